@@ -1,0 +1,35 @@
+// Facts about the host that change the plan: the cgroup layout and where things are mounted.
+// Probed once at run time; fixed for tests with `--host v1|v2|hybrid|FILE`.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace runc {
+
+enum class CgroupMode { kV1, kV2, kHybrid };
+
+struct HostFacts {
+  CgroupMode cgroup_mode = CgroupMode::kV2;
+  // v1 (and hybrid): controller -> mount point, e.g. "memory" -> "/sys/fs/cgroup/memory",
+  // "cpu" -> "/sys/fs/cgroup/cpu,cpuacct", "name=systemd" -> "/sys/fs/cgroup/systemd".
+  std::map<std::string, std::string> v1_mounts;
+  // v2: mount point of the unified hierarchy ("/sys/fs/cgroup", or "/sys/fs/cgroup/unified" in hybrid).
+  std::string unified_mount;
+  // v2: controllers available at the root (cgroup.controllers).
+  std::set<std::string> v2_controllers;
+  std::string state_root = "/run/runc";
+
+  std::string Label() const;  // "cgroup-v1", "cgroup-v2", "cgroup-hybrid"
+};
+
+// The fixed layouts used by `--host v1|v2|hybrid` (identical on every machine).
+HostFacts FixedHost(CgroupMode mode);
+// Reads /proc/self/mountinfo and /sys/fs/cgroup/cgroup.controllers.
+HostFacts ProbeHost();
+// "v1", "v2", "hybrid", or a JSON file {"cgroup": "v1|v2|hybrid", "v1_mounts": {...},
+// "unified_mount": "...", "v2_controllers": [...]}; false + error on bad input.
+bool LoadHostFacts(const std::string& arg, HostFacts& out, std::string& error);
+
+}  // namespace runc

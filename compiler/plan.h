@@ -1,0 +1,137 @@
+// The Plan: an ordered list of small, fully resolved steps. What `runc plan` prints is exactly what
+// the executor runs. A Step is a plain record; which of its fields a kind uses is documented in the
+// kind table (kStepKinds) and nowhere else.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "schema/spec.h"
+
+namespace runc {
+
+enum class Phase { kHost, kSpawn, kRootfs, kProcess, kStart, kTeardown };
+
+// Field use per kind. Paths marked (ctr) are container paths, resolved inside the rootfs at run time
+// without following symlinks out of it; (host) paths are absolute host paths.
+enum class StepKind {
+  // host: run by the runtime before the container exists
+  kStateDir,      // path=(host) state dir <root>/<id>
+  kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified")
+  kCgroupWrite,   // path=(host) cgroup file; value=text written
+  kNsOpen,        // path=(host) namespace file to join; name=type; flags=CLONE_NEW*
+  kHook,          // name=hook kind (prestart|createRuntime|createContainer|startContainer|poststart|poststop);
+                  // path=program; argv; env; nums={timeout seconds} (0 = none)
+  // spawn: runtime + child
+  kTimeOffsets,   // value=text for /proc/self/timens_offsets ("monotonic 5 0\nboottime 0 0\n")
+  kClone,         // flags=CLONE_NEW* of the namespaces created by the clone
+  kNsJoin,        // path=(host) namespace file; name=type; flags=CLONE_NEW* (setns)
+  kSetgroups,     // value="deny" written to /proc/PID/setgroups by the parent
+  kUidMap,        // value=text written to /proc/PID/uid_map by the parent
+  kGidMap,        // value=text written to /proc/PID/gid_map by the parent
+  kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to
+  kUnshare,       // flags=CLONE_NEW* unshared by the child after it was put in its cgroup (cgroup ns)
+  kNetDevice,     // name=host interface; value=name in the container (moved into the net namespace)
+  // rootfs: container init, before pivot_root
+  kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree
+  kRootfsBind,    // path=(host) rootfs; bind-mounted onto itself (MS_BIND|MS_REC)
+  kMount,         // source; path=(ctr) destination; fstype; flags=MS_*; value=fs data;
+                  // flags2=propagation MS_* applied after; nums={attr_set, attr_clear} (mount_setattr)
+  kRemount,       // path=(ctr); flags=MS_REMOUNT|MS_BIND|... (read-only etc. of a bind mount)
+  kMknod,         // path=(ctr); nums={mode (S_IF*|perm), major, minor, uid, gid}
+  kDeviceBind,    // source=(host) device; path=(ctr) (user namespaces cannot mknod)
+  kSymlink,       // source=link target; path=(ctr) link
+  kPivotRoot,     // path=(host) rootfs
+  kMoveChroot,    // path=(host) rootfs (--no-pivot: MS_MOVE + chroot)
+  kMask,          // path=(ctr): /dev/null over files, read-only tmpfs over directories
+  kReadonlyPath,  // path=(ctr): bind onto itself and remount read-only
+  kRootReadonly,  // remount / read-only (root.readonly)
+  // process: container init
+  kSysctl,        // name=key (dotted); path=/proc/sys/... ; value
+  kHostname,      // value
+  kDomainname,    // value
+  kRlimit,        // name=RLIMIT_*; nums={resource, soft, hard} (-1 = unlimited)
+  kOomScoreAdj,   // nums={value}
+  kUser,          // nums={uid, gid, additional gids...}
+  kUmask,         // nums={mask}
+  kCaps,          // nums={bounding, effective, inheritable, permitted, ambient} bitmasks
+  kNoNewPrivs,    // -
+  kPersonality,   // nums={persona}
+  kScheduler,     // nums={policy, nice, priority, flags, runtime, deadline, period}
+  kIoPriority,    // nums={class, priority}
+  kMemoryPolicy,  // nums={mode|flags}; value=nodes list
+  kSeccomp,       // argv=rule summary lines; the filter is Plan::seccomp
+  kCwd,           // path=(ctr) working directory
+  // start
+  kWaitStart,     // path=(host) exec.fifo; `create` returns while init waits here
+  kExecve,        // path=program (PATH lookup inside the container when it has no '/'); argv; env
+  // teardown (delete, or the failure path)
+  kKill,          // nums={signal}
+  kCgroupRmdir,   // path=(host) cgroup dir
+  kStateRemove,   // path=(host) state dir
+};
+
+struct StepKindInfo {
+  StepKind kind;
+  std::string_view name;  // as printed: "cgroup.write"
+  Phase phase;            // the phase steps of this kind belong to
+  std::string_view help;
+};
+
+// One entry per StepKind, in enum order.
+extern const StepKindInfo kStepKinds[];
+extern const size_t kStepKindCount;
+const StepKindInfo& KindInfo(StepKind k);
+bool KindByName(std::string_view name, StepKind& out);
+std::string_view PhaseName(Phase p);  // "host", "spawn", ...
+bool PhaseByName(std::string_view name, Phase& out);
+
+struct Step {
+  int index = 0;  // 1-based, in plan order
+  Phase phase = Phase::kHost;
+  StepKind kind = StepKind::kStateDir;
+  std::string origin;  // RFC 6901 pointer of the config field, or "default" / "host" / "cli"
+
+  std::string name;
+  std::string path;
+  std::string source;
+  std::string fstype;
+  std::string value;
+  uint64_t flags = 0;
+  uint64_t flags2 = 0;
+  std::vector<int64_t> nums;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+
+  bool operator==(const Step&) const = default;
+};
+
+struct Plan {
+  std::string id;           // container id
+  std::string bundle;       // absolute bundle dir
+  std::string rootfs;       // absolute rootfs dir
+  std::string oci_version;  // of the config ("pre-draft" for the 2015 format)
+  std::string host_label;   // HostFacts::Label()
+  bool terminal = false;
+  std::optional<ConsoleSize> console_size;
+  std::map<std::string, std::string> annotations;
+  std::optional<Seccomp> seccomp;  // the filter the kSeccomp step loads
+  std::vector<Step> steps;
+
+  // Indices into steps of the first step of each phase (steps.size() when absent).
+  size_t PhaseBegin(Phase p) const;
+};
+
+// Text form: one line per step, stable and diffable (golden files hold it).
+std::string PlanToText(const Plan& plan);
+// JSON form (`runc plan --format json`, and the copy kept in the state dir); round-trips.
+nlohmann::json PlanToJson(const Plan& plan);
+bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error);
+
+}  // namespace runc

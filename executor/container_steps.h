@@ -1,0 +1,45 @@
+// The steps that run inside the container's init process (phases rootfs, process, start), and
+// their preparation before clone. Preparation turns the plan into plain data (C strings, flag words,
+// capability bitmasks, the seccomp BPF program) so that after clone the init only makes syscalls.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/plan.h"
+#include "schema/diag.h"
+
+namespace runc {
+
+struct PreparedSeccomp;  // opaque: the exported BPF program (executor/seccomp.cc)
+
+struct PreparedPlan {
+  const Plan* plan = nullptr;
+  // The exported seccomp program for the kSeccomp step (null when the plan has none).
+  std::shared_ptr<PreparedSeccomp> seccomp;
+  // argv/envp of kExecve as NULL-terminated arrays pointing into plan strings.
+  std::vector<char*> exec_argv, exec_envp;
+  // Opened before clone by the runtime: the rootfs directory (O_PATH), -1 until opened.
+  int rootfs_fd = -1;
+};
+
+// Before clone, in the runtime: builds everything the container steps need.
+bool PrepareContainerSteps(const Plan& plan, PreparedPlan& out, Diagnostic& error);
+
+// Mutable state the init carries from one container step to the next.
+struct InitContext {
+  PreparedPlan* prepared = nullptr;
+  bool pivoted = false;  // after kPivotRoot / kMoveChroot container paths are resolved from "/"
+  int console_fd = -1;   // the pty slave when process.terminal
+};
+
+// Runs one step of phase rootfs, process or start (kHook steps of kind createContainer /
+// startContainer included; kWaitStart is handled by the caller). Returns 0, or an errno with `what`
+// set to "SYSCALL OBJECT" (e.g. "mount proc on /proc"), which the caller turns into
+// "step N KIND (ORIGIN): mount proc on /proc: strerror".
+int RunContainerStep(const Step& step, InitContext& ctx, std::string& what);
+
+}  // namespace runc

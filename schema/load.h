@@ -1,0 +1,33 @@
+// The front end of the compiler: config.json -> validated, typed Spec.
+#pragma once
+
+#include <string>
+
+#include "schema/diag.h"
+#include "schema/json_doc.h"
+#include "schema/spec.h"
+
+namespace runc {
+
+// JSON Schema validation (valijson) against the project's schema, embedded at build time.
+// Selects the OCI or the pre-draft schema by the document's "ociVersion" / "version".
+// Appends one diagnostic per error ("config.json:14:7: /process/args: expected array, got string")
+// and returns true when there were none.
+bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags);
+
+// Rules a schema cannot say (uts namespace for hostname, unknown capability names, ...).
+// Runs on a document that passed ValidateSchema. Reports every problem, not just the first.
+bool ValidateSemantics(const JsonDocument& doc, Diagnostics& diags);
+
+// Maps a document that passed both validations onto the typed Spec (either format).
+Spec SpecFromJson(const JsonDocument& doc);
+
+// The whole front end: read, parse, validate schema, validate semantics, build the Spec.
+// Schema errors stop before the semantic pass; syntax errors stop before both.
+bool LoadSpec(const std::string& path, const std::string& display_name, Spec& out, Diagnostics& diags);
+bool LoadSpecText(std::string_view text, const std::string& display_name, Spec& out, Diagnostics& diags);
+
+// The embedded JSON Schema text (for `runc validate --print-schema` and tests).
+std::string_view EmbeddedSchema();
+
+}  // namespace runc
