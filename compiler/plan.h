@@ -68,6 +68,9 @@ enum class StepKind {
   kMemoryPolicy,  // nums={mode|flags}; value=nodes list
   kSeccomp,       // argv=rule summary lines; the filter is Plan::seccomp
   kCwd,           // path=(ctr) working directory
+  kConsole,       // process.terminal: open a pty inside the container (path="/dev/pts/ptmx"), make
+                  // the slave the init's stdio and controlling tty, send the master over the
+                  // --console-socket (SCM_RIGHTS); nums={height, width} when consoleSize is set
   // start
   kWaitStart,     // path=(host) exec.fifo; `create` returns while init waits here
   kExecve,        // path=program (PATH lookup inside the container when it has no '/'); argv; env

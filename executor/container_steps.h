@@ -33,7 +33,7 @@ bool PrepareContainerSteps(const Plan& plan, PreparedPlan& out, Diagnostic& erro
 struct InitContext {
   PreparedPlan* prepared = nullptr;
   bool pivoted = false;  // after kPivotRoot / kMoveChroot container paths are resolved from "/"
-  int console_fd = -1;   // the pty slave when process.terminal
+  int console_socket_fd = -1;  // connected --console-socket (opened by the runtime before clone)
 };
 
 // Runs one step of phase rootfs, process or start (kHook steps of kind createContainer /
