@@ -1,0 +1,125 @@
+// Global flags and dispatch. runc's global flags come before the command name; everything after
+// the command name belongs to the command.
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include <boost/program_options.hpp>
+
+#include "cli/commands.h"
+#include "executor/log.h"
+
+namespace po = boost::program_options;
+
+namespace runc {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+constexpr const char* kSpecVersion = "1.3.0";
+
+// Global flags that take a value (so the scan for the command name can skip the value).
+bool GlobalTakesValue(std::string_view arg) {
+  return arg == "--root" || arg == "--log" || arg == "--log-format" || arg == "--criu";
+}
+
+po::options_description GlobalDescription(GlobalOptions& g) {
+  po::options_description desc("Global options");
+  desc.add_options()
+      ("help,h", "show help")
+      ("version,v", "print the version")
+      ("root", po::value(&g.root)->default_value("/run/runc"), "root directory for storage of container state")
+      ("log", po::value(&g.log), "set the log file to write runc logs to (default stderr only)")
+      ("log-format", po::value(&g.log_format)->default_value("text"), "set the log format ('text' or 'json')")
+      ("debug", po::bool_switch(&g.debug), "enable debug logging")
+      ("systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name (systemd form)")
+      ("rootless", po::value<std::string>()->implicit_value("true"), "ignore cgroup permission errors (true, false, auto)")
+      ("criu", po::value<std::string>(), "accepted for compatibility; checkpoint/restore is not supported");
+  return desc;
+}
+
+void PrintUsage(const po::options_description& desc) {
+  std::cout << "runc " << kVersion << " — an OCI container runtime built as a spec compiler\n\n"
+            << "usage: runc [global options] command [command options] [arguments...]\n\nCommands:\n";
+  for (const auto& c : Commands()) {
+    std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  }
+  std::cout << "\n" << desc << "\nRun 'runc COMMAND --help' for a command's options.\n";
+}
+
+}  // namespace
+
+const std::vector<CommandInfo>& Commands() {
+  static const std::vector<CommandInfo> kCommands = {
+      {"spec", CmdSpec, "create a new specification file (config.json)"},
+      {"validate", CmdValidate, "check config.json files against the schema and the semantic rules"},
+      {"plan", CmdPlan, "print the plan of steps a bundle compiles to (or of a created container)"},
+      {"create", CmdCreate, "create a container"},
+      {"start", CmdStart, "execute the user-defined process in a created container"},
+      {"run", CmdRun, "create and run a container"},
+      {"state", CmdState, "output the state of a container"},
+      {"list", CmdList, "lists containers started by runc with the given root"},
+      {"kill", CmdKill, "send a signal to the container's init process"},
+      {"delete", CmdDelete, "delete any resources held by the container"},
+  };
+  return kCommands;
+}
+
+int RuncMain(int argc, char** argv) {
+  GlobalOptions global;
+  int cmd_index = argc;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.empty() || arg[0] != '-') {
+      cmd_index = i;
+      break;
+    }
+    if (GlobalTakesValue(arg)) ++i;
+  }
+
+  po::options_description desc = GlobalDescription(global);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(cmd_index, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "runc: " << e.what() << "\n";
+    return 1;
+  }
+  if (vm.count("rootless")) {
+    const std::string v = vm["rootless"].as<std::string>();
+    if (v == "true") {
+      global.rootless = true;
+    } else if (v == "auto") {
+      global.rootless = geteuid() != 0;
+    } else if (v != "false") {
+      std::cerr << "runc: --rootless: expected true, false or auto, got \"" << v << "\"\n";
+      return 1;
+    }
+  }
+  if (global.log_format != "text" && global.log_format != "json") {
+    std::cerr << "runc: --log-format: expected text or json, got \"" << global.log_format << "\"\n";
+    return 1;
+  }
+  InitLog({global.log, global.log_format == "json" ? LogFormat::kJson : LogFormat::kText, global.debug});
+
+  if (vm.count("version")) {
+    std::cout << "runc version " << kVersion << "\nspec: " << kSpecVersion << "\n";
+    return 0;
+  }
+  if (vm.count("help") || cmd_index == argc) {
+    PrintUsage(desc);
+    return cmd_index == argc && !vm.count("help") ? 1 : 0;
+  }
+
+  std::string_view name = argv[cmd_index];
+  std::vector<std::string> args(argv + cmd_index + 1, argv + argc);
+  for (const auto& c : Commands()) {
+    if (name == c.name) return c.fn(global, args);
+  }
+  LogError("unknown command \"" + std::string(name) + "\" (see 'runc --help')");
+  return 1;
+}
+
+}  // namespace runc

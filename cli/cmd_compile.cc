@@ -1,0 +1,219 @@
+// The compiler's commands: spec, validate, plan. None of them touch the system.
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "compiler/compile.h"
+#include "compiler/host.h"
+#include "executor/log.h"
+#include "executor/state.h"
+#include "schema/default_spec.h"
+#include "schema/load.h"
+
+namespace po = boost::program_options;
+
+namespace runc {
+namespace {
+
+// Parses a command's flags. Returns -1 to go on, or the exit status to return (after --help or a
+// usage error).
+int ParseCommand(const char* name, const char* usage, po::options_description& desc,
+                 const po::positional_options_description& pos, const std::vector<std::string>& args,
+                 po::variables_map& vm) {
+  desc.add_options()("help,h", "show help");
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    LogError(std::string(name) + ": " + e.what());
+    return 1;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: runc " << name << " " << usage << "\n\n" << desc;
+    return 0;
+  }
+  return -1;
+}
+
+// The name diagnostics use for a bundle's config: "config.json" for the current directory.
+std::string ConfigDisplayName(const std::string& bundle) {
+  return bundle == "." || bundle.empty() ? "config.json" : bundle + "/config.json";
+}
+
+bool AbsolutePath(const std::string& path, std::string& out) {
+  char buf[PATH_MAX];
+  if (!realpath(path.c_str(), buf)) {
+    LogError(path + ": " + std::strerror(errno));
+    return false;
+  }
+  out = buf;
+  return true;
+}
+
+void PrintDiagnostics(const Diagnostics& diags) {
+  for (const auto& d : diags) LogError(d.ToString());
+}
+
+}  // namespace
+
+int CmdSpec(const GlobalOptions& global, const std::vector<std::string>& args) {
+  std::string bundle = ".";
+  bool rootless = global.rootless;
+  po::options_description desc("Options");
+  desc.add_options()
+      ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
+      ("rootless", po::bool_switch(), "generate a configuration for a rootless container");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (int r = ParseCommand("spec", "[--bundle B] [--rootless]", desc, pos, args, vm); r >= 0) return r;
+  if (vm["rootless"].as<bool>()) rootless = true;
+
+  const std::string path = bundle + "/config.json";
+  const std::string text = DefaultSpec(rootless, getuid(), getgid()).dump(2) + "\n";
+  // O_EXCL: never overwrite a config someone wrote.
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      LogError(ConfigDisplayName(bundle) + ": file exists, remove it first");
+    } else {
+      LogError(ConfigDisplayName(bundle) + ": " + std::strerror(errno));
+    }
+    return 1;
+  }
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = close(fd) == 0 && ok;
+  if (!ok) {
+    LogError(ConfigDisplayName(bundle) + ": write failed: " + std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+int CmdValidate(const GlobalOptions&, const std::vector<std::string>& args) {
+  std::string bundle;
+  std::string format = "text";
+  std::vector<std::string> files;
+  po::options_description desc("Options");
+  desc.add_options()
+      ("bundle,b", po::value(&bundle), "validate BUNDLE/config.json")
+      ("format,f", po::value(&format), "output format: text or json")
+      ("file", po::value(&files)->multitoken(), "config files to validate");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  if (int r = ParseCommand("validate", "[--bundle B | FILE...] [--format text|json]", desc, pos, args, vm); r >= 0)
+    return r;
+  if (format != "text" && format != "json") {
+    LogError("validate: --format: expected text or json, got \"" + format + "\"");
+    return 1;
+  }
+  std::vector<std::pair<std::string, std::string>> inputs;  // path, display name
+  if (!bundle.empty() || files.empty()) {
+    if (bundle.empty()) bundle = ".";
+    inputs.emplace_back(bundle + "/config.json", ConfigDisplayName(bundle));
+  }
+  for (const auto& f : files) inputs.emplace_back(f, f);
+
+  bool all_valid = true;
+  nlohmann::json report = nlohmann::json::array();
+  for (const auto& [path, display] : inputs) {
+    Spec spec;
+    Diagnostics diags;
+    const bool valid = LoadSpec(path, display, spec, diags);
+    all_valid = all_valid && valid;
+    if (format == "json") {
+      nlohmann::json entry = {{"file", display}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
+      for (const auto& d : diags) {
+        entry["diagnostics"].push_back({{"line", d.line}, {"column", d.col}, {"pointer", d.pointer},
+                                        {"message", d.message}, {"text", d.ToString()}});
+      }
+      report.push_back(entry);
+    } else if (valid) {
+      std::cout << display << ": valid\n";
+    } else {
+      for (const auto& d : diags) std::cout << d.ToString() << "\n";
+    }
+  }
+  if (format == "json") std::cout << report.dump(2) << "\n";
+  return all_valid ? 0 : 1;
+}
+
+int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
+  std::string bundle = ".";
+  std::string format = "text";
+  std::string host_arg;
+  std::string id;
+  std::string container;
+  bool no_pivot = false;
+  po::options_description desc("Options");
+  desc.add_options()
+      ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
+      ("format,f", po::value(&format), "output format: text or json")
+      ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
+      ("id", po::value(&id), "container id to compile for (default: \"container\")")
+      ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
+      ("container", po::value(&container), "print the plan of this created container");
+  po::positional_options_description pos;
+  pos.add("container", 1);
+  po::variables_map vm;
+  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [ID]", desc, pos,
+                           args, vm);
+      r >= 0)
+    return r;
+  if (format != "text" && format != "json") {
+    LogError("plan: --format: expected text or json, got \"" + format + "\"");
+    return 1;
+  }
+
+  Plan plan;
+  if (!container.empty()) {
+    Diagnostic err;
+    if (!LoadContainerPlan(global.root, container, plan, err)) {
+      LogError(err.ToString());
+      return 1;
+    }
+  } else {
+    HostFacts host;
+    if (host_arg.empty()) {
+      host = ProbeHost();
+    } else {
+      std::string error;
+      if (!LoadHostFacts(host_arg, host, error)) {
+        LogError("--host: " + error);
+        return 1;
+      }
+    }
+    host.state_root = global.root;
+    Spec spec;
+    Diagnostics diags;
+    if (!LoadSpec(bundle + "/config.json", ConfigDisplayName(bundle), spec, diags)) {
+      PrintDiagnostics(diags);
+      return 1;
+    }
+    CompileOptions options;
+    if (!id.empty()) options.id = id;
+    if (!AbsolutePath(bundle, options.bundle)) return 1;
+    options.no_pivot = no_pivot;
+    options.systemd_cgroup = global.systemd_cgroup;
+    options.rootless = global.rootless;
+    plan = Compile(spec, host, options);
+  }
+  if (format == "json") {
+    std::cout << PlanToJson(plan).dump(2) << "\n";
+  } else {
+    std::cout << PlanToText(plan);
+  }
+  return 0;
+}
+
+}  // namespace runc
