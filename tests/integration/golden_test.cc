@@ -1,0 +1,117 @@
+// Golden cases: golden/<case>/config.json compiles to golden/<case>/plan.txt, or fails with
+// golden/<case>/error.txt (what `runc plan` prints on stderr). golden/<case>/args holds extra
+// `runc plan` flags (default "--host v1"). UPDATE_GOLDEN=1 rewrites the expected files.
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+const std::string kGoldenDir = std::string(RUNC_SOURCE_DIR) + "/golden";
+
+std::vector<std::string> Cases() {
+  std::vector<std::string> cases;
+  if (DIR* d = opendir(kGoldenDir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name[0] == '.') continue;
+      struct stat st;
+      if (stat((kGoldenDir + "/" + name + "/config.json").c_str(), &st) == 0) cases.push_back(name);
+    }
+    closedir(d);
+  }
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+std::vector<std::string> SplitWords(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> words;
+  std::string w;
+  while (in >> w) words.push_back(w);
+  return words;
+}
+
+std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  return s;
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
+
+class GoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTest, PlanMatches) {
+  const std::string dir = kGoldenDir + "/" + GetParam();
+  std::vector<std::string> argv = {RUNC_BINARY, "--root", "/run/runc-golden", "plan"};
+  std::string args = ReadFile(dir + "/args");
+  if (args.empty()) args = "--host v1";
+  for (const auto& w : SplitWords(args)) argv.push_back(w);
+  RunOptions options;
+  options.cwd = dir;
+  RunResult r = Run(argv, options);
+
+  char real[PATH_MAX];
+  ASSERT_NE(realpath(dir.c_str(), real), nullptr);
+  const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
+  const bool expect_error = access((dir + "/error.txt").c_str(), F_OK) == 0;
+  if (expect_error || (update && r.status != 0)) {
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.out, "");
+    if (update) {
+      WriteFile(dir + "/error.txt", r.err);
+      unlink((dir + "/plan.txt").c_str());
+    } else {
+      EXPECT_EQ(r.err, ReadFile(dir + "/error.txt")) << "case " << GetParam();
+    }
+  } else {
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const std::string got = ReplaceAll(r.out, real, "$BUNDLE");
+    if (update) {
+      WriteFile(dir + "/plan.txt", got);
+    } else {
+      EXPECT_EQ(got, ReadFile(dir + "/plan.txt")) << "case " << GetParam()
+                                                  << " (UPDATE_GOLDEN=1 make test rewrites it; review the diff)";
+    }
+  }
+}
+
+TEST_P(GoldenTest, PlanIsDeterministic) {
+  const std::string dir = kGoldenDir + "/" + GetParam();
+  if (access((dir + "/error.txt").c_str(), F_OK) == 0) GTEST_SKIP() << "error case";
+  std::vector<std::string> argv = {RUNC_BINARY, "plan", "--format", "json"};
+  std::string args = ReadFile(dir + "/args");
+  if (args.empty()) args = "--host v1";
+  for (const auto& w : SplitWords(args)) argv.push_back(w);
+  RunOptions options;
+  options.cwd = dir;
+  RunResult a = Run(argv, options);
+  RunResult b = Run(argv, options);
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           std::replace_if(name.begin(), name.end(), [](char c) { return !isalnum(c); }, '_');
+                           return name;
+                         });
+
+TEST(Golden, HasEnoughCases) { EXPECT_GE(Cases().size(), 30u); }
+
+}  // namespace
+}  // namespace runc::test
