@@ -1,0 +1,120 @@
+// Container state on disk: <root>/<id>/ holds state.json (the OCI state plus what the runtime needs
+// privately), plan.json (the compiled plan, PlanToJson) and the start fifo exec.fifo while the
+// container is `created`. Commands on one container are serialised with flock(2) on the state
+// directory's fd, so commands on different containers never block each other.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/plan.h"
+#include "schema/diag.h"
+
+namespace runc {
+
+inline constexpr const char* kStateFile = "state.json";
+inline constexpr const char* kPlanFile = "plan.json";
+inline constexpr const char* kExecFifo = "exec.fifo";
+// The runtime-spec version our state documents follow.
+inline constexpr const char* kStateOciVersion = "1.3.0";
+
+enum class ContainerStatus { kCreating, kCreated, kRunning, kStopped };
+std::string_view StatusName(ContainerStatus s);  // "creating", "created", "running", "stopped"
+
+struct ContainerState {
+  // The OCI state (runtime-spec "State").
+  std::string oci_version = kStateOciVersion;
+  std::string id;
+  ContainerStatus status = ContainerStatus::kCreating;  // computed live by LoadState
+  pid_t pid = 0;                                       // container init in the host pid namespace
+  std::string bundle;                                  // absolute
+  std::map<std::string, std::string> annotations;
+  // runc's extra fields (`runc state` and `runc list` print them).
+  std::string rootfs;   // absolute
+  std::string created;  // RFC 3339 with nanoseconds, UTC
+  std::string owner;    // user name of the creator ("" when unknown)
+  // Private: the init's start time (field 22 of /proc/PID/stat, clock ticks since boot), so that a
+  // recycled pid is not mistaken for the container.
+  uint64_t init_start_time = 0;
+  // Private: the start fifo (the plan's kWaitStart path); empty = <state dir>/exec.fifo.
+  std::string fifo;
+};
+
+// runc's rule: [\w+-.]+, not "." or "..", no "/". False + error ("invalid container id \"..\"").
+bool ValidContainerId(const std::string& id, std::string& error);
+
+std::string StateDir(const std::string& root, const std::string& id);  // root/id
+
+// Field 22 of /proc/PID/stat; 0 when the process does not exist or is a zombie (dead either way).
+uint64_t ProcessStartTime(pid_t pid);
+
+// "2024-05-01T12:34:56.123456789Z" for now.
+std::string NowRfc3339();
+
+// The OCI state document as `runc state` prints it (and as hooks receive it on stdin). The private
+// fields are left out; a stopped container reports pid 0, as runc does.
+nlohmann::ordered_json StateToOciJson(const ContainerState& s);
+// The full document kept in state.json (OCI fields + private ones), and back.
+nlohmann::ordered_json StateToFileJson(const ContainerState& s);
+bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string& error);
+
+// Status of a container from what is on disk and in /proc: init gone (or pid recycled, or a zombie)
+// -> stopped; exec.fifo still in the state dir -> created; otherwise running.
+ContainerStatus DetectStatus(const ContainerState& s, const std::string& state_dir);
+
+// An open, locked state directory. Lock() blocks until every other command on this container is
+// done; it fails with `container "ID" does not exist` when the directory is missing (or was
+// removed by a delete we waited for).
+class ContainerLock {
+ public:
+  ContainerLock() = default;
+  ~ContainerLock();
+  ContainerLock(const ContainerLock&) = delete;
+  ContainerLock& operator=(const ContainerLock&) = delete;
+
+  bool Lock(const std::string& root, const std::string& id, Diagnostic& err);
+  // Non-blocking variant: false with err.err == EWOULDBLOCK when someone else holds it.
+  bool TryLock(const std::string& root, const std::string& id, Diagnostic& err);
+  void Unlock();
+  int fd() const { return fd_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  bool Acquire(const std::string& root, const std::string& id, bool block, Diagnostic& err);
+  int fd_ = -1;
+  std::string dir_;
+};
+
+// Reads <root>/<id>/state.json and computes the live status. A state dir without state.json is a
+// container being created (status creating, pid 0). Missing dir: `container "ID" does not exist`.
+bool LoadState(const std::string& root, const std::string& id, ContainerState& out, Diagnostic& err);
+
+// Writes state.json / plan.json atomically (temp file + rename) into `state_dir`.
+bool SaveState(const std::string& state_dir, const ContainerState& s, Diagnostic& err);
+bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err);
+
+// The plan of a created container, for `runc plan ID`, `runc delete` and `runc kill --all`.
+bool LoadContainerPlan(const std::string& root, const std::string& id, Plan& out, Diagnostic& err);
+
+// Ids of every container under root (subdirectories with a valid id), sorted. A missing root is
+// an empty list.
+std::vector<std::string> ListContainerIds(const std::string& root);
+
+// `runc list` table: columns ID PID STATUS BUNDLE CREATED OWNER aligned like Go's tabwriter with
+// runc's settings (minwidth 12, padding 3).
+std::string FormatContainerTable(const std::vector<ContainerState>& states);
+// `runc list --format json`: an array of OCI states plus rootfs/created/owner (runc prints `null`
+// for no containers; we do the same so scripts written for runc keep working).
+std::string FormatContainerJson(const std::vector<ContainerState>& states);
+
+// Writes `pid` as digits to `path` atomically (temp file in the same dir + rename).
+bool WritePidFile(const std::string& path, pid_t pid, Diagnostic& err);
+
+}  // namespace runc
