@@ -1,0 +1,491 @@
+// config.json reading. nlohmann/json 3.11 builds the value but keeps no source positions, so a small
+// scanner runs over the text first: it records the line:col of every value under its RFC 6901
+// pointer and, because it checks the full JSON grammar, it is also what explains a syntax error
+// (nlohmann's own messages talk about "string literal" tokens, not about the config).
+#include "schema/json_doc.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace runc {
+namespace {
+
+// Deeper documents are rejected rather than risking the stack in the recursive scanner (and in
+// nlohmann's recursive destructor). Real configs nest 6 levels.
+constexpr int kMaxDepth = 512;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
+}
+
+// Column in characters, not bytes: UTF-8 continuation bytes do not start a character.
+int ColumnOf(const char* line_start, const char* p) {
+  int col = 1;
+  for (const char* q = line_start; q < p; ++q) {
+    if ((static_cast<unsigned char>(*q) & 0xC0) != 0x80) ++col;
+  }
+  return col;
+}
+
+Position PositionAt(std::string_view text, size_t offset) {
+  if (offset > text.size()) offset = text.size();
+  Position pos{1, 1};
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++pos.line;
+      line_start = i + 1;
+    }
+  }
+  pos.col = ColumnOf(text.data() + line_start, text.data() + offset);
+  return pos;
+}
+
+void AppendUtf8(uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Length of the well-formed UTF-8 sequence at p (RFC 3629, as nlohmann checks it), 0 if ill-formed.
+int Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
+  auto cont = [&](int i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return p + i < end && p[i] >= lo && p[i] <= hi;
+  };
+  unsigned char c = p[0];
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// How an unexpected character is named in a message: 'x', or U+XXXX when it is not printable.
+std::string Describe(const char* p, const char* end) {
+  if (p >= end) return "end of file";
+  unsigned char c = static_cast<unsigned char>(*p);
+  if (c == '\'') return "\"'\"";
+  if (c > 0x20 && c < 0x7F) return std::string("'") + *p + "'";
+  uint32_t cp = c;
+  if (c >= 0x80) {
+    int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p),
+                                 reinterpret_cast<const unsigned char*>(end));
+    if (len == 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "byte 0x%02X (not UTF-8)", c);
+      return buf;
+    }
+    cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (int i = 1; i < len; ++i) cp = (cp << 6) | (static_cast<unsigned char>(p[i]) & 0x3F);
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "character U+%04X", cp);
+  return buf;
+}
+
+class Scanner {
+ public:
+  Scanner(std::string_view text, std::unordered_map<std::string, Position>& positions)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), line_start_(begin_),
+        positions_(positions) {}
+
+  // Scans the whole document. On failure, error_at() / error() say where and what.
+  bool Run() {
+    // nlohmann skips a UTF-8 byte order mark; so do we.
+    if (end_ - p_ >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) {
+      p_ += 3;
+      line_start_ = p_;
+    }
+    SkipWhitespace();
+    if (p_ == end_) return Fail(p_, "empty file, expected a JSON object");
+    if (!Value(0)) return false;
+    SkipWhitespace();
+    if (p_ != end_) return Fail(p_, "unexpected " + Describe(p_, end_) + " after the end of the JSON document");
+    return true;
+  }
+
+  size_t error_offset() const { return static_cast<size_t>(error_at_ - begin_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fail(const char* at, std::string message) {
+    error_at_ = at;
+    error_ = std::move(message);
+    return false;
+  }
+
+  void SkipWhitespace() {
+    while (p_ < end_) {
+      char c = *p_;
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++p_;
+      } else if (c == '\n') {
+        ++p_;
+        ++line_;
+        line_start_ = p_;
+      } else {
+        break;
+      }
+    }
+  }
+
+  // Hints for the usual ways a hand-written config goes wrong.
+  std::string Hint(const char* at) const {
+    if (at >= end_) return "";
+    if (*at == '\'') return " (strings take double quotes)";
+    if (*at == '/' || *at == '#') return " (comments are not allowed in JSON)";
+    return "";
+  }
+
+  bool Value(int depth) {
+    if (depth > kMaxDepth) return Fail(p_, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    positions_.insert_or_assign(path_, Position{line_, ColumnOf(line_start_, p_)});
+    if (p_ == end_) return Fail(p_, "unexpected end of file, expected a value");
+    char c = *p_;
+    if (c == '{') return Object(depth);
+    if (c == '[') return Array(depth);
+    if (c == '"') return String(nullptr);
+    if (c == '-' || IsDigit(c)) return Number();
+    if (IsWordChar(c)) return Literal();
+    return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected a value" + Hint(p_));
+  }
+
+  bool Object(int depth) {
+    ++p_;
+    SkipWhitespace();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    bool after_comma = false;
+    std::string key;
+    while (true) {
+      if (p_ == end_ || *p_ != '"') {
+        if (after_comma && p_ < end_ && *p_ == '}') {
+          return Fail(p_, "unexpected '}', expected a member name (trailing comma?)");
+        }
+        return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected a member name" +
+                            (after_comma ? "" : " or '}'") + Hint(p_));
+      }
+      key.clear();
+      if (!String(&key)) return false;
+      SkipWhitespace();
+      if (p_ == end_ || *p_ != ':') {
+        return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ':' after member name");
+      }
+      ++p_;
+      SkipWhitespace();
+      size_t path_len = path_.size();
+      path_ += '/';
+      AppendEscapedToken(key);
+      if (!Value(depth + 1)) return false;
+      path_.resize(path_len);
+      SkipWhitespace();
+      if (p_ < end_ && *p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        after_comma = true;
+        continue;
+      }
+      if (p_ < end_ && *p_ == '}') {
+        ++p_;
+        return true;
+      }
+      return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ',' or '}'" +
+                          (p_ < end_ && *p_ == '"' ? " (missing comma?)" : Hint(p_)));
+    }
+  }
+
+  bool Array(int depth) {
+    ++p_;
+    SkipWhitespace();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    size_t index = 0;
+    while (true) {
+      if (index > 0 && p_ < end_ && *p_ == ']') {
+        return Fail(p_, "unexpected ']', expected a value (trailing comma?)");
+      }
+      size_t path_len = path_.size();
+      path_ += '/';
+      path_ += std::to_string(index);
+      if (!Value(depth + 1)) return false;
+      path_.resize(path_len);
+      ++index;
+      SkipWhitespace();
+      if (p_ < end_ && *p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        continue;
+      }
+      if (p_ < end_ && *p_ == ']') {
+        ++p_;
+        return true;
+      }
+      bool value_start = p_ < end_ && (*p_ == '"' || *p_ == '{' || *p_ == '[' || *p_ == '-' ||
+                                       IsWordChar(*p_));
+      return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ',' or ']'" +
+                          (value_start ? " (missing comma?)" : Hint(p_)));
+    }
+  }
+
+  // A string at p_ (on the opening quote). Decodes it into *out when out is not null.
+  bool String(std::string* out) {
+    ++p_;
+    while (true) {
+      if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c == '\\') {
+        if (!Escape(out)) return false;
+        continue;
+      }
+      if (c == '\n') return Fail(p_, "unterminated string (missing '\"' before the end of the line)");
+      if (c < 0x20) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "control character U+%04X in a string must be escaped", c);
+        return Fail(p_, buf);
+      }
+      if (c < 0x80) {
+        if (out) *out += static_cast<char>(c);
+        ++p_;
+        continue;
+      }
+      int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
+                                   reinterpret_cast<const unsigned char*>(end_));
+      if (len == 0) return Fail(p_, "invalid UTF-8 byte in a string");
+      if (out) out->append(p_, len);
+      p_ += len;
+    }
+  }
+
+  bool Hex4(const char* at, uint32_t& value) {
+    value = 0;
+    for (int i = 0; i < 4; ++i) {
+      if (at + i >= end_) return false;
+      char c = at[i];
+      int digit;
+      if (IsDigit(c)) {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        digit = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        digit = c - 'A' + 10;
+      } else {
+        return false;
+      }
+      value = value * 16 + static_cast<uint32_t>(digit);
+    }
+    return true;
+  }
+
+  bool Escape(std::string* out) {
+    const char* start = p_;
+    ++p_;
+    if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
+    char c = *p_++;
+    char decoded = 0;
+    switch (c) {
+      case '"': decoded = '"'; break;
+      case '\\': decoded = '\\'; break;
+      case '/': decoded = '/'; break;
+      case 'b': decoded = '\b'; break;
+      case 'f': decoded = '\f'; break;
+      case 'n': decoded = '\n'; break;
+      case 'r': decoded = '\r'; break;
+      case 't': decoded = '\t'; break;
+      case 'u': {
+        uint32_t cp;
+        if (!Hex4(p_, cp)) return Fail(start, "invalid \\u escape (expected 4 hex digits)");
+        p_ += 4;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail(start, "invalid \\u escape (lone low surrogate)");
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low;
+          if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u' || !Hex4(p_ + 2, low) || low < 0xDC00 ||
+              low > 0xDFFF) {
+            return Fail(start, "invalid \\u escape (high surrogate without a low surrogate)");
+          }
+          p_ += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        if (out) AppendUtf8(cp, *out);
+        return true;
+      }
+      default:
+        return Fail(start, "invalid escape '\\" + std::string(1, c) + "' in a string");
+    }
+    if (out) *out += decoded;
+    return true;
+  }
+
+  bool Number() {
+    const char* start = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_ || !IsDigit(*p_)) {
+      return Fail(p_, "invalid number: expected a digit after '-'");
+    }
+    if (*p_ == '0') {
+      ++p_;
+      if (p_ < end_ && IsDigit(*p_)) return Fail(start, "invalid number: leading zeros are not allowed");
+    } else {
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return Fail(p_, "invalid number: expected a digit after '.'");
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return Fail(p_, "invalid number: expected a digit in the exponent");
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    }
+    return true;
+  }
+
+  bool Literal() {
+    const char* start = p_;
+    while (p_ < end_ && IsWordChar(*p_)) ++p_;
+    std::string_view word(start, static_cast<size_t>(p_ - start));
+    if (word == "true" || word == "false" || word == "null") return true;
+    return Fail(start, "invalid literal '" + std::string(word) + "', expected true, false, null, a number or a string");
+  }
+
+  void AppendEscapedToken(const std::string& key) {
+    for (char c : key) {
+      if (c == '~') {
+        path_ += "~0";
+      } else if (c == '/') {
+        path_ += "~1";
+      } else {
+        path_ += c;
+      }
+    }
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  int line_ = 1;
+  const char* line_start_;
+  std::unordered_map<std::string, Position>& positions_;
+  std::string path_;
+  const char* error_at_ = nullptr;
+  std::string error_;
+};
+
+}  // namespace
+
+Position JsonDocument::PositionOf(const std::string& pointer) const {
+  std::string p = pointer;
+  while (true) {
+    auto it = positions.find(p);
+    if (it != positions.end()) return it->second;
+    if (p.empty()) return {};
+    size_t slash = p.rfind('/');
+    p.resize(slash == std::string::npos ? 0 : slash);
+  }
+}
+
+Diagnostic JsonDocument::Diag(const std::string& pointer, std::string message) const {
+  Position pos = PositionOf(pointer);
+  Diagnostic d;
+  d.file = filename;
+  d.line = pos.line;
+  d.col = pos.col;
+  d.pointer = pointer;
+  d.message = std::move(message);
+  return d;
+}
+
+bool ParseJson(std::string_view text, const std::string& filename, JsonDocument& out, Diagnostics& diags) {
+  out.root = nullptr;
+  out.filename = filename;
+  out.positions.clear();
+  Scanner scanner(text, out.positions);
+  if (!scanner.Run()) {
+    Position pos = PositionAt(text, scanner.error_offset());
+    diags.push_back(Diagnostic{filename, pos.line, pos.col, "", "syntax error: " + scanner.error(), 0});
+    out.positions.clear();
+    return false;
+  }
+  try {
+    out.root = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    // The scanner accepts exactly JSON, so this is a disagreement with nlohmann; still report it
+    // where nlohmann says, without its "[json.exception...] parse error at line..." prefix.
+    size_t byte = 0;
+    if (const auto* pe = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
+      byte = pe->byte > 0 ? pe->byte - 1 : 0;
+    }
+    std::string what = e.what();
+    size_t colon = what.find(": ");
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    Position pos = PositionAt(text, byte);
+    diags.push_back(Diagnostic{filename, pos.line, pos.col, "", what, 0});
+    out.positions.clear();
+    return false;
+  }
+  return true;
+}
+
+bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
+                  Diagnostics& diags) {
+  auto fail = [&](int err) {
+    std::string message = std::strerror(err);
+    if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    diags.push_back(Diagnostic{display_name, 0, 0, "", message, err});
+    return false;
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(errno);
+  std::string text;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return fail(err);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return ParseJson(text, display_name, out, diags);
+}
+
+}  // namespace runc
