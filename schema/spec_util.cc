@@ -1,0 +1,144 @@
+#include "schema/spec_util.h"
+
+#include <limits>
+
+#include <boost/spirit/home/x3.hpp>
+
+#include "schema/diag.h"
+
+namespace runc::spec_util {
+
+std::string Ptr(const std::string& base, std::string_view token) {
+  return base + "/" + EscapePointerToken(std::string(token));
+}
+
+std::string Ptr(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
+
+const Json* Get(const Json& v, std::string_view key) {
+  if (!v.is_object()) return nullptr;
+  const auto& obj = v.get_ref<const Json::object_t&>();
+  auto it = obj.find(std::string(key));
+  if (it == obj.end() || it->second.is_null()) return nullptr;
+  return &it->second;
+}
+
+const Json* Get(const Json* v, std::string_view key) { return v ? Get(*v, key) : nullptr; }
+
+std::optional<std::string> String(const Json* v) {
+  if (!v || !v->is_string()) return std::nullopt;
+  return v->get_ref<const std::string&>();
+}
+
+std::optional<bool> Bool(const Json* v) {
+  if (!v || !v->is_boolean()) return std::nullopt;
+  return v->get<bool>();
+}
+
+std::optional<int64_t> Int(const Json* v) {
+  if (!v) return std::nullopt;
+  if (v->is_number_unsigned()) {
+    const auto u = v->get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (v->is_number_integer()) return v->get<int64_t>();
+  return std::nullopt;
+}
+
+std::optional<uint64_t> Uint(const Json* v) {
+  if (!v) return std::nullopt;
+  if (v->is_number_unsigned()) return v->get<uint64_t>();
+  if (v->is_number_integer()) {
+    const auto i = v->get<int64_t>();
+    if (i < 0) return std::nullopt;
+    return static_cast<uint64_t>(i);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Strings(const Json* v) {
+  std::vector<std::string> out;
+  for (const auto& e : Array(v)) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+const Json::array_t& Array(const Json* v) {
+  static const Json::array_t kEmpty;
+  if (!v || !v->is_array()) return kEmpty;
+  return v->get_ref<const Json::array_t&>();
+}
+
+const Json::object_t& Object(const Json* v) {
+  static const Json::object_t kEmpty;
+  if (!v || !v->is_object()) return kEmpty;
+  return v->get_ref<const Json::object_t&>();
+}
+
+SpecFormat FormatOf(const Json& root) {
+  if (!Get(root, "ociVersion") && String(Get(root, "version")) == "pre-draft") return SpecFormat::kPreDraft;
+  return SpecFormat::kOci;
+}
+
+bool IsAbsolute(std::string_view path) { return !path.empty() && path.front() == '/'; }
+
+bool ParseBlkioLines(std::string_view s, std::vector<BlkioLine>& out, std::string& error) {
+  namespace x3 = boost::spirit::x3;
+  out.clear();
+  if (s.empty()) return true;
+  std::vector<BlkioLine> lines;
+  auto on_major = [&](auto& ctx) { lines.push_back(BlkioLine{static_cast<int64_t>(x3::_attr(ctx)), 0, 0}); };
+  auto on_minor = [&](auto& ctx) { lines.back().minor = static_cast<int64_t>(x3::_attr(ctx)); };
+  auto on_value = [&](auto& ctx) { lines.back().value = x3::_attr(ctx); };
+  const auto blanks = +x3::char_(" \t");
+  const auto line = x3::uint_[on_major] >> ':' >> x3::uint_[on_minor] >> blanks >> x3::ulong_long[on_value];
+  const auto grammar = line % '\n' >> -x3::lit('\n') >> x3::eoi;
+  auto first = s.begin();
+  bool ok = false;
+  try {
+    ok = x3::parse(first, s.end(), grammar);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  if (!ok) {
+    error = "invalid blkio device list \"" + std::string(s) + "\" (want \"MAJOR:MINOR VALUE\" lines)";
+    return false;
+  }
+  out = std::move(lines);
+  return true;
+}
+
+bool ParseClassId(std::string_view s, std::optional<uint32_t>& out, std::string& error) {
+  namespace x3 = boost::spirit::x3;
+  out.reset();
+  if (s.empty()) return true;
+  uint32_t value = 0;
+  auto first = s.begin();
+  const auto hex = x3::no_case[x3::lit("0x")] >> x3::uint_parser<uint32_t, 16>();
+  const auto dec = x3::uint_parser<uint32_t, 10>();
+  bool ok = false;
+  try {
+    ok = x3::parse(first, s.end(), (hex | dec) >> x3::eoi, value);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  if (!ok) {
+    error = "invalid class id \"" + std::string(s) + "\"";
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+char PreDraftDeviceType(int64_t type) {
+  switch (type) {
+    case 'c': return 'c';
+    case 'b': return 'b';
+    case 'u': return 'u';
+    case 'p': return 'p';
+    default: return 0;
+  }
+}
+
+}  // namespace runc::spec_util
