@@ -20,6 +20,11 @@ struct HostFacts {
   // v2: controllers available at the root (cgroup.controllers).
   std::set<std::string> v2_controllers;
   std::string state_root = "/run/runc";
+  // The runtime's own cgroup in each hierarchy (/proc/self/cgroup, relative to the hierarchy's
+  // mount root): key = a v1 controller ("memory", "name=systemd") or "" for the unified hierarchy.
+  // A relative cgroupsPath (and the default, the container id) is placed under it, as runc does.
+  // Missing keys mean "/"; FixedHost() leaves this empty so golden plans do not depend on it.
+  std::map<std::string, std::string> own_cgroups;
 
   std::string Label() const;  // "cgroup-v1", "cgroup-v2", "cgroup-hybrid"
 };
@@ -29,7 +34,8 @@ HostFacts FixedHost(CgroupMode mode);
 // Reads /proc/self/mountinfo and /sys/fs/cgroup/cgroup.controllers.
 HostFacts ProbeHost();
 // "v1", "v2", "hybrid", or a JSON file {"cgroup": "v1|v2|hybrid", "v1_mounts": {...},
-// "unified_mount": "...", "v2_controllers": [...]}; false + error on bad input.
+// "unified_mount": "...", "v2_controllers": [...], "own_cgroups": {...}, "state_root": "..."};
+// keys left out keep the values of FixedHost(cgroup). false + error on bad input.
 bool LoadHostFacts(const std::string& arg, HostFacts& out, std::string& error);
 
 }  // namespace runc

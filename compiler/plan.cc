@@ -1,0 +1,791 @@
+#include "compiler/plan.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "compiler/compile_tables.h"
+#include "schema/grammar.h"
+#include "schema/names.h"
+
+namespace runc {
+
+constexpr StepKindInfo kStepKinds[] = {
+    {StepKind::kStateDir, "state_dir", Phase::kHost,
+     "create the container's state directory <root>/<id> (path)"},
+    {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
+     "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
+     "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
+     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty"},
+    {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
+     "write a resource limit into a cgroup file (path = file, value = text written)"},
+    {StepKind::kNsOpen, "ns.open", Phase::kHost,
+     "open a namespace file to join later (path; name = type; flags = CLONE_NEW*)"},
+    {StepKind::kHook, "hook", Phase::kHost,
+     "run a hook program (name = hook kind; path; argv; env; nums = {timeout seconds, 0 = none}); "
+     "the OCI state is written to its stdin"},
+    {StepKind::kTimeOffsets, "time_offsets", Phase::kSpawn,
+     "create the time namespace before clone (unshare CLONE_NEWTIME) and write its offsets to "
+     "/proc/self/timens_offsets (value); the cloned init is born in it"},
+    {StepKind::kClone, "clone", Phase::kSpawn,
+     "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time)"},
+    {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
+     "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*)"},
+    {StepKind::kSetgroups, "setgroups", Phase::kSpawn,
+     "the runtime writes value to /proc/PID/setgroups (rootless: before gid_map)"},
+    {StepKind::kUidMap, "uid_map", Phase::kSpawn,
+     "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/uid_map"},
+    {StepKind::kGidMap, "gid_map", Phase::kSpawn,
+     "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
+    {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
+     "the runtime writes the init's pid to a cgroup.procs file (path)"},
+    {StepKind::kUnshare, "unshare", Phase::kSpawn,
+     "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
+    {StepKind::kNetDevice, "net_device", Phase::kSpawn,
+     "move a host network interface into the container's network namespace (name = host "
+     "interface, value = name inside)"},
+    {StepKind::kPropagation, "propagation", Phase::kRootfs,
+     "change the propagation of the whole mount tree (path = \"/\"; flags = MS_* | MS_REC)"},
+    {StepKind::kRootfsBind, "rootfs_bind", Phase::kRootfs,
+     "bind-mount the rootfs onto itself, recursively (path)"},
+    {StepKind::kMount, "mount", Phase::kRootfs,
+     "mount a filesystem in the container (source; path = destination; fstype; flags = MS_*; "
+     "value = data; flags2 = propagation applied after; nums = {attr_set, attr_clear} for "
+     "mount_setattr)"},
+    {StepKind::kRemount, "remount", Phase::kRootfs,
+     "remount a mount point with new flags (path; flags = MS_REMOUNT | ...), e.g. read-only bind "
+     "mounts"},
+    {StepKind::kMknod, "mknod", Phase::kRootfs,
+     "create a device node (path; nums = {mode, major, minor, uid, gid})"},
+    {StepKind::kDeviceBind, "device_bind", Phase::kRootfs,
+     "bind-mount a host device node (source) onto path (user namespaces cannot mknod)"},
+    {StepKind::kSymlink, "symlink", Phase::kRootfs,
+     "create a symlink at path pointing to source (an existing file is replaced)"},
+    {StepKind::kPivotRoot, "pivot_root", Phase::kRootfs,
+     "make the rootfs (path) the root with pivot_root and detach the old root"},
+    {StepKind::kMoveChroot, "move_chroot", Phase::kRootfs,
+     "--no-pivot: MS_MOVE the rootfs (path) onto / and chroot into it"},
+    {StepKind::kMask, "mask", Phase::kProcess,
+     "hide a path: /dev/null over a file, a read-only tmpfs over a directory; missing paths are "
+     "skipped"},
+    {StepKind::kReadonlyPath, "readonly_path", Phase::kProcess,
+     "bind a path onto itself and remount it read-only; missing paths are skipped"},
+    {StepKind::kRootReadonly, "root_readonly", Phase::kProcess, "remount / read-only"},
+    {StepKind::kSysctl, "sysctl", Phase::kProcess,
+     "write a kernel parameter (name = key; path = /proc/sys/...; value)"},
+    {StepKind::kHostname, "hostname", Phase::kProcess, "sethostname(value)"},
+    {StepKind::kDomainname, "domainname", Phase::kProcess, "setdomainname(value)"},
+    {StepKind::kRlimit, "rlimit", Phase::kProcess,
+     "setrlimit (name = RLIMIT_*; nums = {resource, soft, hard}, -1 = unlimited)"},
+    {StepKind::kOomScoreAdj, "oom_score_adj", Phase::kProcess,
+     "write nums[0] to /proc/self/oom_score_adj"},
+    {StepKind::kUser, "user", Phase::kProcess,
+     "setgroups, setgid, setuid (nums = {uid, gid, additional gids...}); capabilities are kept "
+     "across the change (PR_SET_KEEPCAPS) for the caps step that follows"},
+    {StepKind::kUmask, "umask", Phase::kProcess, "umask(nums[0])"},
+    {StepKind::kCaps, "caps", Phase::kProcess,
+     "set the capability sets (nums = {bounding, effective, inheritable, permitted, ambient} "
+     "bitmasks)"},
+    {StepKind::kNoNewPrivs, "no_new_privs", Phase::kProcess, "prctl(PR_SET_NO_NEW_PRIVS, 1)"},
+    {StepKind::kPersonality, "personality", Phase::kProcess, "personality(nums[0])"},
+    {StepKind::kScheduler, "scheduler", Phase::kProcess,
+     "sched_setattr (nums = {policy, nice, priority, flags, runtime, deadline, period})"},
+    {StepKind::kIoPriority, "io_priority", Phase::kProcess,
+     "ioprio_set (nums = {class, priority})"},
+    {StepKind::kMemoryPolicy, "memory_policy", Phase::kProcess,
+     "set_mempolicy (nums = {mode | flags}; value = node list)"},
+    {StepKind::kSeccomp, "seccomp", Phase::kProcess,
+     "load the seccomp filter (Plan::seccomp; argv = its rules summarised)"},
+    {StepKind::kCwd, "cwd", Phase::kProcess, "chdir(path)"},
+    {StepKind::kConsole, "console", Phase::kProcess,
+     "open a pty in the container (path = /dev/pts/ptmx), make it the init's stdio and "
+     "controlling tty, send the master over --console-socket (nums = {height, width} if set)"},
+    {StepKind::kWaitStart, "wait_start", Phase::kStart,
+     "wait on the exec fifo (path) until `start`; `create` returns here"},
+    {StepKind::kExecve, "execve", Phase::kStart,
+     "execute the container process (path, PATH lookup inside the container without '/'; argv; "
+     "env)"},
+    {StepKind::kKill, "kill", Phase::kTeardown, "kill the container's processes (nums = {signal})"},
+    {StepKind::kCgroupRmdir, "cgroup.rmdir", Phase::kTeardown, "remove a cgroup directory (path)"},
+    {StepKind::kStateRemove, "state_remove", Phase::kTeardown,
+     "remove the state directory (path)"},
+};
+const size_t kStepKindCount = sizeof(kStepKinds) / sizeof(kStepKinds[0]);
+
+namespace {
+
+constexpr bool KindTableInEnumOrder() {
+  for (size_t i = 0; i < sizeof(kStepKinds) / sizeof(kStepKinds[0]); ++i) {
+    if (static_cast<size_t>(kStepKinds[i].kind) != i) return false;
+  }
+  return true;
+}
+static_assert(KindTableInEnumOrder(), "kStepKinds must list every StepKind in enum order");
+static_assert(sizeof(kStepKinds) / sizeof(kStepKinds[0]) ==
+                  static_cast<size_t>(StepKind::kStateRemove) + 1,
+              "kStepKinds must have one entry per StepKind");
+
+constexpr std::string_view kPhaseNames[] = {"host", "spawn", "rootfs", "process", "start", "teardown"};
+
+// ---- text helpers ---------------------------------------------------------------------------------
+
+void AppendHex(std::string& out, uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  out += buf;
+}
+
+void AppendJoined(std::string& out, const std::string& s, char sep = ',') {
+  if (!out.empty()) out += sep;
+  out += s;
+}
+
+// A word as printed in argv lists: bare when it is unambiguous, JSON-quoted otherwise.
+void AppendWord(std::string& out, std::string_view s) {
+  bool bare = !s.empty();
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.' || c == '/' || c == ':' || c == '=' ||
+                    c == ',' || c == '+' || c == '@' || c == '%' || c == '~';
+    if (!ok) {
+      bare = false;
+      break;
+    }
+  }
+  if (bare) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendList(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ' ';
+    AppendWord(out, items[i]);
+  }
+  out += ']';
+}
+
+// "0 1000 1\n1 100000 65536\n" -> "0 1000 1, 1 100000 65536".
+std::string Lines(std::string_view v) {
+  std::string out;
+  size_t start = 0;
+  while (start < v.size()) {
+    size_t end = v.find('\n', start);
+    if (end == std::string_view::npos) end = v.size();
+    if (end > start) {
+      if (!out.empty()) out += ", ";
+      out.append(v.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return out.empty() ? "-" : out;
+}
+
+struct FlagName {
+  uint64_t flag;
+  std::string_view name;
+};
+
+constexpr FlagName kMountFlagNames[] = {
+    {MS_RDONLY, "ro"},          {MS_NOSUID, "nosuid"},         {MS_NODEV, "nodev"},
+    {MS_NOEXEC, "noexec"},      {MS_SYNCHRONOUS, "sync"},      {MS_REMOUNT, "remount"},
+    {MS_MANDLOCK, "mand"},      {MS_DIRSYNC, "dirsync"},       {MS_NOSYMFOLLOW, "nosymfollow"},
+    {MS_NOATIME, "noatime"},    {MS_NODIRATIME, "nodiratime"}, {MS_BIND, "bind"},
+    {MS_MOVE, "move"},          {MS_REC, "rec"},               {MS_SILENT, "silent"},
+    {MS_POSIXACL, "acl"},       {MS_UNBINDABLE, "unbindable"}, {MS_PRIVATE, "private"},
+    {MS_SLAVE, "slave"},        {MS_SHARED, "shared"},         {MS_RELATIME, "relatime"},
+    {MS_I_VERSION, "iversion"}, {MS_STRICTATIME, "strictatime"}, {MS_LAZYTIME, "lazytime"},
+};
+
+constexpr uint64_t kPropagationBits = MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED;
+
+// MS_* as mount(8) option names; MS_BIND|MS_REC reads "rbind", a propagation type with MS_REC
+// reads "rslave" and so on. 0 reads "rw".
+std::string MountFlagsText(uint64_t flags) {
+  if (flags == 0) return "rw";
+  std::string out;
+  const bool rec = (flags & MS_REC) != 0;
+  bool rec_used = false;
+  for (const auto& f : kMountFlagNames) {
+    if ((flags & f.flag) == 0 || f.flag == MS_REC) continue;
+    std::string name(f.name);
+    if (rec && (f.flag == MS_BIND || (f.flag & kPropagationBits) != 0)) {
+      name = "r" + name;
+      rec_used = true;
+    }
+    AppendJoined(out, name);
+    flags &= ~f.flag;
+  }
+  flags &= ~static_cast<uint64_t>(MS_REC);
+  if (rec && !rec_used) AppendJoined(out, "rec");
+  if (flags != 0) {
+    std::string hex;
+    AppendHex(hex, flags);
+    AppendJoined(out, hex);
+  }
+  return out;
+}
+
+constexpr FlagName kMountAttrNames[] = {
+    {MOUNT_ATTR_RDONLY, "ro"},           {MOUNT_ATTR_NOSUID, "nosuid"},
+    {MOUNT_ATTR_NODEV, "nodev"},         {MOUNT_ATTR_NOEXEC, "noexec"},
+    {MOUNT_ATTR_NOATIME, "noatime"},     {MOUNT_ATTR_STRICTATIME, "strictatime"},
+    {MOUNT_ATTR_NODIRATIME, "nodiratime"}, {MOUNT_ATTR_IDMAP, "idmap"},
+    {MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow"},
+};
+
+std::string MountAttrText(uint64_t attrs) {
+  std::string out;
+  for (const auto& f : kMountAttrNames) {
+    if ((attrs & f.flag) == f.flag) {
+      AppendJoined(out, std::string(f.name));
+      attrs &= ~f.flag;
+    }
+  }
+  if (attrs != 0) {
+    std::string hex;
+    AppendHex(hex, attrs);
+    AppendJoined(out, hex);
+  }
+  return out;
+}
+
+constexpr FlagName kCloneFlagNames[] = {
+    {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mount"},      {CLONE_NEWPID, "pid"},
+    {CLONE_NEWNET, "network"}, {CLONE_NEWIPC, "ipc"},     {CLONE_NEWUTS, "uts"},
+    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
+};
+
+std::string CloneFlagsText(uint64_t flags) {
+  std::string out;
+  for (const auto& f : kCloneFlagNames) {
+    if (flags & f.flag) {
+      AppendJoined(out, std::string(f.name), '|');
+      flags &= ~f.flag;
+    }
+  }
+  if (flags != 0) {
+    std::string hex;
+    AppendHex(hex, flags);
+    AppendJoined(out, hex, '|');
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string CapsText(int64_t mask) {
+  std::string out;
+  const auto bits = static_cast<uint64_t>(mask);
+  for (int cap = 0; cap < 64; ++cap) {
+    if ((bits & (uint64_t{1} << cap)) == 0) continue;
+    std::string_view name = CapabilityName(cap);
+    if (name.substr(0, 4) == "CAP_") name.remove_prefix(4);
+    AppendJoined(out, name.empty() ? std::to_string(cap) : std::string(name));
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string Num(const Step& s, size_t i) {
+  return i < s.nums.size() ? std::to_string(s.nums[i]) : std::string("?");
+}
+
+std::string Limit(const Step& s, size_t i) {
+  if (i >= s.nums.size()) return "?";
+  return s.nums[i] < 0 ? "unlimited" : std::to_string(s.nums[i]);
+}
+
+std::string Octal(int64_t v, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%0*llo", width, static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string HookText(const Step& s) {
+  std::string out = s.name + " ";
+  AppendWord(out, s.path);
+  if (!s.argv.empty()) {
+    out += ' ';
+    AppendList(out, s.argv);
+  }
+  if (!s.nums.empty() && s.nums[0] > 0) out += " timeout=" + std::to_string(s.nums[0]) + "s";
+  if (!s.env.empty()) {
+    out += " env=";
+    AppendList(out, s.env);
+  }
+  return out;
+}
+
+std::string MountText(const Step& s) {
+  std::string out;
+  AppendWord(out, s.source.empty() ? "none" : s.source);
+  out += " on ";
+  AppendWord(out, s.path);
+  out += " type ";
+  out += s.fstype.empty() ? "none" : s.fstype;
+  out += ' ';
+  out += MountFlagsText(s.flags);
+  if (!s.value.empty()) {
+    out += ' ';
+    AppendWord(out, s.value);
+  }
+  if (s.flags2 != 0) out += " propagation=" + MountFlagsText(s.flags2);
+  if (s.nums.size() >= 1 && s.nums[0] != 0) out += " setattr=" + MountAttrText(s.nums[0]);
+  if (s.nums.size() >= 2 && s.nums[1] != 0) out += " clearattr=" + MountAttrText(s.nums[1]);
+  return out;
+}
+
+std::string MknodText(const Step& s) {
+  std::string out = s.path;
+  const int64_t mode = s.nums.empty() ? 0 : s.nums[0];
+  switch (mode & S_IFMT) {
+    case S_IFCHR: out += " c"; break;
+    case S_IFBLK: out += " b"; break;
+    case S_IFIFO: out += " p"; break;
+    default: out += " ?"; break;
+  }
+  out += ' ' + Num(s, 1) + ':' + Num(s, 2) + ' ' + Octal(mode & 07777, 4);
+  out += " uid=" + Num(s, 3) + " gid=" + Num(s, 4);
+  return out;
+}
+
+std::string SchedulerText(const Step& s) {
+  std::string out;
+  std::string_view policy = s.nums.empty() ? std::string_view() : tables::NameOf(tables::kSchedPolicies, s.nums[0]);
+  out += policy.empty() ? Num(s, 0) : std::string(policy);
+  out += " nice=" + Num(s, 1) + " priority=" + Num(s, 2);
+  if (s.nums.size() > 3 && s.nums[3] != 0) out += " flags=" + tables::BitNames(tables::kSchedFlags, s.nums[3]);
+  if (s.nums.size() > 6 && (s.nums[4] | s.nums[5] | s.nums[6]) != 0) {
+    out += " runtime=" + Num(s, 4) + " deadline=" + Num(s, 5) + " period=" + Num(s, 6);
+  }
+  return out;
+}
+
+std::string StepArgs(const Step& s) {
+  std::string out;
+  switch (s.kind) {
+    case StepKind::kStateDir:
+    case StepKind::kCgroupMkdir:
+    case StepKind::kCgroupJoin:
+    case StepKind::kRootfsBind:
+    case StepKind::kPivotRoot:
+    case StepKind::kMoveChroot:
+    case StepKind::kMask:
+    case StepKind::kReadonlyPath:
+    case StepKind::kCwd:
+    case StepKind::kWaitStart:
+    case StepKind::kCgroupRmdir:
+    case StepKind::kStateRemove:
+      AppendWord(out, s.path);
+      return out;
+    case StepKind::kCgroupWrite:
+      AppendWord(out, s.path);
+      out += " = ";
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kNsOpen:
+    case StepKind::kNsJoin:
+      out = s.name + ' ';
+      AppendWord(out, s.path);
+      return out;
+    case StepKind::kHook:
+      return HookText(s);
+    case StepKind::kTimeOffsets:
+    case StepKind::kUidMap:
+    case StepKind::kGidMap:
+      return Lines(s.value);
+    case StepKind::kClone:
+    case StepKind::kUnshare:
+      return CloneFlagsText(s.flags);
+    case StepKind::kSetgroups:
+    case StepKind::kHostname:
+    case StepKind::kDomainname:
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kNetDevice:
+      AppendWord(out, s.name);
+      out += " -> ";
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kPropagation:
+      AppendWord(out, s.path);
+      return out + ' ' + MountFlagsText(s.flags);
+    case StepKind::kMount:
+      return MountText(s);
+    case StepKind::kRemount:
+      AppendWord(out, s.path);
+      return out + ' ' + MountFlagsText(s.flags);
+    case StepKind::kMknod:
+      return MknodText(s);
+    case StepKind::kDeviceBind:
+      AppendWord(out, s.source);
+      out += " on ";
+      AppendWord(out, s.path);
+      return out;
+    case StepKind::kSymlink:
+      AppendWord(out, s.path);
+      out += " -> ";
+      AppendWord(out, s.source);
+      return out;
+    case StepKind::kRootReadonly:
+      return "/";
+    case StepKind::kSysctl:
+      out = s.name + " = ";
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kRlimit: {
+      std::string_view name = s.name;
+      if (name.substr(0, 7) == "RLIMIT_") name.remove_prefix(7);
+      return std::string(name) + " soft=" + Limit(s, 1) + " hard=" + Limit(s, 2);
+    }
+    case StepKind::kOomScoreAdj:
+      return Num(s, 0);
+    case StepKind::kUser: {
+      out = "uid=" + Num(s, 0) + " gid=" + Num(s, 1) + " groups=";
+      std::string groups;
+      for (size_t i = 2; i < s.nums.size(); ++i) AppendJoined(groups, std::to_string(s.nums[i]));
+      return out + (groups.empty() ? "none" : groups);
+    }
+    case StepKind::kUmask:
+      return s.nums.empty() ? "?" : Octal(s.nums[0], 4);
+    case StepKind::kCaps: {
+      static constexpr std::string_view kSets[] = {"bounding", "effective", "inheritable", "permitted",
+                                                   "ambient"};
+      for (size_t i = 0; i < 5; ++i) {
+        if (i) out += ' ';
+        out += kSets[i];
+        out += '=';
+        out += i < s.nums.size() ? CapsText(s.nums[i]) : "?";
+      }
+      return out;
+    }
+    case StepKind::kNoNewPrivs:
+      return "";
+    case StepKind::kPersonality: {
+      if (s.nums.empty()) return "?";
+      std::string_view name = tables::NameOf(tables::kPersonalityDomains, static_cast<uint64_t>(s.nums[0]));
+      if (!name.empty()) return std::string(name);
+      AppendHex(out, static_cast<uint64_t>(s.nums[0]));
+      return out;
+    }
+    case StepKind::kScheduler:
+      return SchedulerText(s);
+    case StepKind::kIoPriority: {
+      std::string_view cls = s.nums.empty() ? std::string_view() : tables::NameOf(tables::kIoPrioClasses, s.nums[0]);
+      return (cls.empty() ? Num(s, 0) : std::string(cls)) + " priority=" + Num(s, 1);
+    }
+    case StepKind::kMemoryPolicy: {
+      const uint64_t v = s.nums.empty() ? 0 : static_cast<uint64_t>(s.nums[0]);
+      std::string_view mode = tables::NameOf(tables::kMemPolicyModes, v & tables::kMemPolicyModeMask);
+      out = mode.empty() ? std::to_string(v & tables::kMemPolicyModeMask) : std::string(mode);
+      const std::string flags = tables::BitNames(tables::kMemPolicyFlags, v & ~tables::kMemPolicyModeMask);
+      if (!flags.empty()) out += '|' + flags;
+      if (!s.value.empty()) out += " nodes=" + s.value;
+      return out;
+    }
+    case StepKind::kSeccomp:
+      for (size_t i = 0; i < s.argv.size(); ++i) {
+        if (i) out += "; ";
+        out += s.argv[i];
+      }
+      return out;
+    case StepKind::kConsole:
+      AppendWord(out, s.path);
+      if (s.nums.size() >= 2) out += " size=" + Num(s, 0) + 'x' + Num(s, 1);
+      return out;
+    case StepKind::kExecve:
+      AppendWord(out, s.path);
+      out += ' ';
+      AppendList(out, s.argv);
+      out += " env=";
+      AppendList(out, s.env);
+      return out;
+    case StepKind::kKill: {
+      if (s.nums.empty()) return "?";
+      const std::string name = SignalName(static_cast<int>(s.nums[0]));
+      return name.empty() ? std::to_string(s.nums[0]) : name;
+    }
+  }
+  return out;
+}
+
+void Pad(std::string& out, size_t used, size_t width) {
+  if (used < width) out.append(width - used, ' ');
+}
+
+// ---- JSON -----------------------------------------------------------------------------------------
+
+using Json = nlohmann::json;
+
+Json SeccompToJson(const Seccomp& s) {
+  Json j = Json::object();
+  j["defaultAction"] = s.default_action;
+  if (s.default_errno_ret) j["defaultErrnoRet"] = *s.default_errno_ret;
+  if (!s.architectures.empty()) j["architectures"] = s.architectures;
+  if (!s.flags.empty()) j["flags"] = s.flags;
+  if (!s.listener_path.empty()) j["listenerPath"] = s.listener_path;
+  if (!s.listener_metadata.empty()) j["listenerMetadata"] = s.listener_metadata;
+  Json syscalls = Json::array();
+  for (const auto& sc : s.syscalls) {
+    Json r = Json::object();
+    r["names"] = sc.names;
+    r["action"] = sc.action;
+    if (sc.errno_ret) r["errnoRet"] = *sc.errno_ret;
+    if (!sc.args.empty()) {
+      Json args = Json::array();
+      for (const auto& a : sc.args) {
+        Json ja = {{"index", a.index}, {"value", a.value}, {"op", a.op}};
+        if (a.value_two != 0) ja["valueTwo"] = a.value_two;
+        args.push_back(std::move(ja));
+      }
+      r["args"] = std::move(args);
+    }
+    if (!sc.origin.empty()) r["origin"] = sc.origin;
+    syscalls.push_back(std::move(r));
+  }
+  j["syscalls"] = std::move(syscalls);
+  return j;
+}
+
+// nlohmann's checked getters throw on a type mismatch; PlanFromJson catches and reports those.
+template <typename T>
+void Read(const Json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+template <typename T>
+void ReadOpt(const Json& j, const char* key, std::optional<T>& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) out = it->get<T>();
+}
+
+Seccomp SeccompFromJson(const Json& j) {
+  Seccomp s;
+  Read(j, "defaultAction", s.default_action);
+  ReadOpt(j, "defaultErrnoRet", s.default_errno_ret);
+  Read(j, "architectures", s.architectures);
+  Read(j, "flags", s.flags);
+  Read(j, "listenerPath", s.listener_path);
+  Read(j, "listenerMetadata", s.listener_metadata);
+  if (auto it = j.find("syscalls"); it != j.end()) {
+    for (const auto& r : it->get_ref<const Json::array_t&>()) {
+      SeccompSyscall sc;
+      Read(r, "names", sc.names);
+      Read(r, "action", sc.action);
+      ReadOpt(r, "errnoRet", sc.errno_ret);
+      Read(r, "origin", sc.origin);
+      if (auto a = r.find("args"); a != r.end()) {
+        for (const auto& ja : a->get_ref<const Json::array_t&>()) {
+          SeccompArg arg;
+          Read(ja, "index", arg.index);
+          Read(ja, "value", arg.value);
+          Read(ja, "valueTwo", arg.value_two);
+          Read(ja, "op", arg.op);
+          sc.args.push_back(std::move(arg));
+        }
+      }
+      s.syscalls.push_back(std::move(sc));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+const StepKindInfo& KindInfo(StepKind k) {
+  const auto i = static_cast<size_t>(k);
+  return kStepKinds[i < kStepKindCount ? i : 0];
+}
+
+bool KindByName(std::string_view name, StepKind& out) {
+  for (const auto& info : kStepKinds) {
+    if (info.name == name) {
+      out = info.kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view PhaseName(Phase p) {
+  const auto i = static_cast<size_t>(p);
+  return i < std::size(kPhaseNames) ? kPhaseNames[i] : std::string_view("?");
+}
+
+bool PhaseByName(std::string_view name, Phase& out) {
+  for (size_t i = 0; i < std::size(kPhaseNames); ++i) {
+    if (kPhaseNames[i] == name) {
+      out = static_cast<Phase>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t Plan::PhaseBegin(Phase p) const {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].phase == p) return i;
+  }
+  return steps.size();
+}
+
+std::string PlanToText(const Plan& plan) {
+  // Fixed column widths keep a one-step change a one-line diff in golden files.
+  constexpr size_t kPhaseWidth = 8;  // "teardown"
+  constexpr size_t kArgsWidth = 48;
+  size_t kind_width = 0;
+  for (const auto& info : kStepKinds) kind_width = std::max(kind_width, info.name.size());
+  size_t index_width = 3;
+  for (size_t n = plan.steps.size(); n >= 1000; n /= 10) ++index_width;
+
+  std::string out;
+  out.reserve(plan.steps.size() * 96 + 128);
+  out += "# runc plan \xC2\xB7 id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
+         " \xC2\xB7 ociVersion=" + plan.oci_version + " \xC2\xB7 host=" + plan.host_label + "\n";
+  for (const auto& s : plan.steps) {
+    const std::string_view phase = PhaseName(s.phase);
+    out += phase;
+    Pad(out, phase.size(), kPhaseWidth);
+    const std::string index = std::to_string(s.index);
+    out += "  ";
+    Pad(out, index.size(), index_width);
+    out += index;
+    out += "  ";
+    const std::string_view kind = KindInfo(s.kind).name;
+    out += kind;
+    Pad(out, kind.size(), kind_width);
+    out += "  ";
+    const std::string args = StepArgs(s);
+    out += args;
+    Pad(out, args.size(), kArgsWidth);
+    out += "  # ";
+    out += s.origin.empty() ? "-" : s.origin;
+    out += '\n';
+  }
+  return out;
+}
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  Json j = Json::object();
+  j["id"] = plan.id;
+  j["bundle"] = plan.bundle;
+  j["rootfs"] = plan.rootfs;
+  j["ociVersion"] = plan.oci_version;
+  j["host"] = plan.host_label;
+  j["terminal"] = plan.terminal;
+  if (plan.console_size) {
+    j["consoleSize"] = {{"height", plan.console_size->height}, {"width", plan.console_size->width}};
+  }
+  j["annotations"] = plan.annotations;
+  if (plan.seccomp) j["seccomp"] = SeccompToJson(*plan.seccomp);
+  Json steps = Json::array();
+  for (const auto& s : plan.steps) {
+    Json js = Json::object();
+    js["index"] = s.index;
+    js["phase"] = PhaseName(s.phase);
+    js["kind"] = KindInfo(s.kind).name;
+    js["origin"] = s.origin;
+    if (!s.name.empty()) js["name"] = s.name;
+    if (!s.path.empty()) js["path"] = s.path;
+    if (!s.source.empty()) js["source"] = s.source;
+    if (!s.fstype.empty()) js["fstype"] = s.fstype;
+    if (!s.value.empty()) js["value"] = s.value;
+    if (s.flags != 0) js["flags"] = s.flags;
+    if (s.flags2 != 0) js["flags2"] = s.flags2;
+    if (!s.nums.empty()) js["nums"] = s.nums;
+    if (!s.argv.empty()) js["argv"] = s.argv;
+    if (!s.env.empty()) js["env"] = s.env;
+    steps.push_back(std::move(js));
+  }
+  j["steps"] = std::move(steps);
+  return j;
+}
+
+bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {
+  if (!j.is_object()) {
+    error = "plan: expected object";
+    return false;
+  }
+  Plan plan;
+  size_t step_no = 0;
+  std::string where;  // pointer of the part being read, for the error message
+  try {
+    Read(j, "id", plan.id);
+    Read(j, "bundle", plan.bundle);
+    Read(j, "rootfs", plan.rootfs);
+    Read(j, "ociVersion", plan.oci_version);
+    Read(j, "host", plan.host_label);
+    Read(j, "terminal", plan.terminal);
+    if (auto it = j.find("consoleSize"); it != j.end() && !it->is_null()) {
+      ConsoleSize cs;
+      Read(*it, "height", cs.height);
+      Read(*it, "width", cs.width);
+      plan.console_size = cs;
+    }
+    Read(j, "annotations", plan.annotations);
+    if (auto it = j.find("seccomp"); it != j.end() && !it->is_null()) plan.seccomp = SeccompFromJson(*it);
+    auto steps = j.find("steps");
+    if (steps == j.end() || !steps->is_array()) {
+      error = "plan: /steps: expected array";
+      return false;
+    }
+    for (const auto& js : *steps) {
+      where = "/steps/" + std::to_string(step_no);
+      Step s;
+      std::string phase, kind;
+      Read(js, "phase", phase);
+      Read(js, "kind", kind);
+      if (!PhaseByName(phase, s.phase)) {
+        error = "plan: " + where + "/phase: unknown phase \"" + phase + "\"";
+        return false;
+      }
+      if (!KindByName(kind, s.kind)) {
+        error = "plan: " + where + "/kind: unknown step kind \"" + kind + "\"";
+        return false;
+      }
+      Read(js, "index", s.index);
+      Read(js, "origin", s.origin);
+      Read(js, "name", s.name);
+      Read(js, "path", s.path);
+      Read(js, "source", s.source);
+      Read(js, "fstype", s.fstype);
+      Read(js, "value", s.value);
+      Read(js, "flags", s.flags);
+      Read(js, "flags2", s.flags2);
+      Read(js, "nums", s.nums);
+      Read(js, "argv", s.argv);
+      Read(js, "env", s.env);
+      plan.steps.push_back(std::move(s));
+      ++step_no;
+    }
+  } catch (const std::exception& e) {
+    error = "plan: " + (where.empty() ? std::string() : where + ": ") + e.what();
+    return false;
+  }
+  out = std::move(plan);
+  return true;
+}
+
+}  // namespace runc
