@@ -70,6 +70,11 @@ int ParseFlags(const char* name, const char* usage, po::options_description& des
   return -1;
 }
 
+// A boolean flag as runc (urfave/cli) takes it: `--force`, or `--force=true|false`.
+po::typed_value<bool>* Switch(bool* target) {
+  return po::value<bool>(target)->default_value(false, "false")->implicit_value(true, "")->value_name("");
+}
+
 // The flags create and run share.
 struct CreateFlags {
   std::string bundle = ".";
@@ -87,8 +92,8 @@ void AddCreateFlags(po::options_description& desc, CreateFlags& f) {
       ("console-socket", po::value(&f.console_socket),
        "path to an AF_UNIX socket which will receive the pty master (with process.terminal)")
       ("pid-file", po::value(&f.pid_file), "file to write the container init's pid to")
-      ("no-pivot", po::bool_switch(&f.no_pivot), "do not use pivot_root (MS_MOVE + chroot instead)")
-      ("no-new-keyring", po::bool_switch(&f.no_new_keyring), "do not create a new session keyring")
+      ("no-pivot", Switch(&f.no_pivot), "do not use pivot_root (MS_MOVE + chroot instead)")
+      ("no-new-keyring", Switch(&f.no_new_keyring), "do not create a new session keyring")
       ("preserve-fds", po::value(&f.preserve_fds), "pass N additional file descriptors (3..3+N-1) to the container");
 }
 
@@ -805,9 +810,9 @@ int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   AddCreateFlags(desc, flags.create);
   desc.add_options()
-      ("detach,d", po::bool_switch(&flags.detach), "detach from the container's process")
-      ("keep", po::bool_switch(&flags.keep), "do not delete the container after it exits")
-      ("no-subreaper", po::bool_switch(&flags.no_subreaper), "disable the use of the subreaper used to reap reparented processes")
+      ("detach,d", Switch(&flags.detach), "detach from the container's process")
+      ("keep", Switch(&flags.keep), "do not delete the container after it exits")
+      ("no-subreaper", Switch(&flags.no_subreaper), "disable the use of the subreaper used to reap reparented processes")
       ("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);
@@ -847,7 +852,7 @@ int CmdList(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   desc.add_options()
       ("format,f", po::value(&format), "select one of: table or json")
-      ("quiet,q", po::bool_switch(&quiet), "display only container IDs");
+      ("quiet,q", Switch(&quiet), "display only container IDs");
   po::positional_options_description pos;
   po::variables_map vm;
   if (int r = ParseFlags("list", "[--format table|json] [-q]", desc, pos, args, vm); r >= 0) return r;
@@ -875,7 +880,7 @@ int CmdKill(const GlobalOptions& global, const std::vector<std::string>& args) {
   bool all = false;
   po::options_description desc("Options");
   desc.add_options()
-      ("all,a", po::bool_switch(&all), "send the signal to every process in the container's cgroup")
+      ("all,a", Switch(&all), "send the signal to every process in the container's cgroup")
       ("id", po::value(&id), "container id")
       ("signal", po::value(&signal_arg), "signal name (with or without SIG) or number (default SIGTERM)");
   po::positional_options_description pos;
@@ -929,7 +934,7 @@ int CmdDelete(const GlobalOptions& global, const std::vector<std::string>& args)
   bool force = false;
   po::options_description desc("Options");
   desc.add_options()
-      ("force,f", po::bool_switch(&force), "forcibly delete the container if it is still running (uses SIGKILL)")
+      ("force,f", Switch(&force), "forcibly delete the container if it is still running (uses SIGKILL)")
       ("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);

@@ -1,0 +1,611 @@
+// The lifecycle commands against real containers: create/start/state/kill/delete, run, list, the
+// 2015 `runc start` form, --log json, locking. Runs as root; every test uses its own --root.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <functional>
+#include <future>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+// Polls `pred` every 20 ms for up to `ms`.
+bool WaitFor(const std::function<bool()>& pred, int ms = 10000) {
+  for (int waited = 0; waited < ms; waited += 20) {
+    if (pred()) return true;
+    usleep(20 * 1000);
+  }
+  return pred();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// runc with stdin from /dev/null and stdout/stderr to files. `create` and `run -d` leave the
+// container holding our stdio, so a pipe would not see EOF until the container exits; files let the
+// command return and also collect what the container prints later.
+class Outputs {
+ public:
+  Outputs() : dir_("runc-out") {}
+  std::string out_path() const { return dir_.path() + "/out"; }
+  std::string err_path() const { return dir_.path() + "/err"; }
+  std::string out() const { return ReadFile(out_path()); }
+  std::string err() const { return ReadFile(err_path()); }
+
+ private:
+  TempDir dir_;
+};
+
+pid_t SpawnRunc(const std::string& root, const std::vector<std::string>& args, const Outputs& io,
+                const std::string& cwd = "") {
+  std::vector<std::string> argv = {RUNC_BINARY, "--root", root};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(io.out_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int err = open(io.err_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (in < 0 || out < 0 || err < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for a SpawnRunc child (killing it after `timeout_s`); exit code or 128+signal.
+int WaitRunc(pid_t pid, int timeout_s = 60) {
+  int status = 0;
+  for (int waited = 0;; waited += 10) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (waited > timeout_s * 1000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    usleep(10 * 1000);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int RuncToFiles(const std::string& root, const std::vector<std::string>& args, const Outputs& io,
+                const std::string& cwd = "") {
+  return WaitRunc(SpawnRunc(root, args, io, cwd));
+}
+
+nlohmann::json StateOf(const std::string& root, const std::string& id) {
+  RunResult r = Runc(root, {"state", id});
+  if (r.status != 0) return nlohmann::json{{"error", r.err}};
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+std::string StatusOf(const std::string& root, const std::string& id) {
+  nlohmann::json j = StateOf(root, id);
+  return j.is_object() && j.contains("status") ? j["status"].get<std::string>() : "";
+}
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "needs root";
+  }
+  void TearDown() override {
+    // Whatever a failed assertion left behind.
+    for (const auto& id : ids_) Runc(root_.path(), {"delete", "--force", id});
+  }
+  // A unique id registered for cleanup, with a unique cgroup for the bundle.
+  std::string NewId(Bundle& bundle, const std::string& suffix = "c") {
+    std::string id = UniqueId(suffix);
+    ids_.push_back(id);
+    bundle.config()["linux"]["cgroupsPath"] = "/runc-test-" + id;
+    bundle.Write();
+    return id;
+  }
+  static std::string CgroupDir(const std::string& id) { return "/sys/fs/cgroup/pids/runc-test-" + id; }
+  const std::string& root() const { return root_.path(); }
+
+  TempDir root_{"runc-root"};
+  std::vector<std::string> ids_;
+};
+
+TEST_F(LifecycleTest, CreateStartKillDelete) {
+  Bundle bundle({"sh", "-c", "echo hello from the container; exec sleep 1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  const std::string pid_file = bundle.path() + "/init.pid";
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), "--pid-file", pid_file, id}, io), 0)
+      << io.err();
+  EXPECT_EQ(io.err(), "");
+
+  // created: the init exists but has not run the user's program yet.
+  nlohmann::json state = StateOf(root(), id);
+  ASSERT_TRUE(state.is_object()) << state;
+  EXPECT_EQ(state["status"], "created");
+  EXPECT_EQ(state["id"], id);
+  EXPECT_EQ(state["bundle"], bundle.path());
+  EXPECT_EQ(state["ociVersion"], "1.3.0");
+  const int pid = state["pid"].get<int>();
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(ReadFile(pid_file), std::to_string(pid));
+  EXPECT_TRUE(Exists("/proc/" + std::to_string(pid)));
+  EXPECT_TRUE(Exists(root() + "/" + id + "/state.json"));
+  EXPECT_TRUE(Exists(root() + "/" + id + "/plan.json"));
+  EXPECT_TRUE(Exists(CgroupDir(id)));
+  EXPECT_EQ(io.out(), "");
+
+  RunResult start = Runc(root(), {"start", id});
+  ASSERT_EQ(start.status, 0) << start.err;
+  EXPECT_EQ(start.err, "");
+  EXPECT_TRUE(WaitFor([&] { return io.out() == "hello from the container\n"; })) << io.out();
+  EXPECT_EQ(StatusOf(root(), id), "running");
+  EXPECT_EQ(StateOf(root(), id)["pid"], pid);
+  EXPECT_FALSE(Exists(root() + "/" + id + "/exec.fifo"));
+
+  RunResult again = Runc(root(), {"start", id});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_EQ(again.err, "runc: cannot start an already running container\n");
+
+  RunResult killed = Runc(root(), {"kill", id, "KILL"});
+  ASSERT_EQ(killed.status, 0) << killed.err;
+  EXPECT_TRUE(WaitFor([&] { return StatusOf(root(), id) == "stopped"; }));
+  EXPECT_EQ(StateOf(root(), id)["pid"], 0);
+
+  RunResult start_stopped = Runc(root(), {"start", id});
+  EXPECT_EQ(start_stopped.status, 1);
+  EXPECT_EQ(start_stopped.err, "runc: cannot start a container that has stopped\n");
+  RunResult kill_stopped = Runc(root(), {"kill", id, "KILL"});
+  EXPECT_EQ(kill_stopped.status, 1);
+  EXPECT_EQ(kill_stopped.err, "runc: container not running\n");
+
+  RunResult del = Runc(root(), {"delete", id});
+  ASSERT_EQ(del.status, 0) << del.err;
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+  RunResult gone = Runc(root(), {"state", id});
+  EXPECT_EQ(gone.status, 1);
+  EXPECT_EQ(gone.err, "runc: container \"" + id + "\" does not exist\n");
+}
+
+TEST_F(LifecycleTest, MissingContainer) {
+  for (const char* cmd : {"state", "start", "kill", "delete"}) {
+    RunResult r = Runc(root(), {cmd, "no-such-container"});
+    EXPECT_EQ(r.status, 1) << cmd;
+    EXPECT_EQ(r.err, "runc: container \"no-such-container\" does not exist\n") << cmd;
+  }
+  // runc compatibility: cleaning up something already gone is fine.
+  RunResult forced = Runc(root(), {"delete", "--force", "no-such-container"});
+  EXPECT_EQ(forced.status, 0) << forced.err;
+}
+
+TEST_F(LifecycleTest, InvalidIdAndDuplicateId) {
+  Bundle bundle({"sleep", "1000"});
+  RunResult bad = Runc(root(), {"create", "--bundle", bundle.path(), "../escape"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err, "runc: invalid container id \"../escape\"\n");
+
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  Outputs io2;
+  EXPECT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io2), 1);
+  EXPECT_EQ(io2.err(), "runc: container with id exists: " + id + "\n");
+  EXPECT_EQ(StatusOf(root(), id), "created");  // the first one is untouched
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+}
+
+TEST_F(LifecycleTest, CreateWithoutIdIsAUsageError) {
+  RunResult r = Runc(root(), {"create"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: create: container id cannot be empty\n");
+}
+
+TEST_F(LifecycleTest, EveryCommandHasHelp) {
+  for (const char* cmd : {"create", "start", "run", "state", "list", "kill", "delete"}) {
+    RunResult r = Runc(root(), {cmd, "--help"});
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_THAT(r.out, ::testing::StartsWith(std::string("usage: runc ") + cmd)) << cmd;
+  }
+  RunResult create = Runc(root(), {"create", "--help"});
+  for (const char* flag : {"--bundle", "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring",
+                           "--preserve-fds"}) {
+    EXPECT_THAT(create.out, HasSubstr(flag));
+  }
+}
+
+TEST_F(LifecycleTest, FlagsTakeEqualsOrSeparateValues) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  const std::string pid_file = bundle.path() + "/p";
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle=" + bundle.path(), "--pid-file=" + pid_file, id}, io), 0)
+      << io.err();
+  EXPECT_THAT(ReadFile(pid_file), MatchesRegex("[0-9]+"));
+  RunResult not_forced = Runc(root(), {"delete", "--force=false", id});
+  EXPECT_EQ(not_forced.status, 1);
+  EXPECT_EQ(not_forced.err, "runc: cannot delete container " + id + " that is not stopped: created\n");
+  EXPECT_EQ(Runc(root(), {"delete", "--force=true", id}).status, 0);
+  ASSERT_EQ(RuncToFiles(root(), {"create", "-b", bundle.path(), id}, io), 0) << io.err();
+  EXPECT_EQ(Runc(root(), {"delete", "-f", id}).status, 0);
+}
+
+TEST_F(LifecycleTest, DeleteRefusesUnstoppedContainerWithoutForce) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+
+  // The OCI spec (unlike runc 1.1) does not let delete remove a created container.
+  RunResult created = Runc(root(), {"delete", id});
+  EXPECT_EQ(created.status, 1);
+  EXPECT_EQ(created.err, "runc: cannot delete container " + id + " that is not stopped: created\n");
+
+  ASSERT_EQ(Runc(root(), {"start", id}).status, 0);
+  const int pid = StateOf(root(), id)["pid"].get<int>();
+  RunResult running = Runc(root(), {"delete", id});
+  EXPECT_EQ(running.status, 1);
+  EXPECT_EQ(running.err, "runc: cannot delete container " + id + " that is not stopped: running\n");
+  EXPECT_EQ(StatusOf(root(), id), "running");
+
+  RunResult forced = Runc(root(), {"delete", "--force", id});
+  EXPECT_EQ(forced.status, 0) << forced.err;
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+  EXPECT_TRUE(WaitFor([&] { return !Exists("/proc/" + std::to_string(pid)); }));
+}
+
+TEST_F(LifecycleTest, KillByNameWithAndWithoutSigAndByNumber) {
+  Bundle bundle({"sh", "-c", "trap 'echo usr1' USR1; trap 'echo usr2' USR2; echo ready; "
+                             "while true; do sleep 0.05; done"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  ASSERT_EQ(Runc(root(), {"start", id}).status, 0);
+  ASSERT_TRUE(WaitFor([&] { return io.out() == "ready\n"; })) << io.out();
+
+  int expected_lines = 1;
+  for (const std::vector<std::string>& sig : std::vector<std::vector<std::string>>{
+           {"USR1", "usr1"}, {"SIGUSR2", "usr2"}, {std::to_string(SIGUSR1), "usr1"}}) {
+    RunResult r = Runc(root(), {"kill", id, sig[0]});
+    ASSERT_EQ(r.status, 0) << sig[0] << ": " << r.err;
+    ++expected_lines;
+    EXPECT_TRUE(WaitFor([&] {
+      std::string out = io.out();
+      return std::count(out.begin(), out.end(), '\n') == expected_lines && out.ends_with(sig[1] + "\n");
+    })) << sig[0] << ": " << io.out();
+  }
+
+  RunResult bad = Runc(root(), {"kill", id, "SIGNOPE"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err, "runc: unknown signal \"SIGNOPE\"\n");
+  EXPECT_EQ(StatusOf(root(), id), "running");
+
+  ASSERT_EQ(Runc(root(), {"kill", id, "9"}).status, 0);
+  EXPECT_TRUE(WaitFor([&] { return StatusOf(root(), id) == "stopped"; }));
+  EXPECT_EQ(Runc(root(), {"delete", id}).status, 0);
+}
+
+TEST_F(LifecycleTest, KillAllSignalsEveryProcessInTheCgroup) {
+  // No pid namespace: the init's death alone would not stop its children.
+  Bundle bundle({"sh", "-c", "sleep 1000 & sleep 1000 & echo started; wait"});
+  auto& ns = bundle.config()["linux"]["namespaces"];
+  for (auto it = ns.begin(); it != ns.end(); ++it) {
+    if ((*it)["type"] == "pid") {
+      ns.erase(it);
+      break;
+    }
+  }
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  ASSERT_EQ(Runc(root(), {"start", id}).status, 0);
+  ASSERT_TRUE(WaitFor([&] { return io.out() == "started\n"; })) << io.out();
+  const std::string procs = CgroupDir(id) + "/cgroup.procs";
+  ASSERT_TRUE(WaitFor([&] {
+    std::istringstream in(ReadFile(procs));
+    return std::distance(std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()) == 3;
+  })) << ReadFile(procs);
+
+  RunResult r = Runc(root(), {"kill", "--all", id, "KILL"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(procs).empty(); })) << ReadFile(procs);
+  EXPECT_TRUE(WaitFor([&] { return StatusOf(root(), id) == "stopped"; }));
+  EXPECT_EQ(Runc(root(), {"delete", id}).status, 0);
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+}
+
+TEST_F(LifecycleTest, RunReturnsTheExitCodeAndCleansUp) {
+  Bundle bundle({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id});
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.out, "out\n");
+  EXPECT_EQ(r.err, "err\n");
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+}
+
+TEST_F(LifecycleTest, RunPassesStdin) {
+  Bundle bundle({"sh", "-c", "read line; echo got: $line"});
+  const std::string id = NewId(bundle);
+  RunOptions options;
+  options.input = "hello\n";
+  RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id}, options);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "got: hello\n");
+}
+
+TEST_F(LifecycleTest, RunKeepLeavesAStoppedContainer) {
+  Bundle bundle({"true"});
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"run", "--keep", "--bundle", bundle.path(), id});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(StatusOf(root(), id), "stopped");
+  EXPECT_TRUE(Exists(CgroupDir(id)));
+  RunResult del = Runc(root(), {"delete", id});
+  EXPECT_EQ(del.status, 0) << del.err;
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+}
+
+TEST_F(LifecycleTest, RunDetachReturnsWhileTheContainerRuns) {
+  Bundle bundle({"sh", "-c", "echo detached; exec sleep 1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"run", "-d", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  EXPECT_EQ(StatusOf(root(), id), "running");
+  EXPECT_TRUE(WaitFor([&] { return io.out() == "detached\n"; })) << io.out();
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+  EXPECT_FALSE(Exists(root() + "/" + id));
+}
+
+TEST_F(LifecycleTest, RunForwardsSignalsToTheContainer) {
+  // The init of a pid namespace only gets signals it has a handler for: the trap is the handler.
+  Bundle bundle({"sh", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; while true; do sleep 0.05; done"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  pid_t runc = SpawnRunc(root(), {"run", "--bundle", bundle.path(), id}, io);
+  ASSERT_TRUE(WaitFor([&] { return io.out() == "ready\n"; })) << io.out() << io.err();
+  kill(runc, SIGTERM);
+  EXPECT_EQ(WaitRunc(runc), 42) << io.err();
+  EXPECT_EQ(io.out(), "ready\ngot TERM\n");
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+}
+
+TEST_F(LifecycleTest, RunReportsDeathBySignalAs128PlusSignal) {
+  Bundle bundle({"sh", "-c", "echo ready; exec sleep 1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  pid_t runc = SpawnRunc(root(), {"run", "--bundle", bundle.path(), id}, io);
+  ASSERT_TRUE(WaitFor([&] { return io.out() == "ready\n"; })) << io.out() << io.err();
+  RunResult k = Runc(root(), {"kill", id, "SIGKILL"});
+  EXPECT_EQ(k.status, 0) << k.err;
+  EXPECT_EQ(WaitRunc(runc), 128 + SIGKILL) << io.err();
+  EXPECT_FALSE(Exists(root() + "/" + id));
+}
+
+TEST_F(LifecycleTest, ListTableJsonAndQuiet) {
+  Bundle b1({"sleep", "1000"});
+  Bundle b2({"sleep", "1000"});
+  const std::string id1 = NewId(b1, "a");
+  const std::string id2 = NewId(b2, "b");
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", b1.path(), id1}, io), 0) << io.err();
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", b2.path(), id2}, io), 0) << io.err();
+  ASSERT_EQ(Runc(root(), {"start", id2}).status, 0);
+
+  RunResult quiet = Runc(root(), {"list", "-q"});
+  EXPECT_EQ(quiet.status, 0);
+  EXPECT_EQ(quiet.out, id1 + "\n" + id2 + "\n");
+
+  RunResult table = Runc(root(), {"list"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  std::istringstream lines(table.out);
+  std::string header, row1, row2, extra;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  EXPECT_FALSE(std::getline(lines, extra));
+  EXPECT_THAT(header, MatchesRegex("ID +PID +STATUS +BUNDLE +CREATED +OWNER"));
+  const std::string pid1 = std::to_string(StateOf(root(), id1)["pid"].get<int>());
+  const std::string pid2 = std::to_string(StateOf(root(), id2)["pid"].get<int>());
+  EXPECT_THAT(row1, MatchesRegex(id1 + " +" + pid1 + " +created +" + b1.path() + " +[0-9T:.-]+Z +root"));
+  EXPECT_THAT(row2, MatchesRegex(id2 + " +" + pid2 + " +running +" + b2.path() + " +[0-9T:.-]+Z +root"));
+  // Columns line up.
+  EXPECT_EQ(header.find("STATUS"), row1.find("created"));
+  EXPECT_EQ(header.find("BUNDLE"), row2.find(b2.path()));
+
+  RunResult json = Runc(root(), {"list", "--format", "json"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  nlohmann::json arr = nlohmann::json::parse(json.out);
+  ASSERT_EQ(arr.size(), 2u);
+  EXPECT_EQ(arr[0]["id"], id1);
+  EXPECT_EQ(arr[0]["status"], "created");
+  EXPECT_EQ(arr[1]["id"], id2);
+  EXPECT_EQ(arr[1]["status"], "running");
+  EXPECT_EQ(arr[1]["bundle"], b2.path());
+  EXPECT_EQ(Runc(root(), {"list", "--format=json"}).out, json.out);
+
+  RunResult bad = Runc(root(), {"list", "--format", "yaml"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err, "runc: invalid format option\n");
+
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id1}).status, 0);
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id2}).status, 0);
+  EXPECT_EQ(Runc(root(), {"list", "--format", "json"}).out, "null\n");
+  EXPECT_EQ(Runc(root(), {"list"}).out, "ID          PID         STATUS      BUNDLE      CREATED     OWNER\n");
+}
+
+TEST_F(LifecycleTest, StartWithAConfigPathRunsTheBundleInTheForeground) {
+  // The 2015 README: `runc start path/to/config.json`, id = the bundle directory's name.
+  Bundle bundle({"sh", "-c", "echo legacy run; exit 5"});
+  const std::string id = NewId(bundle);  // only for the cgroup path
+  const std::string legacy_id = bundle.path().substr(bundle.path().rfind('/') + 1);
+  ids_.push_back(legacy_id);
+  RunResult r = Runc(root(), {"start", bundle.path() + "/config.json"});
+  EXPECT_EQ(r.status, 5) << r.err;
+  EXPECT_EQ(r.out, "legacy run\n");
+  EXPECT_FALSE(Exists(root() + "/" + legacy_id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+}
+
+TEST_F(LifecycleTest, StartWithoutIdInABundleRunsIt) {
+  Bundle bundle({"sh", "-c", "cat /etc/hostname; exit 0"});
+  NewId(bundle);
+  const std::string legacy_id = bundle.path().substr(bundle.path().rfind('/') + 1);
+  ids_.push_back(legacy_id);
+  RunOptions options;
+  options.cwd = bundle.path();
+  RunResult r = Runc(root(), {"start"}, options);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "busybox\n");
+  EXPECT_FALSE(Exists(root() + "/" + legacy_id));
+}
+
+TEST_F(LifecycleTest, StartWithoutIdStartsACreatedContainerOfThatName) {
+  Bundle bundle({"sh", "-c", "echo started by name; exec sleep 1000"});
+  NewId(bundle);
+  const std::string legacy_id = bundle.path().substr(bundle.path().rfind('/') + 1);
+  ids_.push_back(legacy_id);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), legacy_id}, io), 0) << io.err();
+  RunOptions options;
+  options.cwd = bundle.path();
+  RunResult r = Runc(root(), {"start"}, options);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(WaitFor([&] { return io.out() == "started by name\n"; })) << io.out();
+  EXPECT_EQ(StatusOf(root(), legacy_id), "running");
+  EXPECT_EQ(Runc(root(), {"delete", "--force", legacy_id}).status, 0);
+}
+
+TEST_F(LifecycleTest, FailingCreateLogsJsonLines) {
+  TempDir bundle("runc-bad-bundle");
+  {
+    std::ofstream f(bundle.path() + "/config.json");
+    f << "{\n  \"ociVersion\": \"1.0.2\",\n}\n";
+  }
+  const std::string log = bundle.path() + "/log.json";
+  const std::string id = UniqueId("bad");
+  ids_.push_back(id);
+  RunResult r = test::Run({RUNC_BINARY, "--root", root(), "--log", log, "--log-format", "json", "create", "--bundle",
+                     bundle.path(), id});
+  EXPECT_EQ(r.status, 1);
+  const std::string msg = "config.json:3:1: syntax error: unexpected '}', expected a member name (trailing comma?)";
+  EXPECT_EQ(r.err, "runc: " + msg + "\n");
+  std::istringstream lines(ReadFile(log));
+  std::string line, last;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    last = line;
+    ++count;
+  }
+  ASSERT_EQ(count, 1) << ReadFile(log);
+  nlohmann::json j = nlohmann::json::parse(last);
+  EXPECT_EQ(j["level"], "error");
+  EXPECT_EQ(j["msg"], msg);
+  EXPECT_THAT(j["time"].get<std::string>(), MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z"));
+  EXPECT_FALSE(Exists(root() + "/" + id));
+
+  // A missing container goes the same way (podman shows the last msg).
+  RunResult k = test::Run({RUNC_BINARY, "--root", root(), "--log", log, "--log-format=json", "kill", id, "9"});
+  EXPECT_EQ(k.status, 1);
+  std::istringstream lines2(ReadFile(log));
+  while (std::getline(lines2, line)) last = line;
+  EXPECT_EQ(nlohmann::json::parse(last)["msg"], "container \"" + id + "\" does not exist");
+}
+
+TEST_F(LifecycleTest, MissingBundle) {
+  RunResult r = Runc(root(), {"create", "--bundle", "/nonexistent/bundle", "x1"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: bundle /nonexistent/bundle: No such file or directory\n");
+}
+
+TEST_F(LifecycleTest, TerminalWithoutConsoleSocketIsRefusedForCreate) {
+  Bundle bundle({"sh"});
+  bundle.config()["process"]["terminal"] = true;
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"create", "--bundle", bundle.path(), id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: cannot allocate tty if runc will detach without setting console socket\n");
+  EXPECT_FALSE(Exists(root() + "/" + id));
+}
+
+TEST_F(LifecycleTest, CommandsOnOneContainerAreSerialisedOthersAreNot) {
+  Bundle b1({"sleep", "1000"});
+  Bundle b2({"sleep", "1000"});
+  const std::string id1 = NewId(b1, "locked");
+  const std::string id2 = NewId(b2, "free");
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", b1.path(), id1}, io), 0) << io.err();
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", b2.path(), id2}, io), 0) << io.err();
+
+  // Hold id1's lock the way a long-running command would.
+  int fd = open((root() + "/" + id1).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+
+  auto blocked = std::async(std::launch::async, [&] { return Runc(root(), {"start", id1}); });
+  // id2 is not held up by id1's lock.
+  auto t0 = std::chrono::steady_clock::now();
+  RunResult s2 = Runc(root(), {"start", id2});
+  EXPECT_EQ(s2.status, 0) << s2.err;
+  RunResult k2 = Runc(root(), {"kill", id2, "KILL"});
+  EXPECT_EQ(k2.status, 0) << k2.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "start of a locked container did not wait";
+  EXPECT_EQ(StatusOf(root(), id1), "created");  // reading state needs no lock
+
+  flock(fd, LOCK_UN);
+  close(fd);
+  RunResult s1 = blocked.get();
+  EXPECT_EQ(s1.status, 0) << s1.err;
+  EXPECT_EQ(StatusOf(root(), id1), "running");
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id1}).status, 0);
+  EXPECT_TRUE(WaitFor([&] { return StatusOf(root(), id2) == "stopped"; }));
+  EXPECT_EQ(Runc(root(), {"delete", id2}).status, 0);
+}
+
+TEST_F(LifecycleTest, PlanOfACreatedContainer) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  RunResult plan = Runc(root(), {"plan", id});
+  EXPECT_EQ(plan.status, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("wait_start"));
+  EXPECT_THAT(plan.out, HasSubstr(root() + "/" + id));
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+}
+
+}  // namespace
+}  // namespace runc::test
