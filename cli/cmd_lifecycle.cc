@@ -33,10 +33,7 @@
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "executor/executor.h"
-#if __has_include("executor/hooks.h")  // TODO(h6): drop the guard once executor/hooks.h lands
 #include "executor/hooks.h"
-#define RUNC_HAVE_HOOKS 1
-#endif
 #include "executor/log.h"
 #include "executor/state.h"
 #include "schema/grammar.h"
@@ -448,12 +445,8 @@ void RunPoststartHooks(const Plan& plan, const ContainerState& state) {
   const std::string state_json = StateToOciJson(running).dump();
   for (const auto& step : plan.steps) {
     if (step.kind != StepKind::kHook || step.name != "poststart") continue;
-#ifdef RUNC_HAVE_HOOKS
     Diagnostic err;
     if (!RunHook(step, state_json, err)) LogWarn(err.ToString());
-#else
-    LogWarn("poststart hook " + step.path + " not run: no hook runner in this build");
-#endif
   }
 }
 
