@@ -14,7 +14,8 @@
 
 namespace runc {
 
-struct PreparedSeccomp;  // opaque: the exported BPF program (executor/seccomp.cc)
+struct PreparedSeccomp;     // opaque: the exported BPF program (executor/seccomp.cc)
+struct PreparedContainer;   // opaque: per-step data decided before clone (executor/ctr_internal.h)
 
 struct PreparedPlan {
   const Plan* plan = nullptr;
@@ -22,8 +23,13 @@ struct PreparedPlan {
   std::shared_ptr<PreparedSeccomp> seccomp;
   // argv/envp of kExecve as NULL-terminated arrays pointing into plan strings.
   std::vector<char*> exec_argv, exec_envp;
-  // Opened before clone by the runtime: the rootfs directory (O_PATH), -1 until opened.
+  // Opened before clone by the runtime: the rootfs directory (O_PATH), -1 until opened. The init
+  // replaces it after kRootfsBind (the bind mount hides the directory the old fd points into) and
+  // after pivot_root (then it is "/"); container paths are resolved from it.
   int rootfs_fd = -1;
+  // Everything else the container steps decided before clone (cgroup mount sources, PATH lookup
+  // candidates, node masks, ...).
+  std::shared_ptr<PreparedContainer> container;
 };
 
 // Before clone, in the runtime: builds everything the container steps need.
