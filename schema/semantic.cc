@@ -13,7 +13,9 @@
 //   silently allows less (or more) than it says is worse than a clear message at validation time.
 #include <seccomp.h>
 
+#include <algorithm>
 #include <array>
+#include <tuple>
 #include <map>
 #include <set>
 #include <string>
@@ -96,6 +98,11 @@ class Checker {
     CheckSysctl();
     CheckPaths();
     CheckNetDevices();
+    // Checks run rule by rule; the report reads top to bottom like the file.
+    std::stable_sort(diags_.begin() + static_cast<std::ptrdiff_t>(before), diags_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+                     });
     return diags_.size() == before;
   }
 
