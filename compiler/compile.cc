@@ -1,0 +1,492 @@
+// Spec + HostFacts -> Plan. The order of the steps is the order the executor runs them in, and it
+// follows runc's (libcontainer: nsexec, process_linux.go, rootfs_linux.go, standard_init_linux.go)
+// wherever runc has a reason for its order; those reasons are noted where the steps are added.
+#include "compiler/compile.h"
+
+#include <sched.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "compiler/compile_internal.h"
+#include "compiler/compile_tables.h"
+#include "schema/diag.h"
+#include "schema/names.h"
+
+namespace runc {
+namespace compile_internal {
+
+std::string CleanPath(std::string_view path) {
+  if (path.empty()) return ".";
+  const bool rooted = path[0] == '/';
+  std::string_view parts[64];
+  std::vector<std::string_view> more;  // only for absurdly deep paths
+  size_t n = 0;
+  auto back = [&]() -> std::string_view& { return more.empty() ? parts[n - 1] : more.back(); };
+  auto size = [&] { return n + more.size(); };
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view elem = path.substr(i, end - i);
+    i = end + 1;
+    if (elem.empty() || elem == ".") continue;
+    if (elem == ".." && size() > 0 && back() != "..") {
+      if (!more.empty()) {
+        more.pop_back();
+      } else {
+        --n;
+      }
+      continue;
+    }
+    if (elem == ".." && rooted) continue;  // "/.." is "/"
+    if (n < std::size(parts) && more.empty()) {
+      parts[n++] = elem;
+    } else {
+      more.push_back(elem);
+    }
+  }
+  std::string out;
+  out.reserve(path.size() + 1);
+  for (size_t k = 0; k < n; ++k) {
+    if (rooted || k > 0) out += '/';
+    out.append(parts[k]);
+  }
+  for (const auto& elem : more) {
+    out += '/';
+    out.append(elem);
+  }
+  if (out.empty()) return rooted ? "/" : ".";
+  return out;
+}
+
+std::string JoinPath(std::string_view base, std::string_view rel) {
+  if (base.empty()) return CleanPath(rel);
+  if (rel.empty()) return CleanPath(base);
+  std::string joined;
+  joined.reserve(base.size() + rel.size() + 1);
+  joined.append(base);
+  joined += '/';
+  joined.append(rel);
+  return CleanPath(joined);
+}
+
+namespace {
+
+int64_t RlimitValue(uint64_t v) { return v > static_cast<uint64_t>(INT64_MAX) ? -1 : static_cast<int64_t>(v); }
+
+int64_t CapMask(const std::vector<std::string>& names) {
+  uint64_t mask = 0;
+  for (const auto& n : names) {
+    if (auto cap = CapabilityByName(n, /*allow_bare=*/true); cap && *cap >= 0 && *cap < 64) {
+      mask |= uint64_t{1} << *cap;
+    }
+  }
+  return static_cast<int64_t>(mask);
+}
+
+void AddHook(compile_internal::Builder& b, Phase phase, std::string_view kind, const Hook& h) {
+  Step& s = b.Add(phase, StepKind::kHook, h.origin);
+  s.name = kind;
+  s.path = h.path;
+  s.argv = h.args.empty() ? std::vector<std::string>{h.path} : h.args;
+  s.env = h.env;
+  s.nums = {h.timeout.value_or(0)};
+}
+
+void AddHooks(compile_internal::Builder& b, Phase phase, std::string_view kind, const std::vector<Hook>& hooks) {
+  for (const auto& h : hooks) AddHook(b, phase, kind, h);
+}
+
+// ---- seccomp summary ------------------------------------------------------------------------------
+
+std::string ActionText(std::string_view action, const std::optional<uint32_t>& errno_ret) {
+  if (action.substr(0, 9) == "SCMP_ACT_") action.remove_prefix(9);
+  std::string out(action);
+  // runc's default return for ERRNO and TRACE without errnoRet is EPERM.
+  if (action == "ERRNO" || action == "TRACE") out += "(" + std::to_string(errno_ret.value_or(1)) + ")";
+  return out;
+}
+
+std::string ArgText(const SeccompArg& a) {
+  std::string_view op = a.op;
+  if (op.substr(0, 9) == "SCMP_CMP_") op.remove_prefix(9);
+  const std::string arg = "arg" + std::to_string(a.index);
+  if (op == "MASKED_EQ") return arg + " & " + std::to_string(a.value) + " == " + std::to_string(a.value_two);
+  std::string_view sym = op;
+  if (op == "EQ") sym = "==";
+  if (op == "NE") sym = "!=";
+  if (op == "LT") sym = "<";
+  if (op == "LE") sym = "<=";
+  if (op == "GT") sym = ">";
+  if (op == "GE") sym = ">=";
+  return arg + " " + std::string(sym) + " " + std::to_string(a.value);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::vector<std::string> SeccompSummary(const Seccomp& sc) {
+  std::vector<std::string> lines;
+  lines.push_back("default " + ActionText(sc.default_action, sc.default_errno_ret));
+  if (!sc.architectures.empty()) {
+    std::string arch = "arch ";
+    for (size_t i = 0; i < sc.architectures.size(); ++i) {
+      std::string_view a = sc.architectures[i];
+      if (a.substr(0, 10) == "SCMP_ARCH_") a.remove_prefix(10);
+      if (i) arch += ',';
+      arch += Lower(a);
+    }
+    lines.push_back(std::move(arch));
+  }
+  if (!sc.flags.empty()) {
+    std::string flags = "flags ";
+    for (size_t i = 0; i < sc.flags.size(); ++i) {
+      if (i) flags += ',';
+      flags += sc.flags[i];
+    }
+    lines.push_back(std::move(flags));
+  }
+  // Unconditional rules are grouped by action (in order of first use); rules with argument
+  // checks are listed one by one.
+  struct Group {
+    std::string action;
+    std::vector<std::string_view> names;
+  };
+  std::vector<Group> groups;
+  std::vector<std::string> conditional;
+  for (const auto& rule : sc.syscalls) {
+    const std::string action = ActionText(rule.action, rule.errno_ret);
+    if (rule.args.empty()) {
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.action == action; });
+      if (it == groups.end()) it = groups.insert(groups.end(), Group{action, {}});
+      it->names.insert(it->names.end(), rule.names.begin(), rule.names.end());
+      continue;
+    }
+    std::string line = action + " ";
+    for (size_t i = 0; i < rule.names.size(); ++i) {
+      if (i) line += ',';
+      line += rule.names[i];
+    }
+    line += " [";
+    for (size_t i = 0; i < rule.args.size(); ++i) {
+      if (i) line += " && ";
+      line += ArgText(rule.args[i]);
+    }
+    line += ']';
+    conditional.push_back(std::move(line));
+  }
+  for (const auto& g : groups) {
+    std::string line = g.action + " ";
+    if (g.names.size() <= 3) {
+      for (size_t i = 0; i < g.names.size(); ++i) {
+        if (i) line += ',';
+        line += g.names[i];
+      }
+    } else {
+      line += std::to_string(g.names.size()) + " syscalls";
+    }
+    lines.push_back(std::move(line));
+  }
+  for (auto& c : conditional) lines.push_back(std::move(c));
+  if (!sc.listener_path.empty()) lines.push_back("listener " + sc.listener_path);
+  return lines;
+}
+
+// ---- phases ---------------------------------------------------------------------------------------
+
+class Compiler {
+ public:
+  explicit Compiler(compile_internal::Builder& b) : b_(b), spec_(b.spec), opts_(b.options) {}
+
+  void Run() {
+    Namespaces();
+    compile_internal::ResolveCgroups(b_);
+    Host();
+    Spawn();
+    Rootfs();
+    Process();
+    Start();
+    Teardown();
+  }
+
+ private:
+  void Namespaces() {
+    for (const auto& ns : spec_.linux.namespaces) {
+      const bool join = !ns.path.empty();
+      if (join) {
+        joins_.push_back(&ns);
+      } else if (ns.type == NamespaceType::kCgroup) {
+        b_.create_cgroup_ns = true;
+        cgroup_ns_ = &ns;
+      } else if (ns.type == NamespaceType::kTime) {
+        time_ns_ = &ns;
+      } else {
+        clone_flags_ |= NamespaceCloneFlag(ns.type);
+      }
+      if (ns.type == NamespaceType::kUser) {
+        b_.user_ns = true;
+        b_.create_user_ns = !join;
+      }
+      if (ns.type == NamespaceType::kMount) b_.mount_ns = true;
+    }
+    // The user namespace is joined first: the others are owned by it, and setns into them needs
+    // CAP_SYS_ADMIN there (runc's nsexec does the same).
+    std::stable_partition(joins_.begin(), joins_.end(),
+                          [](const Namespace* ns) { return ns->type == NamespaceType::kUser; });
+  }
+
+  std::string StateDir() const { return compile_internal::JoinPath(b_.host.state_root, opts_.id); }
+
+  void Host() {
+    Step& state = b_.Add(Phase::kHost, StepKind::kStateDir, "default");
+    state.path = StateDir();
+    compile_internal::AddCgroupSetup(b_);
+    for (const Namespace* ns : joins_) {
+      Step& s = b_.Add(Phase::kHost, StepKind::kNsOpen, ns->origin);
+      s.name = NamespaceTypeName(ns->type);
+      s.path = ns->path;
+      s.flags = NamespaceCloneFlag(ns->type);
+    }
+  }
+
+  void Spawn() {
+    // Joins come before the clone: a pid namespace joined with setns only applies to children,
+    // and namespaces created by the clone must be owned by a joined user namespace.
+    for (const Namespace* ns : joins_) {
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kNsJoin, ns->origin);
+      s.name = NamespaceTypeName(ns->type);
+      s.path = ns->path;
+      s.flags = NamespaceCloneFlag(ns->type);
+    }
+    if (time_ns_ != nullptr) {
+      // Offsets can only be written before any process lives in the new time namespace.
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kTimeOffsets,
+                       spec_.linux.time_offsets.empty() ? time_ns_->origin : "/linux/timeOffsets");
+      for (const auto& [clock, offset] : spec_.linux.time_offsets) {
+        s.value += clock + " " + std::to_string(offset.secs) + " " + std::to_string(offset.nanosecs) + "\n";
+      }
+    }
+    Step& clone = b_.Add(Phase::kSpawn, StepKind::kClone, "/linux/namespaces");
+    clone.flags = clone_flags_;
+
+    if (b_.create_user_ns) {
+      // An unprivileged writer of gid_map must deny setgroups first (user_namespaces(7)).
+      if (opts_.rootless) {
+        Step& s = b_.Add(Phase::kSpawn, StepKind::kSetgroups, "cli");
+        s.value = "deny";
+      }
+      IdMap(StepKind::kUidMap, spec_.linux.uid_mappings, spec_.linux.uid_mappings_origin);
+      IdMap(StepKind::kGidMap, spec_.linux.gid_mappings, spec_.linux.gid_mappings_origin);
+    }
+    for (const auto& c : b_.cgroups) {
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
+      s.name = c.label;
+      s.path = c.dir + "/cgroup.procs";
+    }
+    // The cgroup namespace is unshared only once the init sits in its cgroups, so that those
+    // become the namespace's root.
+    if (cgroup_ns_ != nullptr) {
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kUnshare, cgroup_ns_->origin);
+      s.flags = CLONE_NEWCGROUP;
+    }
+    for (const auto& [host_name, dev] : spec_.linux.net_devices) {
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kNetDevice, "/linux/netDevices/" + EscapePointerToken(host_name));
+      s.name = host_name;
+      s.value = dev.name.empty() ? host_name : dev.name;
+    }
+    // The runtime runs these while the init waits; lifecycle order: prestart, then createRuntime.
+    AddHooks(b_, Phase::kSpawn, "prestart", spec_.hooks.prestart);
+    AddHooks(b_, Phase::kSpawn, "createRuntime", spec_.hooks.create_runtime);
+  }
+
+  void IdMap(StepKind kind, const std::vector<IdMapping>& maps, const std::string& origin) {
+    if (maps.empty()) return;
+    Step& s = b_.Add(Phase::kSpawn, kind, origin);
+    for (const auto& m : maps) {
+      s.value += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+    }
+  }
+
+  void Rootfs() {
+    // Without a mount namespace every mount would land on the host: there is no rootfs setup to do
+    // (the semantic pass is where such a config gets refused).
+    if (b_.mount_ns) compile_internal::AddRootfsSetup(b_);
+    // In the container's namespaces, before pivot_root, with the old root still reachable.
+    AddHooks(b_, Phase::kRootfs, "createContainer", spec_.hooks.create_container);
+    if (!b_.mount_ns) return;
+    Step& s = b_.Add(Phase::kRootfs, opts_.no_pivot ? StepKind::kMoveChroot : StepKind::kPivotRoot,
+                     opts_.no_pivot ? "cli" : "/root/path");
+    s.path = b_.plan.rootfs;
+  }
+
+  void Process() {
+    const runc::Process& p = spec_.process;
+    // runc's standard init order: console, finalizeRootfs (read-only root), hostname, domainname,
+    // sysctl, read-only and masked paths; then what needs privileges before the user switch.
+    if (p.terminal) {
+      Step& s = b_.Add(Phase::kProcess, StepKind::kConsole, "/process/terminal");
+      s.path = "/dev/pts/ptmx";
+      if (p.console_size) s.nums = {p.console_size->height, p.console_size->width};
+    }
+    if (b_.mount_ns && spec_.root.readonly) b_.Add(Phase::kProcess, StepKind::kRootReadonly, "/root/readonly");
+    if (!spec_.hostname.empty()) b_.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = spec_.hostname;
+    if (spec_.domainname && !spec_.domainname->empty()) {
+      b_.Add(Phase::kProcess, StepKind::kDomainname, "/domainname").value = *spec_.domainname;
+    }
+    // Before the read-only paths: /proc/sys is usually one of them.
+    const std::string sysctl_base =
+        spec_.format == SpecFormat::kPreDraft ? "/linux/systemProperties/" : "/linux/sysctl/";
+    for (const auto& [key, value] : spec_.linux.sysctl) {
+      Step& s = b_.Add(Phase::kProcess, StepKind::kSysctl, sysctl_base + EscapePointerToken(key));
+      s.name = key;
+      s.path = "/proc/sys/" + key;
+      for (size_t i = 10; i < s.path.size(); ++i) {
+        if (s.path[i] == '.') s.path[i] = '/';
+      }
+      s.value = value;
+    }
+    if (b_.mount_ns) {
+      for (size_t i = 0; i < spec_.linux.readonly_paths.size(); ++i) {
+        b_.Add(Phase::kProcess, StepKind::kReadonlyPath, "/linux/readonlyPaths/" + std::to_string(i)).path =
+            compile_internal::CleanPath(spec_.linux.readonly_paths[i]);
+      }
+      for (size_t i = 0; i < spec_.linux.masked_paths.size(); ++i) {
+        b_.Add(Phase::kProcess, StepKind::kMask, "/linux/maskedPaths/" + std::to_string(i)).path =
+            compile_internal::CleanPath(spec_.linux.masked_paths[i]);
+      }
+    }
+    // Raising a hard limit or lowering oom_score_adj needs privileges the user switch drops.
+    for (const auto& r : p.rlimits) {
+      Step& s = b_.Add(Phase::kProcess, StepKind::kRlimit, r.origin);
+      s.name = RlimitName(r.resource);
+      s.nums = {r.resource, RlimitValue(r.soft), RlimitValue(r.hard)};
+    }
+    if (p.oom_score_adj) b_.Add(Phase::kProcess, StepKind::kOomScoreAdj, "/process/oomScoreAdj").nums = {*p.oom_score_adj};
+    if (spec_.linux.personality) {
+      const auto domain = tables::Lookup(tables::kPersonalityDomains, spec_.linux.personality->domain);
+      b_.Add(Phase::kProcess, StepKind::kPersonality, "/linux/personality").nums = {static_cast<int64_t>(domain.value_or(0))};
+    }
+    if (p.scheduler) Scheduler(*p.scheduler);
+    if (p.io_priority) {
+      const auto cls = tables::Lookup(tables::kIoPrioClasses, p.io_priority->io_class);
+      b_.Add(Phase::kProcess, StepKind::kIoPriority, "/process/ioPriority").nums = {
+          static_cast<int64_t>(cls.value_or(0)), p.io_priority->priority};
+    }
+    if (spec_.linux.memory_policy) {
+      const auto& mp = *spec_.linux.memory_policy;
+      uint64_t mode = tables::Lookup(tables::kMemPolicyModes, mp.mode).value_or(0);
+      for (const auto& f : mp.flags) mode |= tables::Lookup(tables::kMemPolicyFlags, f).value_or(0);
+      Step& s = b_.Add(Phase::kProcess, StepKind::kMemoryPolicy, "/linux/memoryPolicy");
+      s.nums = {static_cast<int64_t>(mode)};
+      s.value = mp.nodes;
+    }
+    Step& umask = b_.Add(Phase::kProcess, StepKind::kUmask, p.user.umask ? "/process/user/umask" : "default");
+    umask.nums = {p.user.umask.value_or(022)};
+    if (p.no_new_privileges) b_.Add(Phase::kProcess, StepKind::kNoNewPrivs, "/process/noNewPrivileges");
+    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it.
+    const bool seccomp = spec_.linux.seccomp.has_value();
+    if (seccomp && !p.no_new_privileges) Seccomp();
+    Step& cwd = b_.Add(Phase::kProcess, StepKind::kCwd, p.cwd.empty() ? "default" : "/process/cwd");
+    cwd.path = p.cwd.empty() ? "/" : compile_internal::CleanPath(p.cwd);
+    Step& user = b_.Add(Phase::kProcess, StepKind::kUser, "/process/user");
+    user.nums.reserve(2 + p.user.additional_gids.size());
+    user.nums = {p.user.uid, p.user.gid};
+    for (uint32_t g : p.user.additional_gids) user.nums.push_back(g);
+    // After the user switch: setuid away from 0 clears the permitted, effective and ambient sets.
+    const auto& caps = p.capabilities;
+    Step& c = b_.Add(Phase::kProcess, StepKind::kCaps, caps ? caps->origin : "default");
+    if (caps) {
+      c.nums = {CapMask(caps->bounding), CapMask(caps->effective), CapMask(caps->inheritable),
+                CapMask(caps->permitted), CapMask(caps->ambient)};
+    } else {
+      c.nums = {0, 0, 0, 0, 0};
+    }
+    // With no_new_privs the filter goes in as late as possible, so that it has to allow the fewest
+    // syscalls of the runtime's own.
+    if (seccomp && p.no_new_privileges) Seccomp();
+  }
+
+  void Scheduler(const runc::Scheduler& sc) {
+    uint64_t flags = 0;
+    for (const auto& f : sc.flags) flags |= tables::Lookup(tables::kSchedFlags, f).value_or(0);
+    Step& s = b_.Add(Phase::kProcess, StepKind::kScheduler, "/process/scheduler");
+    s.nums = {static_cast<int64_t>(tables::Lookup(tables::kSchedPolicies, sc.policy).value_or(0)),
+              sc.nice.value_or(0),
+              sc.priority.value_or(0),
+              static_cast<int64_t>(flags),
+              static_cast<int64_t>(sc.runtime.value_or(0)),
+              static_cast<int64_t>(sc.deadline.value_or(0)),
+              static_cast<int64_t>(sc.period.value_or(0))};
+  }
+
+  void Seccomp() {
+    Step& s = b_.Add(Phase::kProcess, StepKind::kSeccomp, "/linux/seccomp");
+    s.argv = SeccompSummary(*spec_.linux.seccomp);
+  }
+
+  void Start() {
+    Step& wait = b_.Add(Phase::kStart, StepKind::kWaitStart, "default");
+    wait.path = StateDir() + "/exec.fifo";
+    AddHooks(b_, Phase::kStart, "startContainer", spec_.hooks.start_container);
+    Step& exec = b_.Add(Phase::kStart, StepKind::kExecve, "/process/args");
+    const runc::Process& p = spec_.process;
+    exec.path = p.args.empty() ? std::string() : p.args[0];
+    exec.argv = p.args;
+    exec.env = p.env;
+    // Run by the runtime once the container process is running.
+    AddHooks(b_, Phase::kStart, "poststart", spec_.hooks.poststart);
+  }
+
+  void Teardown() {
+    b_.Add(Phase::kTeardown, StepKind::kKill, "default").nums = {SIGKILL};
+    for (auto it = b_.cgroups.rbegin(); it != b_.cgroups.rend(); ++it) {
+      Step& s = b_.Add(Phase::kTeardown, StepKind::kCgroupRmdir, b_.cgroup_origin);
+      s.name = it->label;
+      s.path = it->dir;
+    }
+    b_.Add(Phase::kTeardown, StepKind::kStateRemove, "default").path = StateDir();
+    // The lifecycle runs poststop hooks after the container is deleted.
+    AddHooks(b_, Phase::kTeardown, "poststop", spec_.hooks.poststop);
+  }
+
+  compile_internal::Builder& b_;
+  const Spec& spec_;
+  const CompileOptions& opts_;
+  std::vector<const Namespace*> joins_;
+  const Namespace* cgroup_ns_ = nullptr;
+  const Namespace* time_ns_ = nullptr;
+  uint64_t clone_flags_ = 0;
+};
+
+}  // namespace
+}  // namespace compile_internal
+
+Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options) {
+  Plan plan;
+  plan.id = options.id;
+  plan.bundle = options.bundle;
+  const std::string& root = spec.root.path;
+  plan.rootfs = !root.empty() && root[0] == '/' ? compile_internal::CleanPath(root)
+                                                : compile_internal::JoinPath(options.bundle, root);
+  plan.oci_version = spec.format == SpecFormat::kPreDraft ? "pre-draft" : spec.oci_version;
+  plan.host_label = host.Label();
+  plan.terminal = spec.process.terminal;
+  plan.console_size = spec.process.console_size;
+  plan.annotations = spec.annotations;
+  plan.seccomp = spec.linux.seccomp;
+  plan.steps.reserve(64 + 4 * spec.mounts.size() + 3 * host.v1_mounts.size());
+
+  compile_internal::Builder b(spec, host, options, plan);
+  compile_internal::Compiler(b).Run();
+  for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].index = static_cast<int>(i + 1);
+  return plan;
+}
+
+}  // namespace runc
