@@ -1,0 +1,243 @@
+// Differential test: the same bundle run by Debian's runc (/usr/sbin/runc, its own --root) and by
+// ours must look the same from inside the container (capabilities, mount table shape, limits,
+// hostname, ids, devices, cgroup membership, exit code) and leave the same cgroup files on the
+// host. Cases: the harness' default config, every fixture in ../shared/fixtures that Debian's runc
+// can run here, and a few variations.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+constexpr const char* kReferenceRunc = "/usr/sbin/runc";
+constexpr int kProbeExit = 7;
+
+// What the container reports about itself; every line is deterministic for a given config and
+// host (no pids, times or inode numbers).
+constexpr const char* kProbe = R"SH(
+echo "== status"; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status
+echo "== mounts"; awk '{ i = 7; while ($i != "-") i++; split($6, o, ","); print $5, $(i+1), o[1] }' /proc/self/mountinfo
+echo "== limits"; echo "nofile $(ulimit -n) $(ulimit -Hn)"; echo "nproc $(ulimit -u) $(ulimit -Hu)"
+echo "== uts"; hostname
+echo "== ids"; id; umask; pwd
+echo "== oom"; cat /proc/self/oom_score_adj
+echo "== cgroup"; cat /proc/self/cgroup
+echo "== cgroupfs"; for f in pids/pids.max memory/memory.limit_in_bytes cpu/cpu.shares devices/devices.list; do
+  if [ -e /sys/fs/cgroup/$f ]; then echo "$f: $(cat /sys/fs/cgroup/$f | tr '\n' ' ')"; else echo "$f: -"; fi; done
+echo "== dev"; stat -c '%n %F %t:%T %a %u:%g' /dev/* /dev/pts/* 2>&1 | sort
+echo "== env"; env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort
+echo "== masked"; for p in /proc/kcore /proc/keys /sys/firmware; do [ -r $p ] && echo "$p: $(head -c 1 $p 2>&1 | wc -c)"; done
+exit 7
+)SH";
+
+// Host-side view of the container's cgroup while it is kept after exit (run --keep).
+std::string CgroupFiles(const std::string& cgroups_path) {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kFiles = {
+      {"memory", {"memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes",
+                  "memory.swappiness", "memory.oom_control"}},
+      {"pids", {"pids.max"}},
+      {"cpu", {"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"}},
+      {"cpuset", {"cpuset.cpus", "cpuset.mems"}},
+      {"devices", {"devices.list"}},
+      {"blkio", {"blkio.weight"}},
+      {"freezer", {"freezer.state"}},
+      {"unified", {"cgroup.procs"}},
+  };
+  std::ostringstream out;
+  for (const auto& [controller, files] : kFiles) {
+    const std::string dir = "/sys/fs/cgroup/" + controller + cgroups_path;
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0) {
+      out << controller << ": absent\n";
+      continue;
+    }
+    for (const auto& f : files) out << controller << "/" << f << ": " << ReadFile(dir + "/" + f);
+  }
+  return out.str();
+}
+
+struct Outcome {
+  RunResult run;
+  std::string cgroup_files;
+};
+
+// Runs the bundle's config under `runc_binary` with its own root: run --keep, snapshot the host
+// cgroup, delete.
+Outcome RunUnder(const std::string& runc_binary, const std::string& bundle, const std::string& cgroups_path,
+                 const std::string& id) {
+  TempDir root("runc-diff-root");
+  Outcome o;
+  o.run = test::Run({runc_binary, "--root", root.path(), "run", "--keep", "--bundle", bundle, id});
+  o.cgroup_files = CgroupFiles(cgroups_path);
+  RunResult del = test::Run({runc_binary, "--root", root.path(), "delete", "--force", id});
+  EXPECT_EQ(del.status, 0) << runc_binary << " delete: " << del.err;
+  struct stat st;
+  EXPECT_NE(stat(("/sys/fs/cgroup/pids" + cgroups_path).c_str(), &st), 0)
+      << runc_binary << " left its cgroup behind";
+  return o;
+}
+
+// Splits the probe output into sections so a mismatch names the section.
+std::vector<std::pair<std::string, std::string>> Sections(const std::string& out) {
+  std::vector<std::pair<std::string, std::string>> sections;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("== ", 0) == 0) {
+      sections.emplace_back(line.substr(3), "");
+    } else if (!sections.empty()) {
+      sections.back().second += line + "\n";
+    } else {
+      sections.emplace_back("(before probe)", line + "\n");
+    }
+  }
+  return sections;
+}
+
+// Turns a config into one both runtimes can run here: our busybox rootfs, the probe as the process,
+// no terminal, host paths that only existed on the machine the config came from replaced by files in
+// the bundle, and a unique cgroup.
+void Adapt(nlohmann::json& config, const std::string& bundle, const std::string& cgroups_path) {
+  bool readonly = config.contains("root") && config["root"].value("readonly", false);
+  config["root"] = {{"path", "rootfs"}, {"readonly", readonly}};
+  config["process"]["args"] = {"sh", "-c", kProbe};
+  config["process"]["terminal"] = false;
+  config["process"].erase("consoleSize");
+  config.erase("hooks");
+  if (config.contains("mounts")) {
+    for (auto& m : config["mounts"]) {
+      const std::string source = m.value("source", "");
+      struct stat st;
+      if (source.empty() || source[0] != '/' || stat(source.c_str(), &st) == 0) continue;
+      const std::string name = source.substr(source.rfind('/') + 1);
+      const std::string replacement = bundle + "/host-" + name;
+      if (name == "shm") {
+        mkdir(replacement.c_str(), 01777);
+      } else {
+        std::ofstream(replacement) << name << " from the bundle\n";
+      }
+      m["source"] = replacement;
+    }
+  }
+  config["linux"]["cgroupsPath"] = cgroups_path;
+}
+
+struct Case {
+  std::string name;
+  std::string fixture;  // file under ../shared/fixtures, or "" for the harness default
+  void (*edit)(nlohmann::json&) = nullptr;
+};
+
+void NobodyWithGroups(nlohmann::json& c) {
+  c["process"]["user"] = {{"uid", 65534}, {"gid", 65534}, {"additionalGids", {5, 65534}}, {"umask", 23}};
+  c["process"]["cwd"] = "/tmp";
+}
+void Writable(nlohmann::json& c) {
+  c["root"]["readonly"] = false;
+  c["hostname"] = "differential";
+  c["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 512}, {"hard", 4096}},
+                             {{"type", "RLIMIT_NPROC"}, {"soft", 100}, {"hard", 200}}};
+  c["process"]["oomScoreAdj"] = 100;
+}
+void Limited(nlohmann::json& c) {
+  c["linux"]["resources"] = {
+      {"devices", {{{"allow", false}, {"access", "rwm"}}, {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 3}, {"access", "rw"}}}},
+      {"memory", {{"limit", 67108864}, {"reservation", 33554432}, {"swappiness", 10}}},
+      {"pids", {{"limit", 64}}},
+      {"cpu", {{"shares", 512}, {"quota", 50000}, {"period", 100000}}}};
+}
+void NoNetNoPid(nlohmann::json& c) {
+  nlohmann::json kept = nlohmann::json::array();
+  for (const auto& ns : c["linux"]["namespaces"])
+    if (ns["type"] != "network" && ns["type"] != "pid") kept.push_back(ns);
+  c["linux"]["namespaces"] = kept;
+  c["process"]["capabilities"]["ambient"] = nlohmann::json::array();
+  c["process"]["noNewPrivileges"] = false;
+}
+
+class DifferentialTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(DifferentialTest, SameViewAsDebianRunc) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
+  struct stat st;
+  if (stat(kReferenceRunc, &st) != 0) GTEST_SKIP() << kReferenceRunc << " not installed (make deps)";
+  const Case& c = GetParam();
+
+  Bundle bundle;
+  nlohmann::json config;
+  if (c.fixture.empty()) {
+    config = bundle.config();
+  } else {
+    std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/../shared/fixtures/" + c.fixture);
+    ASSERT_TRUE(in) << c.fixture;
+    config = nlohmann::json::parse(in);
+  }
+  if (c.edit) c.edit(config);
+  const std::string id = UniqueId("diff-" + c.name);
+  const std::string cgroups_path = "/runc-diff-" + id;
+  Adapt(config, bundle.path(), cgroups_path);
+  bundle.config() = config;
+  bundle.Write();
+
+  Outcome theirs = RunUnder(kReferenceRunc, bundle.path(), cgroups_path, id);
+  if (theirs.run.status != kProbeExit) {
+    GTEST_SKIP() << "Debian's runc cannot run this case here (exit " << theirs.run.status << "): " << theirs.run.err;
+  }
+  Outcome ours = RunUnder(RUNC_BINARY, bundle.path(), cgroups_path, id);
+
+  EXPECT_EQ(ours.run.status, theirs.run.status) << ours.run.err;
+  EXPECT_EQ(ours.run.err, theirs.run.err);
+  auto a = Sections(ours.run.out);
+  auto b = Sections(theirs.run.out);
+  ASSERT_EQ(a.size(), b.size()) << "ours:\n" << ours.run.out << "\nrunc:\n" << theirs.run.out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first);
+    EXPECT_EQ(a[i].second, b[i].second) << "section " << b[i].first << " differs (ours first)";
+  }
+  EXPECT_EQ(ours.cgroup_files, theirs.cgroup_files);
+}
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Bundles, DifferentialTest,
+    ::testing::Values(Case{"default", "", nullptr}, Case{"nobody", "", NobodyWithGroups},
+                      Case{"writable", "", Writable}, Case{"limited", "", Limited},
+                      Case{"shared_namespaces", "", NoNetNoPid},
+                      Case{"runc_spec", "runc-1.1.5-spec.json", nullptr},
+                      Case{"runc_spec_rootless", "runc-1.1.5-spec-rootless.json", nullptr},
+                      Case{"crun_spec", "crun-1.8.1-spec.json", nullptr},
+                      Case{"containerd", "containerd-1.6.20-config.json", nullptr},
+                      Case{"podman", "podman-4.3.1-config.json", nullptr}),
+    CaseName);
+
+TEST(DifferentialExitCodes, SameExitCodes) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
+  for (const char* script : {"exit 0", "exit 1", "exit 3", "exit 255", "kill -9 $$; sleep 1", "false"}) {
+    Bundle bundle({"sh", "-c", std::string("sh -c '") + script + "'"});
+    const std::string id = UniqueId("exit");
+    const std::string cgroups_path = "/runc-diff-" + id;
+    bundle.config()["linux"]["cgroupsPath"] = cgroups_path;
+    bundle.Write();
+    TempDir theirs_root("runc-diff-root"), ours_root("runc-diff-root");
+    RunResult theirs = test::Run({kReferenceRunc, "--root", theirs_root.path(), "run", "--bundle", bundle.path(), id});
+    RunResult ours = test::Run({RUNC_BINARY, "--root", ours_root.path(), "run", "--bundle", bundle.path(), id});
+    EXPECT_EQ(ours.status, theirs.status) << script << ": " << ours.err;
+    struct stat st;
+    EXPECT_NE(stat(("/sys/fs/cgroup/pids" + cgroups_path).c_str(), &st), 0) << script;
+  }
+}
+
+}  // namespace
+}  // namespace runc::test
