@@ -35,6 +35,17 @@ bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, D
 // Best effort: continues past failures, reports the first.
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error);
 
+// CVE-2019-5736: a container process must not be able to open the runtime binary for writing
+// through /proc/PID/exe (of the init before its execve, or via `#!/proc/self/exe`). `create` and
+// `run` call this first thing: unless the process already runs from a sealed copy, it re-executes
+// itself (same argv and environment, from /proc/self/cmdline) from a read-only overlayfs view of
+// the binary made with fsopen/fsmount (no copy, nothing mounted anywhere), or from a sealed memfd
+// copy when overlayfs is not available. Returns true when already sealed (the common second pass);
+// on success of the re-exec it does not return; false + error when neither way works.
+bool EnsureSealedExe(Diagnostic& error);
+// True when /proc/self/exe is a sealed memfd or a file on a read-only overlayfs.
+bool RunningFromSealedExe();
+
 // Formats a step failure: "step 6 mount (/mounts/0): mount proc on /proc: Permission denied".
 std::string StepError(const Step& step, const std::string& syscall_and_object, int err);
 

@@ -1,0 +1,1156 @@
+// Spawn: runs phases host, spawn, rootfs and process of a plan and leaves the container init waiting
+// at kWaitStart; RunTeardown: the teardown phase.
+//
+// Processes. The runtime (R) runs the host steps and every step that writes into /proc/PID or the
+// cgroup tree for the child. The container init (I) runs everything inside the container. A
+// short-lived helper (H) is forked first only when something must happen in a process that is not
+// the runtime before the init exists: joining namespaces by path (setns of a user or mount namespace
+// cannot be undone, and a joined pid or time namespace only applies to children) and writing time
+// namespace offsets (they must be set before the first process enters the namespace). H then
+// clones I with CLONE_PARENT, so I is always R's child: `runc run` waits for it directly.
+//
+//   default plan:  R: host steps, clone ------------------> maps, cgroup.join, hooks ...
+//                                  \-> I: (waits) ........................ rootfs, process, wait_start
+//   with joins:    R: host steps, fork H -----------------> maps, cgroup.join, hooks ...
+//                                       \-> H: setns.., time offsets, clone(CLONE_PARENT), exit
+//                                                                          \-> I: ...
+//
+// Each step has exactly one runner (StepRunner). R and the child walk the same plan and pass a baton
+// over the sync socket (executor/sync.h): whoever runs the current step holds it. So the steps run
+// strictly in plan order, across processes, and --debug prints them in that order.
+//
+// Failure: the process that runs the failing step reports {step, errno, "SYSCALL OBJECT"} (a child
+// over the socket, then _exit), and R undoes everything: kills and reaps the children, kills what
+// is left in the cgroups it created, removes those cgroups deepest first and the state dir. Mounts
+// happen only inside the container's mount namespace and go away with its last process.
+#include "executor/executor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "executor/cgroup_host.h"
+#include "executor/container_steps.h"
+#include "executor/hooks.h"
+#include "executor/log.h"
+#include "executor/spawn_internal.h"
+#include "executor/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+namespace runc {
+namespace {
+
+enum class Runner { kRuntime, kHelper, kInit, kNone };
+
+// struct clone_args of <linux/sched.h> (not included: it clashes with glibc's <sched.h>).
+struct CloneArgs {
+  uint64_t flags;
+  uint64_t pidfd;
+  uint64_t child_tid;
+  uint64_t parent_tid;
+  uint64_t exit_signal;
+  uint64_t stack;
+  uint64_t stack_size;
+  uint64_t tls;
+  uint64_t set_tid;
+  uint64_t set_tid_size;
+  uint64_t cgroup;
+};
+
+// fork-like clone3: the child continues here on a copy of our stack. Raw syscall, so no atfork
+// handlers run; fine, we are single-threaded.
+pid_t Clone3(uint64_t flags, int exit_signal) {
+  CloneArgs args{};
+  args.flags = flags;
+  args.exit_signal = static_cast<uint64_t>(exit_signal);
+  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+}
+
+// Moves `fd` to the lowest free number >= `min` (close-on-exec), closing the old one.
+int MoveFdAbove(int fd, int min) {
+  if (fd < 0 || fd >= min) return fd;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  if (moved < 0) return fd;
+  close(fd);
+  return moved;
+}
+
+void CloseFd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+void WriteAllFd(int fd, const std::string& text) {
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t n = write(fd, text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+std::string KindName(const Step& step) { return std::string(KindInfo(step.kind).name); }
+
+// Removes a state directory and whatever is in it (exec.fifo, state.json, plan.json, ...).
+int RemoveTree(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return errno == ENOENT ? 0 : errno;
+  if (!S_ISDIR(st.st_mode)) return unlink(path.c_str()) == 0 ? 0 : errno;
+  int err = 0;
+  if (DIR* d = opendir(path.c_str())) {
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+    for (const auto& n : names) {
+      int e = RemoveTree(path + "/" + n);
+      if (e && !err) err = e;
+    }
+  }
+  if (rmdir(path.c_str()) != 0 && errno != ENOENT && !err) err = errno;
+  return err;
+}
+
+class Spawner {
+ public:
+  Spawner(const Plan& plan, const SpawnOptions& options) : plan_(plan), options_(options) {}
+  ~Spawner() { CloseAll(); }
+
+  bool Run(SpawnResult& result, Diagnostic& error);
+
+ private:
+  // --- set-up
+  bool Classify(Diagnostic& error);
+  bool PreFork(Diagnostic& error);
+  // --- runtime side
+  bool RunRuntimeAt(size_t i, Diagnostic& error);
+  int RuntimeStep(const Step& step, std::string& what);
+  bool ForkHelper(size_t i, Diagnostic& error);
+  bool PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error);
+  bool SendInitState(Diagnostic& error);
+  void Undo();
+  void CloseAll();
+  // --- child side (never return)
+  [[noreturn]] void ChildMain(Runner role);
+  size_t WaitBaton();
+  [[noreturn]] void ChildFail(size_t i, int err, const std::string& what);
+  int ChildStep(size_t i, std::string& what);
+  int WaitStart(size_t i, std::string& what);
+  void BecomeInit();
+  void EnterContainer();
+  void HandOverFds();
+
+  void Fail(Diagnostic& error, const Step& step, const std::string& what, int err) {
+    error = Diagnostic{};
+    error.message = StepError(step, what, err);
+    error.err = err > 0 ? err : 0;
+  }
+
+  const Plan& plan_;
+  const SpawnOptions& options_;
+  int fault_ = 0;
+  std::vector<Runner> runners_;
+  size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
+  bool need_helper_ = false;
+  int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
+
+  PreparedPlan prepared_;
+  InitContext ctx_;
+
+  // Host resources to undo on failure.
+  bool state_dir_created_ = false;
+  std::string state_dir_;
+  std::vector<std::string> cgroups_created_;
+  std::map<std::string, int> ns_fds_;
+
+  int sock_ = -1;        // runtime end (in R), child end (in H and I)
+  int child_sock_ = -1;  // child end, R closes it after the first fork
+  int fifo_fd_ = -1;     // exec.fifo, O_PATH, reopened by the init via /proc/self/fd
+  int console_fd_ = -1;  // connected --console-socket
+  int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
+  bool forked_ = false;
+  pid_t helper_ = -1, init_ = -1;
+
+  // Child state.
+  Runner role_ = Runner::kRuntime;
+  bool detached_ = false;    // after kReady: nobody reads the socket any more
+  bool time_unshared_ = false;
+  bool userns_ = false;      // the init is in a user namespace of its own (new or joined)
+  bool entered_ = false;     // EnterContainer() done
+  std::string state_creating_, state_created_;  // hook state documents from the runtime
+};
+
+// Decides, for every step, which process runs it; rejects plans whose order cannot work.
+bool Spawner::Classify(Diagnostic& error) {
+  const auto& steps = plan_.steps;
+  end_ = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].phase == Phase::kTeardown) {
+      end_ = i;
+      break;
+    }
+  }
+  bool have_clone = false, have_wait = false;
+  for (size_t i = 0; i < end_; ++i) {
+    if (steps[i].kind == StepKind::kClone && !have_clone) {
+      clone_idx_ = i;
+      have_clone = true;
+    }
+    if (steps[i].kind == StepKind::kWaitStart && !have_wait) {
+      wait_idx_ = i;
+      have_wait = true;
+    }
+  }
+  if (!have_clone || !have_wait) {
+    error = Diagnostic{};
+    error.message = std::string("plan has no ") + (have_clone ? "wait_start" : "clone") + " step";
+    return false;
+  }
+  runners_.assign(steps.size(), Runner::kNone);
+  for (size_t i = 0; i < clone_idx_; ++i) {
+    StepKind k = steps[i].kind;
+    if (k == StepKind::kNsJoin || k == StepKind::kTimeOffsets || k == StepKind::kUnshare) need_helper_ = true;
+  }
+  for (size_t i = 0; i < end_; ++i) {
+    const Step& s = steps[i];
+    bool before = i < clone_idx_, after = i > clone_idx_;
+    Runner r = Runner::kNone;
+    const char* misplaced = nullptr;
+    switch (s.kind) {
+      case StepKind::kStateDir:
+      case StepKind::kCgroupMkdir:
+      case StepKind::kCgroupWrite:
+      case StepKind::kNsOpen:
+        r = Runner::kRuntime;
+        break;
+      case StepKind::kHook:
+        if (s.name == "createContainer" || s.name == "startContainer") {
+          r = Runner::kInit;
+          if (!after) misplaced = "container hook before clone";
+        } else {
+          r = Runner::kRuntime;
+        }
+        break;
+      case StepKind::kTimeOffsets:
+        r = Runner::kHelper;
+        if (!before) misplaced = "time offsets after clone";
+        break;
+      case StepKind::kClone:
+        r = need_helper_ ? Runner::kHelper : Runner::kRuntime;
+        if (i != clone_idx_) misplaced = "second clone";
+        break;
+      case StepKind::kNsJoin:
+      case StepKind::kUnshare:
+        r = before ? Runner::kHelper : Runner::kInit;
+        break;
+      case StepKind::kSetgroups:
+      case StepKind::kUidMap:
+      case StepKind::kGidMap:
+      case StepKind::kCgroupJoin:
+      case StepKind::kNetDevice:
+        r = Runner::kRuntime;
+        if (!after) misplaced = "needs the init's pid, before clone";
+        break;
+      case StepKind::kPropagation:
+      case StepKind::kRootfsBind:
+      case StepKind::kMount:
+      case StepKind::kRemount:
+      case StepKind::kMknod:
+      case StepKind::kDeviceBind:
+      case StepKind::kSymlink:
+      case StepKind::kPivotRoot:
+      case StepKind::kMoveChroot:
+      case StepKind::kMask:
+      case StepKind::kReadonlyPath:
+      case StepKind::kRootReadonly:
+      case StepKind::kSysctl:
+      case StepKind::kHostname:
+      case StepKind::kDomainname:
+      case StepKind::kRlimit:
+      case StepKind::kOomScoreAdj:
+      case StepKind::kUser:
+      case StepKind::kUmask:
+      case StepKind::kCaps:
+      case StepKind::kNoNewPrivs:
+      case StepKind::kPersonality:
+      case StepKind::kScheduler:
+      case StepKind::kIoPriority:
+      case StepKind::kMemoryPolicy:
+      case StepKind::kSeccomp:
+      case StepKind::kCwd:
+      case StepKind::kConsole:
+      case StepKind::kWaitStart:
+      case StepKind::kExecve:
+        r = Runner::kInit;
+        if (!after) misplaced = "container step before clone";
+        break;
+      case StepKind::kKill:
+      case StepKind::kCgroupRmdir:
+      case StepKind::kStateRemove:
+        misplaced = "teardown step before the teardown phase";
+        break;
+    }
+    if (misplaced) {
+      Fail(error, s, std::string("plan order: ") + misplaced, EINVAL);
+      return false;
+    }
+    runners_[i] = r;
+  }
+  return true;
+}
+
+// Before the first fork: what the child needs from the host that it cannot reach later.
+bool Spawner::PreFork(Diagnostic& error) {
+  const Step& wait = plan_.steps[wait_idx_];
+  // The fifo lives in the state dir, a host path the init cannot see after pivot_root: it reopens
+  // this O_PATH fd through /proc/self/fd (like runc).
+  fifo_fd_ = open(wait.path.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo_fd_ < 0) {
+    Fail(error, wait, "open " + wait.path, errno);
+    return false;
+  }
+  fifo_fd_ = MoveFdAbove(fifo_fd_, min_fd_);
+  if (!options_.console_socket.empty()) {
+    for (const Step& s : plan_.steps) {
+      if (s.kind != StepKind::kConsole) continue;
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      const std::string& path = options_.console_socket;
+      int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      int err = fd < 0 ? errno : 0;
+      if (!err && path.size() >= sizeof addr.sun_path) err = ENAMETOOLONG;
+      if (!err) {
+        memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) err = errno;
+      }
+      if (err) {
+        if (fd >= 0) close(fd);
+        Fail(error, s, "connect " + path, err);
+        return false;
+      }
+      console_fd_ = MoveFdAbove(fd, min_fd_);
+      break;
+    }
+  }
+  ctx_.console_socket_fd = console_fd_;
+  err_fd_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, min_fd_);
+  int fds[2];
+  if (!SyncPair(fds)) {
+    Fail(error, plan_.steps[clone_idx_], "socketpair", errno);
+    return false;
+  }
+  sock_ = MoveFdAbove(fds[0], min_fd_);
+  child_sock_ = MoveFdAbove(fds[1], min_fd_);
+  return true;
+}
+
+bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
+  fault_ = FaultStep(options_.fail_at_step);
+  min_fd_ = 3 + (options_.preserve_fds > 0 ? options_.preserve_fds : 0);
+  // A preserved fd number that is not open would otherwise be taken by one of ours (and reach the
+  // container): hold it with /dev/null.
+  for (int fd = 3; fd < min_fd_; ++fd) {
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      int null_fd = open("/dev/null", O_RDWR);
+      if (null_fd >= 0 && null_fd != fd) {
+        dup2(null_fd, fd);
+        close(null_fd);
+      }
+    }
+  }
+  if (!Classify(error)) return false;
+  if (!PrepareContainerSteps(plan_, prepared_, error)) return false;
+  ctx_.prepared = &prepared_;
+
+  size_t i = 0;
+  while (i < end_) {
+    Runner r = runners_[i];
+    if (!forked_ && (i == clone_idx_ || r == Runner::kHelper)) {
+      if (!PreFork(error)) {
+        Undo();
+        return false;
+      }
+      forked_ = true;
+    }
+    if (r == Runner::kRuntime) {
+      if (!RunRuntimeAt(i, error)) {
+        Undo();
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    if (r == Runner::kHelper && helper_ < 0 && init_ < 0) {
+      if (!ForkHelper(i, error)) {
+        Undo();
+        return false;
+      }
+    }
+    size_t next = i;
+    bool ready = false;
+    if (!PassBaton(i, next, ready, error)) {
+      Undo();
+      return false;
+    }
+    if (ready) {
+      result.pid = init_;
+      CloseAll();
+      return true;
+    }
+    i = next;
+  }
+  // Classify() guarantees a wait_start step, which the init reports as kReady.
+  error = Diagnostic{};
+  error.message = "plan ended before the init reached wait_start";
+  Undo();
+  return false;
+}
+
+bool Spawner::RunRuntimeAt(size_t i, Diagnostic& error) {
+  const Step& s = plan_.steps[i];
+  LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+  std::string what;
+  int err;
+  if (fault_ == s.index) {
+    what = kInjectedFault;
+    err = EIO;
+  } else {
+    err = RuntimeStep(s, what);
+  }
+  if (err == 0) return true;
+  Fail(error, s, what, err);
+  return false;
+}
+
+int Spawner::RuntimeStep(const Step& s, std::string& what) {
+  const std::string pid_dir = "/proc/" + std::to_string(init_);
+  switch (s.kind) {
+    case StepKind::kStateDir: {
+      if (mkdir(s.path.c_str(), 0711) != 0) {
+        if (errno == EEXIST) {
+          what = "container ID already exists";
+          return kNoErrno;
+        }
+        what = "mkdir " + s.path;
+        return errno;
+      }
+      state_dir_created_ = true;
+      state_dir_ = s.path;
+      std::string fifo = s.path + "/exec.fifo";
+      if (mkfifo(fifo.c_str(), 0622) != 0) {
+        what = "mkfifo " + fifo;
+        return errno;
+      }
+      return 0;
+    }
+    case StepKind::kCgroupMkdir: {
+      std::string failed;
+      int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
+      if (err) what = "mkdir " + failed;
+      return err;
+    }
+    case StepKind::kCgroupWrite: {
+      int err = WriteFileOnce(s.path, s.value);
+      if (err) what = "write " + s.path;
+      return err;
+    }
+    case StepKind::kNsOpen: {
+      int fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        what = "open " + s.path;
+        return errno;
+      }
+      CloseFd(ns_fds_[s.path]);
+      ns_fds_[s.path] = MoveFdAbove(fd, min_fd_);
+      return 0;
+    }
+    case StepKind::kHook:
+      return RunHookProcess(s, HookStateJson(plan_, "creating", init_ > 0 ? init_ : 0), what);
+    case StepKind::kClone: {
+      // No helper: the runtime clones the init itself, straight into its new namespaces.
+      pid_t pid = Clone3(s.flags, SIGCHLD);
+      if (pid < 0) {
+        what = "clone3";
+        return errno;
+      }
+      if (pid == 0) {
+        CloseFd(sock_);
+        sock_ = child_sock_;
+        child_sock_ = -1;
+        userns_ = (s.flags & CLONE_NEWUSER) != 0;
+        ChildMain(Runner::kInit);
+      }
+      init_ = pid;
+      CloseFd(child_sock_);
+      Diagnostic ignored;
+      return SendInitState(ignored) ? 0 : EPIPE;
+    }
+    case StepKind::kSetgroups: {
+      int err = WriteFileOnce(pid_dir + "/setgroups", s.value);
+      if (err) what = "write " + pid_dir + "/setgroups";
+      return err;
+    }
+    case StepKind::kUidMap: {
+      int err = WriteFileOnce(pid_dir + "/uid_map", s.value);
+      if (err) what = "write " + pid_dir + "/uid_map";
+      return err;
+    }
+    case StepKind::kGidMap: {
+      int err = WriteFileOnce(pid_dir + "/gid_map", s.value);
+      if (err) what = "write " + pid_dir + "/gid_map";
+      return err;
+    }
+    case StepKind::kCgroupJoin: {
+      int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err) what = "write " + s.path;
+      return err;
+    }
+    case StepKind::kNetDevice:
+      return MoveNetDevice(s.name, s.value, init_, what);
+    case StepKind::kTimeOffsets:
+    case StepKind::kNsJoin:
+    case StepKind::kUnshare:
+    case StepKind::kPropagation:
+    case StepKind::kRootfsBind:
+    case StepKind::kMount:
+    case StepKind::kRemount:
+    case StepKind::kMknod:
+    case StepKind::kDeviceBind:
+    case StepKind::kSymlink:
+    case StepKind::kPivotRoot:
+    case StepKind::kMoveChroot:
+    case StepKind::kMask:
+    case StepKind::kReadonlyPath:
+    case StepKind::kRootReadonly:
+    case StepKind::kSysctl:
+    case StepKind::kHostname:
+    case StepKind::kDomainname:
+    case StepKind::kRlimit:
+    case StepKind::kOomScoreAdj:
+    case StepKind::kUser:
+    case StepKind::kUmask:
+    case StepKind::kCaps:
+    case StepKind::kNoNewPrivs:
+    case StepKind::kPersonality:
+    case StepKind::kScheduler:
+    case StepKind::kIoPriority:
+    case StepKind::kMemoryPolicy:
+    case StepKind::kSeccomp:
+    case StepKind::kCwd:
+    case StepKind::kConsole:
+    case StepKind::kWaitStart:
+    case StepKind::kExecve:
+    case StepKind::kKill:
+    case StepKind::kCgroupRmdir:
+    case StepKind::kStateRemove:
+      break;
+  }
+  what = "not a step of the runtime";
+  return EINVAL;
+}
+
+bool Spawner::ForkHelper(size_t i, Diagnostic& error) {
+  pid_t pid = Clone3(0, SIGCHLD);
+  if (pid < 0) {
+    Fail(error, plan_.steps[i], "clone3 helper", errno);
+    return false;
+  }
+  if (pid == 0) {
+    CloseFd(sock_);
+    sock_ = child_sock_;
+    child_sock_ = -1;
+    ChildMain(Runner::kHelper);
+  }
+  helper_ = pid;
+  CloseFd(child_sock_);
+  return true;
+}
+
+bool Spawner::SendInitState(Diagnostic& error) {
+  SyncMessage m;
+  m.type = SyncType::kState;
+  m.pid = 0;
+  m.payload = HookStateJson(plan_, "creating", init_);
+  int err = SyncSend(sock_, m);
+  if (!err) {
+    m.pid = 1;
+    m.payload = HookStateJson(plan_, "created", init_);
+    err = SyncSend(sock_, m);
+  }
+  if (err) {
+    Fail(error, plan_.steps[clone_idx_], "send state to init", err);
+    return false;
+  }
+  return true;
+}
+
+// Hands the baton to the child at step i and waits until it comes back.
+bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) {
+  if (helper_ < 0 && init_ < 0) {
+    Fail(error, plan_.steps[i], "no process to run the step", EINVAL);
+    return false;
+  }
+  SyncMessage m;
+  m.type = SyncType::kRun;
+  m.step = static_cast<int32_t>(i);
+  if (int err = SyncSend(sock_, m)) {
+    Fail(error, plan_.steps[i], "send to child", err);
+    return false;
+  }
+  size_t current = i;
+  while (true) {
+    int err = SyncRecv(sock_, m);
+    if (err == 0 && (m.step < 0 || static_cast<size_t>(m.step) >= plan_.steps.size())) err = EPROTO;
+    if (err) {
+      // The child died without a word (crash, killed) or the channel broke.
+      std::string what;
+      pid_t who = init_ > 0 ? init_ : helper_;
+      if (err == -1 && who > 0) {
+        const char* name = who == init_ ? "init" : "helper";
+        int status = WaitChild(who, 1000);
+        if (who == init_) init_ = -1;
+        if (who == helper_) helper_ = -1;
+        what = std::string(name) + " process " + (status == -1 ? "vanished" : DescribeWaitStatus(status));
+        err = kNoErrno;
+      } else {
+        what = "receive from child";
+      }
+      Fail(error, plan_.steps[current], what, err);
+      return false;
+    }
+    size_t at = static_cast<size_t>(m.step);
+    switch (m.type) {
+      case SyncType::kDebug:
+        current = at;
+        LogDebug("step " + std::to_string(plan_.steps[at].index) + " " + KindName(plan_.steps[at]));
+        break;
+      case SyncType::kYield:
+        next = at;
+        return true;
+      case SyncType::kCloned:
+        init_ = m.pid;
+        WaitChild(helper_, -1);
+        helper_ = -1;
+        next = at;
+        return SendInitState(error);
+      case SyncType::kReady:
+        ready = true;
+        return true;
+      case SyncType::kError:
+        Fail(error, plan_.steps[at], m.payload, m.err);
+        return false;
+      case SyncType::kRun:
+      case SyncType::kState:
+        Fail(error, plan_.steps[current], std::string("unexpected message ") + SyncTypeName(m.type), EPROTO);
+        return false;
+    }
+  }
+}
+
+void Spawner::Undo() {
+  if (init_ > 0) {
+    kill(init_, SIGKILL);
+    WaitChild(init_, -1);
+    init_ = -1;
+  }
+  if (helper_ > 0) {
+    kill(helper_, SIGKILL);
+    WaitChild(helper_, -1);
+    helper_ = -1;
+  }
+  // Whatever the init started that outlived it (outside a pid namespace of its own) is still in
+  // the cgroups we created.
+  for (int round = 0; round < 100; ++round) {
+    int signalled = 0;
+    for (const auto& dir : cgroups_created_) signalled += CgroupSignalAll(dir, SIGKILL);
+    if (signalled == 0) break;
+    usleep(10000);
+  }
+  CloseAll();
+  for (auto it = cgroups_created_.rbegin(); it != cgroups_created_.rend(); ++it) CgroupRemove(*it, 2000);
+  cgroups_created_.clear();
+  if (state_dir_created_) RemoveTree(state_dir_);
+  state_dir_created_ = false;
+}
+
+void Spawner::CloseAll() {
+  CloseFd(sock_);
+  CloseFd(child_sock_);
+  CloseFd(fifo_fd_);
+  CloseFd(console_fd_);
+  CloseFd(err_fd_);
+  for (auto& [path, fd] : ns_fds_) CloseFd(fd);
+  ns_fds_.clear();
+}
+
+// ------------------------------------------------------------------------------------------------
+// Child side: the helper and the init. Everything here ends in _exit or execve.
+
+void Spawner::BecomeInit() {
+  role_ = Runner::kInit;
+  // If the runtime dies while we are being set up, so do we (cleared at wait_start: the init
+  // outlives `create`). A death before this point shows as EOF on the socket.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The container gets a session of its own (and can take a controlling terminal, kConsole).
+  setsid();
+}
+
+size_t Spawner::WaitBaton() {
+  SyncMessage m;
+  while (true) {
+    int err = SyncRecv(sock_, m);
+    if (err) _exit(1);  // the runtime is gone: nobody to report to, nothing to set up for
+    if (m.type == SyncType::kState) {
+      (m.pid == 0 ? state_creating_ : state_created_) = std::move(m.payload);
+      SetContainerHookState(state_creating_, state_created_);
+      continue;
+    }
+    if (m.type == SyncType::kRun && m.step >= 0 && static_cast<size_t>(m.step) < end_) {
+      return static_cast<size_t>(m.step);
+    }
+    _exit(1);
+  }
+}
+
+void Spawner::ChildFail(size_t i, int err, const std::string& what) {
+  const Step& s = plan_.steps[i];
+  if (!detached_) {
+    SyncMessage m;
+    m.type = SyncType::kError;
+    m.step = static_cast<int32_t>(i);
+    m.err = err;
+    m.payload = what;
+    SyncSend(sock_, m);
+  } else if (err_fd_ >= 0) {
+    WriteAllFd(err_fd_, "runc: " + StepError(s, what, err) + "\n");
+  }
+  int code = 1;
+  if (s.kind == StepKind::kExecve) code = err == ENOENT ? 127 : 126;
+  _exit(code);
+}
+
+// Things the init does before its first step inside the container, not steps of their own because
+// every runtime does them: become root of a user namespace of its own (so that files it creates
+// are owned by a mapped id) and join a fresh session keyring (so containers do not share the
+// host's).
+void Spawner::EnterContainer() {
+  entered_ = true;
+  if (userns_) {
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
+      // Root is not mapped: stay as we are, the plan's own user step decides.
+    }
+  }
+  if (!options_.no_new_keyring) {
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
+  }
+}
+
+// Right before execve: only 0, 1, 2 and the --preserve-fds range reach the container process.
+void Spawner::HandOverFds() {
+  syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC);
+  for (int fd = 3; fd < min_fd_; ++fd) fcntl(fd, F_SETFD, 0);
+}
+
+int Spawner::WaitStart(size_t i, std::string& what) {
+  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd_);
+  // Check the way back to the fifo while errors can still be reported.
+  int probe = open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (probe < 0) {
+    what = "open " + path;
+    return errno;
+  }
+  close(probe);
+  prctl(PR_SET_PDEATHSIG, 0);
+  SyncMessage m;
+  m.type = SyncType::kReady;
+  m.step = static_cast<int32_t>(i);
+  SyncSend(sock_, m);
+  detached_ = true;
+  CloseFd(sock_);
+  // Blocks until `runc start` opens the fifo for reading.
+  int fd;
+  do {
+    fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    what = "open exec fifo " + path;
+    return errno;
+  }
+  ssize_t n;
+  do {
+    n = write(fd, "0", 1);
+  } while (n < 0 && errno == EINTR);
+  int err = n == 1 ? 0 : (n < 0 ? errno : EIO);
+  close(fd);
+  CloseFd(fifo_fd_);
+  if (err) what = "write exec fifo";
+  return err;
+}
+
+int Spawner::ChildStep(size_t i, std::string& what) {
+  const Step& s = plan_.steps[i];
+  switch (s.kind) {
+    case StepKind::kTimeOffsets:
+      // The offsets of a time namespace can only be written before a process enters it; unshare
+      // only affects our children, the init cloned next.
+      if (unshare(CLONE_NEWTIME) != 0) {
+        what = "unshare time";
+        return errno;
+      }
+      time_unshared_ = true;
+      if (int err = WriteFileOnce("/proc/self/timens_offsets", s.value)) {
+        what = "write /proc/self/timens_offsets";
+        return err;
+      }
+      return 0;
+    case StepKind::kClone: {
+      // The helper clones the init as a sibling (CLONE_PARENT): the runtime is its parent. clone3
+      // wants exit_signal 0 with CLONE_PARENT; the init inherits the helper's (SIGCHLD).
+      uint64_t flags = s.flags | CLONE_PARENT;
+      if (time_unshared_) flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
+      pid_t pid = Clone3(flags, 0);
+      if (pid < 0) {
+        what = "clone3";
+        return errno;
+      }
+      if (pid == 0) {
+        if (s.flags & CLONE_NEWUSER) userns_ = true;
+        BecomeInit();
+        return 0;
+      }
+      SyncMessage m;
+      m.type = SyncType::kCloned;
+      m.step = static_cast<int32_t>(i + 1);
+      m.pid = pid;
+      SyncSend(sock_, m);
+      _exit(0);
+    }
+    case StepKind::kNsJoin: {
+      int fd = -1;
+      auto it = ns_fds_.find(s.path);
+      bool own = false;
+      if (it != ns_fds_.end() && it->second >= 0) {
+        fd = it->second;
+      } else {
+        fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+        own = true;
+        if (fd < 0) {
+          what = "open " + s.path;
+          return errno;
+        }
+      }
+      int rc = setns(fd, static_cast<int>(s.flags));
+      int err = rc == 0 ? 0 : errno;
+      if (own) close(fd);
+      if (err) {
+        what = "setns " + s.path;
+        return err;
+      }
+      if (s.flags & CLONE_NEWUSER) userns_ = true;
+      return 0;
+    }
+    case StepKind::kUnshare:
+      if (unshare(static_cast<int>(s.flags)) != 0) {
+        what = "unshare";
+        return errno;
+      }
+      return 0;
+    case StepKind::kWaitStart:
+      return WaitStart(i, what);
+    case StepKind::kExecve:
+      HandOverFds();
+      return RunContainerStep(s, ctx_, what);
+    case StepKind::kHook:
+    case StepKind::kPropagation:
+    case StepKind::kRootfsBind:
+    case StepKind::kMount:
+    case StepKind::kRemount:
+    case StepKind::kMknod:
+    case StepKind::kDeviceBind:
+    case StepKind::kSymlink:
+    case StepKind::kPivotRoot:
+    case StepKind::kMoveChroot:
+    case StepKind::kMask:
+    case StepKind::kReadonlyPath:
+    case StepKind::kRootReadonly:
+    case StepKind::kSysctl:
+    case StepKind::kHostname:
+    case StepKind::kDomainname:
+    case StepKind::kRlimit:
+    case StepKind::kOomScoreAdj:
+    case StepKind::kUser:
+    case StepKind::kUmask:
+    case StepKind::kCaps:
+    case StepKind::kNoNewPrivs:
+    case StepKind::kPersonality:
+    case StepKind::kScheduler:
+    case StepKind::kIoPriority:
+    case StepKind::kMemoryPolicy:
+    case StepKind::kSeccomp:
+    case StepKind::kCwd:
+    case StepKind::kConsole:
+      return RunContainerStep(s, ctx_, what);
+    case StepKind::kStateDir:
+    case StepKind::kCgroupMkdir:
+    case StepKind::kCgroupWrite:
+    case StepKind::kNsOpen:
+    case StepKind::kSetgroups:
+    case StepKind::kUidMap:
+    case StepKind::kGidMap:
+    case StepKind::kCgroupJoin:
+    case StepKind::kNetDevice:
+    case StepKind::kKill:
+    case StepKind::kCgroupRmdir:
+    case StepKind::kStateRemove:
+      break;
+  }
+  what = "not a step of the container";
+  return EINVAL;
+}
+
+void Spawner::ChildMain(Runner role) {
+  if (role == Runner::kInit) {
+    BecomeInit();
+  } else {
+    role_ = role;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+  }
+  size_t i = WaitBaton();
+  while (i < end_) {
+    const Step& s = plan_.steps[i];
+    Runner r = runners_[i];
+    if (r == Runner::kRuntime) {
+      if (detached_) {
+        // After wait_start the runtime steps are `runc start`'s (poststart hooks).
+        ++i;
+        continue;
+      }
+      SyncMessage m;
+      m.type = SyncType::kYield;
+      m.step = static_cast<int32_t>(i);
+      if (SyncSend(sock_, m) != 0) _exit(1);
+      i = WaitBaton();
+      continue;
+    }
+    if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
+    if (options_.debug) {
+      if (!detached_) {
+        SyncMessage m;
+        m.type = SyncType::kDebug;
+        m.step = static_cast<int32_t>(i);
+        SyncSend(sock_, m);
+      } else if (err_fd_ >= 0) {
+        WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
+      }
+    }
+    if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
+    if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
+    Runner before = role_;
+    std::string what;
+    int err = ChildStep(i, what);
+    if (err != 0) ChildFail(i, err, what);
+    if (before == Runner::kHelper && role_ == Runner::kInit) {
+      // We are the freshly cloned init: the runtime sends our state, then the baton.
+      i = WaitBaton();
+      continue;
+    }
+    ++i;
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error) {
+  Spawner spawner(plan, options);
+  return spawner.Run(result, error);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Teardown
+
+namespace {
+
+// Guards against a recycled pid: when the container has cgroups, its init must be in one of them.
+bool InContainerCgroup(pid_t pid, const std::vector<std::string>& cgroup_dirs) {
+  if (cgroup_dirs.empty()) return true;
+  int fd = open(("/proc/" + std::to_string(pid) + "/cgroup").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    size_t colon = line.find(':', line.find(':') + 1);
+    if (colon == std::string::npos) continue;
+    std::string rel = line.substr(colon + 1);
+    if (rel.empty() || rel == "/") continue;
+    for (const auto& dir : cgroup_dirs) {
+      if (dir.size() >= rel.size() && dir.compare(dir.size() - rel.size(), rel.size(), rel) == 0) return true;
+    }
+  }
+  return false;
+}
+
+// Waits (up to `timeout_ms`) until `pid` has exited and the cgroups are empty.
+void WaitGone(pid_t pid, const std::vector<std::string>& cgroup_dirs, int timeout_ms) {
+  if (pid > 0) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, timeout_ms);
+      close(pidfd);
+    }
+    // Our own child (`run`): reap it, or the cgroup stays busy.
+    waitpid(pid, nullptr, WNOHANG | __WALL);
+  }
+  for (int waited = 0; waited < timeout_ms; waited += 10) {
+    bool empty = true;
+    for (const auto& dir : cgroup_dirs) {
+      if (!CgroupPids(dir).empty()) empty = false;
+    }
+    if (empty) return;
+    usleep(10000);
+  }
+}
+
+}  // namespace
+
+bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
+  const int fault = FaultStep();
+  std::vector<std::string> cgroup_dirs;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kCgroupRmdir) cgroup_dirs.push_back(s.path);
+  }
+  bool ok = true;
+  for (const Step& s : plan.steps) {
+    if (s.phase != Phase::kTeardown) continue;
+    LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+    std::string what;
+    int err = 0;
+    bool fatal = true;
+    if (fault == s.index) {
+      what = kInjectedFault;
+      err = EIO;
+    } else {
+      switch (s.kind) {
+        case StepKind::kKill: {
+          int sig = s.nums.empty() ? SIGKILL : static_cast<int>(s.nums[0]);
+          if (pid > 0 && InContainerCgroup(pid, cgroup_dirs) && kill(pid, sig) != 0 && errno != ESRCH) {
+            what = "kill " + std::to_string(pid);
+            err = errno;
+          }
+          for (const auto& dir : cgroup_dirs) CgroupSignalAll(dir, sig);
+          if (sig == SIGKILL) WaitGone(pid, cgroup_dirs, 5000);
+          break;
+        }
+        case StepKind::kCgroupRmdir:
+          err = CgroupRemove(s.path, 2000);
+          if (err) what = "rmdir " + s.path;
+          break;
+        case StepKind::kStateRemove:
+          err = RemoveTree(s.path);
+          if (err) what = "remove " + s.path;
+          break;
+        case StepKind::kHook:
+          err = RunHookProcess(s, HookStateJson(plan, "stopped", pid > 0 ? pid : 0), what);
+          fatal = false;  // runtime-spec: poststop failures are logged, delete goes on
+          break;
+        case StepKind::kStateDir:
+        case StepKind::kCgroupMkdir:
+        case StepKind::kCgroupWrite:
+        case StepKind::kNsOpen:
+        case StepKind::kTimeOffsets:
+        case StepKind::kClone:
+        case StepKind::kNsJoin:
+        case StepKind::kSetgroups:
+        case StepKind::kUidMap:
+        case StepKind::kGidMap:
+        case StepKind::kCgroupJoin:
+        case StepKind::kUnshare:
+        case StepKind::kNetDevice:
+        case StepKind::kPropagation:
+        case StepKind::kRootfsBind:
+        case StepKind::kMount:
+        case StepKind::kRemount:
+        case StepKind::kMknod:
+        case StepKind::kDeviceBind:
+        case StepKind::kSymlink:
+        case StepKind::kPivotRoot:
+        case StepKind::kMoveChroot:
+        case StepKind::kMask:
+        case StepKind::kReadonlyPath:
+        case StepKind::kRootReadonly:
+        case StepKind::kSysctl:
+        case StepKind::kHostname:
+        case StepKind::kDomainname:
+        case StepKind::kRlimit:
+        case StepKind::kOomScoreAdj:
+        case StepKind::kUser:
+        case StepKind::kUmask:
+        case StepKind::kCaps:
+        case StepKind::kNoNewPrivs:
+        case StepKind::kPersonality:
+        case StepKind::kScheduler:
+        case StepKind::kIoPriority:
+        case StepKind::kMemoryPolicy:
+        case StepKind::kSeccomp:
+        case StepKind::kCwd:
+        case StepKind::kConsole:
+        case StepKind::kWaitStart:
+        case StepKind::kExecve:
+          what = "not a teardown step";
+          err = EINVAL;
+          break;
+      }
+    }
+    if (err == 0) continue;
+    std::string message = StepError(s, what, err);
+    if (!fatal) {
+      LogWarn(message);
+      continue;
+    }
+    if (ok) {
+      error = Diagnostic{};
+      error.message = message;
+      error.err = err > 0 ? err : 0;
+    }
+    ok = false;
+  }
+  return ok;
+}
+
+}  // namespace runc

@@ -1,0 +1,56 @@
+// The runtime <-> child protocol of Spawn (executor/executor.cc).
+//
+// One SOCK_SEQPACKET socketpair, created before the first fork. The runtime keeps one end; the
+// helper process (when the plan needs one) and the container init share the other, one after the
+// other: the helper stops reading before it clones the init. Every message is one datagram: a fixed
+// header plus an optional payload (split into several datagrams when it is large).
+//
+// The plan is walked in lock step: whoever runs the current step (see StepRunner in executor.cc)
+// holds the baton. The runtime passes it with kRun{step}; the child passes it back with
+// kYield{step} (the next step is the runtime's), kCloned{step, pid} (the helper cloned the init and
+// exits), kReady{step} (the init reached kWaitStart: Spawn returns) or kError{step, errno, detail}
+// (the step failed: the child exits). kDebug{step} lets the runtime log the child's steps with
+// --debug in order with its own.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace runc {
+
+enum class SyncType : uint32_t {
+  kRun = 1,     // runtime -> child: run from step `step` (1-based index) on
+  kState,       // runtime -> init: payload = OCI state JSON for in-container hooks; pid = status
+                // selector (0 = "creating", 1 = "created")
+  kYield,       // child -> runtime: step `step` is the runtime's to run
+  kCloned,      // helper -> runtime: the init was cloned (pid, host pid namespace); next is `step`
+  kReady,       // init -> runtime: reached kWaitStart (step); `create` can return
+  kDebug,       // child -> runtime: about to run step `step`
+  kError,       // child -> runtime: step `step` failed with errno `err` (0 = not an errno failure,
+                // -1 = see detail only); payload = "SYSCALL OBJECT"
+};
+
+struct SyncMessage {
+  SyncType type = SyncType::kRun;
+  int32_t step = 0;
+  int32_t err = 0;
+  int32_t pid = 0;
+  std::string payload;
+};
+
+// A pair of connected SOCK_SEQPACKET|SOCK_CLOEXEC sockets. False + errno set on failure.
+bool SyncPair(int fds[2]);
+
+// Sends one message (MSG_NOSIGNAL: a vanished peer is an error, not SIGPIPE). Returns 0 or errno.
+int SyncSend(int fd, const SyncMessage& msg);
+
+// Receives one message. Returns 0, an errno, or -1 on EOF (the peer closed its end or died).
+// Interrupted reads are retried.
+int SyncRecv(int fd, SyncMessage& msg);
+
+// "run", "state", ... for error messages.
+const char* SyncTypeName(SyncType t);
+
+}  // namespace runc
