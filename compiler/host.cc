@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/host_internal.h"
+
 namespace runc {
 namespace {
 
@@ -175,28 +177,27 @@ HostFacts FixedHost(CgroupMode mode) {
   return h;
 }
 
-HostFacts ProbeHost() {
+namespace host_internal {
+
+HostFacts HostFactsFromText(std::string_view mountinfo, std::string_view self_cgroup,
+                            std::string_view v2_controllers) {
   HostFacts h;
-  std::string text;
-  int err = 0;
   std::vector<CgroupMount> mounts;
-  if (ReadFile("/proc/self/mountinfo", text, err)) ParseMountinfo(text, mounts);
+  ParseMountinfo(mountinfo, mounts);
 
   // /proc/self/cgroup: "ID:controller,controller:/path", "0::/path" for the unified hierarchy.
   std::map<std::string, std::string> own;  // controller ("" = unified) -> path in the hierarchy
-  if (ReadFile("/proc/self/cgroup", text, err)) {
-    for (std::string_view line : Split(text, '\n')) {
-      const size_t a = line.find(':');
-      const size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
-      if (b == std::string_view::npos) continue;
-      const std::string path(line.substr(b + 1));
-      const std::string_view controllers = line.substr(a + 1, b - a - 1);
-      if (controllers.empty()) {
-        own[""] = path;
-        continue;
-      }
-      for (std::string_view c : Split(controllers, ',')) own[std::string(c)] = path;
+  for (std::string_view line : Split(self_cgroup, '\n')) {
+    const size_t a = line.find(':');
+    const size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    if (b == std::string_view::npos) continue;
+    const std::string path(line.substr(b + 1));
+    const std::string_view controllers = line.substr(a + 1, b - a - 1);
+    if (controllers.empty()) {
+      own[""] = path;
+      continue;
     }
+    for (std::string_view c : Split(controllers, ',')) own[std::string(c)] = path;
   }
 
   bool have_v1 = false;
@@ -217,11 +218,9 @@ HostFacts ProbeHost() {
   if (unified != nullptr) {
     h.unified_mount = unified->mount_point;
     if (auto it = own.find(""); it != own.end()) h.own_cgroups[""] = RelativeToRoot(it->second, unified->root);
-    if (ReadFile(h.unified_mount + "/cgroup.controllers", text, err)) {
-      for (std::string_view c : Split(text, ' ')) {
-        while (!c.empty() && (c.back() == '\n' || c.back() == ' ')) c.remove_suffix(1);
-        if (!c.empty()) h.v2_controllers.emplace(c);
-      }
+    for (std::string_view c : Split(v2_controllers, ' ')) {
+      while (!c.empty() && (c.back() == '\n' || c.back() == ' ')) c.remove_suffix(1);
+      if (!c.empty()) h.v2_controllers.emplace(c);
     }
   }
   if (have_v1) {
@@ -229,6 +228,20 @@ HostFacts ProbeHost() {
   } else {
     h.cgroup_mode = CgroupMode::kV2;
     if (h.unified_mount.empty()) h.unified_mount = std::string(kCgroupRoot);
+  }
+  return h;
+}
+
+}  // namespace host_internal
+
+HostFacts ProbeHost() {
+  std::string mountinfo, self_cgroup, controllers;
+  int err = 0;
+  ReadFile("/proc/self/mountinfo", mountinfo, err);
+  ReadFile("/proc/self/cgroup", self_cgroup, err);
+  HostFacts h = host_internal::HostFactsFromText(mountinfo, self_cgroup, "");
+  if (h.cgroup_mode != CgroupMode::kV1 && ReadFile(h.unified_mount + "/cgroup.controllers", controllers, err)) {
+    h = host_internal::HostFactsFromText(mountinfo, self_cgroup, controllers);
   }
   return h;
 }
