@@ -4,8 +4,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <exception>
+#include <limits>
 
 #include "compiler/compile_tables.h"
 #include "schema/grammar.h"
@@ -568,49 +569,145 @@ Json SeccompToJson(const Seccomp& s) {
   return j;
 }
 
-// nlohmann's checked getters throw on a type mismatch; PlanFromJson catches and reports those.
-template <typename T>
-void Read(const Json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) it->get_to(out);
-}
+// Reads a plan back without exceptions: every mismatch is reported as
+// "plan: POINTER: expected TYPE" and stops the read.
+class JsonReader {
+ public:
+  explicit JsonReader(std::string& error) : error_(error) {}
 
-template <typename T>
-void ReadOpt(const Json& j, const char* key, std::optional<T>& out) {
-  auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->get<T>();
-}
+  bool Fail(const std::string& where, std::string_view what) {
+    error_ = "plan: " + where + ": " + std::string(what);
+    return false;
+  }
 
-Seccomp SeccompFromJson(const Json& j) {
-  Seccomp s;
-  Read(j, "defaultAction", s.default_action);
-  ReadOpt(j, "defaultErrnoRet", s.default_errno_ret);
-  Read(j, "architectures", s.architectures);
-  Read(j, "flags", s.flags);
-  Read(j, "listenerPath", s.listener_path);
-  Read(j, "listenerMetadata", s.listener_metadata);
-  if (auto it = j.find("syscalls"); it != j.end()) {
-    for (const auto& r : it->get_ref<const Json::array_t&>()) {
+  // nullptr when absent or null (both mean "default").
+  static const Json* Find(const Json& obj, std::string_view key) {
+    auto it = obj.find(key);
+    return it == obj.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  bool Str(const Json& obj, std::string_view key, const std::string& where, std::string& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    if (!v->is_string()) return Fail(where + "/" + std::string(key), "expected string");
+    out = v->get_ref<const std::string&>();
+    return true;
+  }
+
+  bool Bool(const Json& obj, std::string_view key, const std::string& where, bool& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    if (!v->is_boolean()) return Fail(where + "/" + std::string(key), "expected boolean");
+    out = v->get<bool>();
+    return true;
+  }
+
+  template <typename T>
+  bool Uint(const Json& obj, std::string_view key, const std::string& where, T& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<int64_t>() >= 0)) {
+      return Fail(where + "/" + std::string(key), "expected unsigned integer");
+    }
+    const uint64_t n = v->get<uint64_t>();
+    if (n > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return Fail(where + "/" + std::string(key), "out of range");
+    }
+    out = static_cast<T>(n);
+    return true;
+  }
+
+  template <typename T>
+  bool OptUint(const Json& obj, std::string_view key, const std::string& where, std::optional<T>& out) {
+    if (Find(obj, key) == nullptr) return true;
+    T value{};
+    if (!Uint(obj, key, where, value)) return false;
+    out = value;
+    return true;
+  }
+
+  bool Strings(const Json& obj, std::string_view key, const std::string& where, std::vector<std::string>& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    const bool ok = v->is_array() && std::all_of(v->begin(), v->end(), [](const Json& e) { return e.is_string(); });
+    if (!ok) return Fail(where + "/" + std::string(key), "expected array of strings");
+    out.clear();
+    out.reserve(v->size());
+    for (const auto& e : *v) out.push_back(e.get<std::string>());
+    return true;
+  }
+
+  bool Ints(const Json& obj, std::string_view key, const std::string& where, std::vector<int64_t>& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    const bool ok = v->is_array() && std::all_of(v->begin(), v->end(), [](const Json& e) {
+      return e.is_number_integer() && !(e.is_number_unsigned() && e.get<uint64_t>() > uint64_t{INT64_MAX});
+    });
+    if (!ok) return Fail(where + "/" + std::string(key), "expected array of integers");
+    out.clear();
+    out.reserve(v->size());
+    for (const auto& e : *v) out.push_back(e.get<int64_t>());
+    return true;
+  }
+
+  bool StringMap(const Json& obj, std::string_view key, const std::string& where,
+                 std::map<std::string, std::string>& out) {
+    const Json* v = Find(obj, key);
+    if (v == nullptr) return true;
+    const bool ok = v->is_object() && std::all_of(v->begin(), v->end(), [](const Json& e) { return e.is_string(); });
+    if (!ok) return Fail(where + "/" + std::string(key), "expected object of strings");
+    out.clear();
+    for (auto it = v->begin(); it != v->end(); ++it) out.emplace(it.key(), it.value().get<std::string>());
+    return true;
+  }
+
+  bool Object(const Json& v, const std::string& where) {
+    return v.is_object() || Fail(where, "expected object");
+  }
+
+  bool Array(const Json* v, const std::string& where) {
+    return v == nullptr || v->is_array() || Fail(where, "expected array");
+  }
+
+  bool Seccomp(const Json& j, const std::string& where, runc::Seccomp& s) {
+    if (!Object(j, where) || !Str(j, "defaultAction", where, s.default_action) ||
+        !OptUint(j, "defaultErrnoRet", where, s.default_errno_ret) ||
+        !Strings(j, "architectures", where, s.architectures) || !Strings(j, "flags", where, s.flags) ||
+        !Str(j, "listenerPath", where, s.listener_path) ||
+        !Str(j, "listenerMetadata", where, s.listener_metadata)) {
+      return false;
+    }
+    const Json* syscalls = Find(j, "syscalls");
+    if (!Array(syscalls, where + "/syscalls")) return false;
+    if (syscalls == nullptr) return true;
+    for (size_t i = 0; i < syscalls->size(); ++i) {
+      const Json& r = (*syscalls)[i];
+      const std::string at = where + "/syscalls/" + std::to_string(i);
       SeccompSyscall sc;
-      Read(r, "names", sc.names);
-      Read(r, "action", sc.action);
-      ReadOpt(r, "errnoRet", sc.errno_ret);
-      Read(r, "origin", sc.origin);
-      if (auto a = r.find("args"); a != r.end()) {
-        for (const auto& ja : a->get_ref<const Json::array_t&>()) {
-          SeccompArg arg;
-          Read(ja, "index", arg.index);
-          Read(ja, "value", arg.value);
-          Read(ja, "valueTwo", arg.value_two);
-          Read(ja, "op", arg.op);
-          sc.args.push_back(std::move(arg));
+      if (!Object(r, at) || !Strings(r, "names", at, sc.names) || !Str(r, "action", at, sc.action) ||
+          !OptUint(r, "errnoRet", at, sc.errno_ret) || !Str(r, "origin", at, sc.origin)) {
+        return false;
+      }
+      const Json* args = Find(r, "args");
+      if (!Array(args, at + "/args")) return false;
+      for (size_t k = 0; args != nullptr && k < args->size(); ++k) {
+        const Json& ja = (*args)[k];
+        const std::string arg_at = at + "/args/" + std::to_string(k);
+        SeccompArg arg;
+        if (!Object(ja, arg_at) || !Uint(ja, "index", arg_at, arg.index) || !Uint(ja, "value", arg_at, arg.value) ||
+            !Uint(ja, "valueTwo", arg_at, arg.value_two) || !Str(ja, "op", arg_at, arg.op)) {
+          return false;
         }
+        sc.args.push_back(std::move(arg));
       }
       s.syscalls.push_back(std::move(sc));
     }
+    return true;
   }
-  return s;
-}
+
+ private:
+  std::string& error_;
+};
 
 }  // namespace
 
@@ -728,61 +825,50 @@ bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {
     error = "plan: expected object";
     return false;
   }
+  JsonReader r(error);
   Plan plan;
-  size_t step_no = 0;
-  std::string where;  // pointer of the part being read, for the error message
-  try {
-    Read(j, "id", plan.id);
-    Read(j, "bundle", plan.bundle);
-    Read(j, "rootfs", plan.rootfs);
-    Read(j, "ociVersion", plan.oci_version);
-    Read(j, "host", plan.host_label);
-    Read(j, "terminal", plan.terminal);
-    if (auto it = j.find("consoleSize"); it != j.end() && !it->is_null()) {
-      ConsoleSize cs;
-      Read(*it, "height", cs.height);
-      Read(*it, "width", cs.width);
-      plan.console_size = cs;
-    }
-    Read(j, "annotations", plan.annotations);
-    if (auto it = j.find("seccomp"); it != j.end() && !it->is_null()) plan.seccomp = SeccompFromJson(*it);
-    auto steps = j.find("steps");
-    if (steps == j.end() || !steps->is_array()) {
-      error = "plan: /steps: expected array";
+  const std::string root;
+  if (!r.Str(j, "id", root, plan.id) || !r.Str(j, "bundle", root, plan.bundle) ||
+      !r.Str(j, "rootfs", root, plan.rootfs) || !r.Str(j, "ociVersion", root, plan.oci_version) ||
+      !r.Str(j, "host", root, plan.host_label) || !r.Bool(j, "terminal", root, plan.terminal) ||
+      !r.StringMap(j, "annotations", root, plan.annotations)) {
+    return false;
+  }
+  if (const Json* cs = JsonReader::Find(j, "consoleSize")) {
+    ConsoleSize size;
+    if (!r.Object(*cs, "/consoleSize") || !r.Uint(*cs, "height", "/consoleSize", size.height) ||
+        !r.Uint(*cs, "width", "/consoleSize", size.width)) {
       return false;
     }
-    for (const auto& js : *steps) {
-      where = "/steps/" + std::to_string(step_no);
-      Step s;
-      std::string phase, kind;
-      Read(js, "phase", phase);
-      Read(js, "kind", kind);
-      if (!PhaseByName(phase, s.phase)) {
-        error = "plan: " + where + "/phase: unknown phase \"" + phase + "\"";
-        return false;
-      }
-      if (!KindByName(kind, s.kind)) {
-        error = "plan: " + where + "/kind: unknown step kind \"" + kind + "\"";
-        return false;
-      }
-      Read(js, "index", s.index);
-      Read(js, "origin", s.origin);
-      Read(js, "name", s.name);
-      Read(js, "path", s.path);
-      Read(js, "source", s.source);
-      Read(js, "fstype", s.fstype);
-      Read(js, "value", s.value);
-      Read(js, "flags", s.flags);
-      Read(js, "flags2", s.flags2);
-      Read(js, "nums", s.nums);
-      Read(js, "argv", s.argv);
-      Read(js, "env", s.env);
-      plan.steps.push_back(std::move(s));
-      ++step_no;
+    plan.console_size = size;
+  }
+  if (const Json* sc = JsonReader::Find(j, "seccomp")) {
+    plan.seccomp.emplace();
+    if (!r.Seccomp(*sc, "/seccomp", *plan.seccomp)) return false;
+  }
+  const Json* steps = JsonReader::Find(j, "steps");
+  if (steps == nullptr || !steps->is_array()) return r.Fail("/steps", "expected array");
+  plan.steps.reserve(steps->size());
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const Json& js = (*steps)[i];
+    const std::string where = "/steps/" + std::to_string(i);
+    Step s;
+    std::string phase, kind;
+    if (!r.Object(js, where) || !r.Str(js, "phase", where, phase) || !r.Str(js, "kind", where, kind)) return false;
+    if (!PhaseByName(phase, s.phase)) return r.Fail(where + "/phase", "unknown phase \"" + phase + "\"");
+    if (!KindByName(kind, s.kind)) return r.Fail(where + "/kind", "unknown step kind \"" + kind + "\"");
+    int64_t index = 0;
+    if (!r.Uint(js, "index", where, index) || !r.Str(js, "origin", where, s.origin) ||
+        !r.Str(js, "name", where, s.name) || !r.Str(js, "path", where, s.path) ||
+        !r.Str(js, "source", where, s.source) || !r.Str(js, "fstype", where, s.fstype) ||
+        !r.Str(js, "value", where, s.value) || !r.Uint(js, "flags", where, s.flags) ||
+        !r.Uint(js, "flags2", where, s.flags2) || !r.Ints(js, "nums", where, s.nums) ||
+        !r.Strings(js, "argv", where, s.argv) || !r.Strings(js, "env", where, s.env)) {
+      return false;
     }
-  } catch (const std::exception& e) {
-    error = "plan: " + (where.empty() ? std::string() : where + ": ") + e.what();
-    return false;
+    if (index > INT32_MAX) return r.Fail(where + "/index", "out of range");
+    s.index = static_cast<int>(index);
+    plan.steps.push_back(std::move(s));
   }
   out = std::move(plan);
   return true;
