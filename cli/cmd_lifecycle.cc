@@ -106,6 +106,17 @@ bool RequireId(const char* command, const po::variables_map& vm, std::string& id
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+// create and run re-execute from a sealed copy of the binary first (CVE-2019-5736, see
+// executor.h); on success of the re-exec this does not return.
+bool SealExe() {
+  Diagnostic err;
+  if (!EnsureSealedExe(err)) {
+    LogError(err.ToString());
+    return false;
+  }
+  return true;
+}
+
 std::string Errno(int e) { return std::strerror(e); }
 
 std::string CurrentUserName() {
@@ -747,6 +758,7 @@ int RunLegacyStart(const GlobalOptions& global, const std::string& bundle, const
     // A container of that id exists: a modern `start` of it.
     return StartCreated(global, id, nullptr, nullptr);
   }
+  if (!SealExe()) return 1;
   RunFlags flags;
   flags.create.bundle = buf;
   flags.create.config_name = config_name;
@@ -774,6 +786,7 @@ int CmdCreate(const GlobalOptions& global, const std::vector<std::string>& args)
       r >= 0)
     return r;
   if (!RequireId("create", vm, id)) return 1;
+  if (!SealExe()) return 1;
   Created created;
   return CreateContainer(global, id, flags, false, created, nullptr) ? 0 : 1;
 }
@@ -817,6 +830,7 @@ int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
       r >= 0)
     return r;
   if (!RequireId("run", vm, id)) return 1;
+  if (!SealExe()) return 1;
   return RunContainer(global, id, flags);
 }
 
