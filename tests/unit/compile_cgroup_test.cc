@@ -1,0 +1,415 @@
+// Cgroup directories and resource writes: v1, v2 and hybrid file names and value conversions.
+#include <gtest/gtest.h>
+
+#include "compiler/compile.h"
+#include "tests/unit/compile_test_util.h"
+
+namespace runc {
+namespace {
+
+using namespace testing_util;
+using Strings = std::vector<std::string>;
+
+Spec WithResources(const Resources& r, std::string cgroups_path = "/ct") {
+  Spec s = MinimalSpec();
+  s.linux.resources = r;
+  s.linux.cgroups_path = std::move(cgroups_path);
+  return s;
+}
+
+// The writes of a plan except the device allow-list every v1 container gets.
+Strings NonDeviceWrites(const Plan& plan) {
+  Strings out;
+  for (auto& w : CgroupWrites(plan)) {
+    if (w.find("/devices.allow = ") == std::string::npos && w.find("/devices.deny = ") == std::string::npos) {
+      out.push_back(std::move(w));
+    }
+  }
+  return out;
+}
+
+Strings Writes(const Resources& r, CgroupMode mode) {
+  return NonDeviceWrites(Compile(WithResources(r), FixedHost(mode), Options()));
+}
+
+TEST(CgroupPathTest, AbsolutePathInEveryV1Hierarchy) {
+  const Plan plan = Compile(WithResources(Resources{}, "/default/d1"), FixedHost(CgroupMode::kV1), Options());
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)),
+            (Strings{"/sys/fs/cgroup/blkio/default/d1", "/sys/fs/cgroup/cpu,cpuacct/default/d1",
+                     "/sys/fs/cgroup/cpuset/default/d1", "/sys/fs/cgroup/devices/default/d1",
+                     "/sys/fs/cgroup/freezer/default/d1", "/sys/fs/cgroup/hugetlb/default/d1",
+                     "/sys/fs/cgroup/memory/default/d1", "/sys/fs/cgroup/misc/default/d1",
+                     "/sys/fs/cgroup/net_cls,net_prio/default/d1", "/sys/fs/cgroup/perf_event/default/d1",
+                     "/sys/fs/cgroup/pids/default/d1", "/sys/fs/cgroup/rdma/default/d1",
+                     "/sys/fs/cgroup/systemd/default/d1"}));
+  const auto mkdirs = StepsOf(plan, StepKind::kCgroupMkdir);
+  EXPECT_EQ(mkdirs[1]->name, "cpu,cpuacct");
+  EXPECT_EQ(mkdirs[12]->name, "systemd");
+  EXPECT_EQ(mkdirs[0]->origin, "/linux/cgroupsPath");
+  const auto joins = StepsOf(plan, StepKind::kCgroupJoin);
+  ASSERT_EQ(joins.size(), 13u);
+  EXPECT_EQ(joins[6]->path, "/sys/fs/cgroup/memory/default/d1/cgroup.procs");
+  // Teardown removes them in reverse.
+  const auto rmdirs = StepsOf(plan, StepKind::kCgroupRmdir);
+  ASSERT_EQ(rmdirs.size(), 13u);
+  EXPECT_EQ(rmdirs[0]->path, "/sys/fs/cgroup/systemd/default/d1");
+  EXPECT_EQ(rmdirs[12]->path, "/sys/fs/cgroup/blkio/default/d1");
+}
+
+TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
+  const Plan plan = Compile(WithResources(Resources{}, "/x"), FixedHost(CgroupMode::kHybrid), Options());
+  const auto mkdirs = StepsOf(plan, StepKind::kCgroupMkdir);
+  ASSERT_EQ(mkdirs.size(), 14u);
+  EXPECT_EQ(mkdirs.back()->path, "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(mkdirs.back()->name, "unified");
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/unified/x/cgroup.procs");
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupRmdir).front()->path, "/sys/fs/cgroup/unified/x");
+}
+
+TEST(CgroupPathTest, V2HasOneDirectory) {
+  const Plan plan = Compile(WithResources(Resources{}, "/libpod_parent/libpod-1"), FixedHost(CgroupMode::kV2),
+                            Options());
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupJoin)),
+            (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1/cgroup.procs"}));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupRmdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
+}
+
+TEST(CgroupPathTest, DefaultAndRelativePathsGoUnderTheRuntimesOwnCgroup) {
+  HostFacts host = FixedHost(CgroupMode::kHybrid);
+  host.v1_mounts = {{"memory", "/sys/fs/cgroup/memory"}, {"pids", "/sys/fs/cgroup/pids"}};
+  host.own_cgroups = {{"memory", "/process_api/abc"}, {"pids", "/"}, {"", "/sess"}};
+
+  Spec s = MinimalSpec();  // no cgroupsPath: the container id
+  Plan plan = Compile(s, host, Options("web"));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)),
+            (Strings{"/sys/fs/cgroup/memory/process_api/abc/web", "/sys/fs/cgroup/pids/web",
+                     "/sys/fs/cgroup/unified/sess/web"}));
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupMkdir)[0]->origin, "default");
+
+  s.linux.cgroups_path = "a/../../b/c";  // cannot climb out of the parent
+  plan = Compile(s, host, Options("web"));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)),
+            (Strings{"/sys/fs/cgroup/memory/process_api/abc/b/c", "/sys/fs/cgroup/pids/b/c",
+                     "/sys/fs/cgroup/unified/sess/b/c"}));
+
+  s.linux.cgroups_path = "/abs//path/";  // absolute: from the hierarchy's root
+  plan = Compile(s, host, Options("web"));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)),
+            (Strings{"/sys/fs/cgroup/memory/abs/path", "/sys/fs/cgroup/pids/abs/path",
+                     "/sys/fs/cgroup/unified/abs/path"}));
+}
+
+TEST(CgroupPathTest, PureV2UsesTheParentOfItsOwnCgroup) {
+  HostFacts host = FixedHost(CgroupMode::kV2);
+  host.own_cgroups = {{"", "/user.slice/session-1.scope"}};
+  const Plan plan = Compile(MinimalSpec(), host, Options("web"));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/user.slice/web"}));
+}
+
+TEST(CgroupPathTest, SystemdCgroupPaths) {
+  CompileOptions o = Options("web");
+  o.systemd_cgroup = true;
+  Spec s = MinimalSpec();
+  Plan plan = Compile(s, FixedHost(CgroupMode::kV2), o);
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/system.slice/runc-web.scope"}));
+
+  s.linux.cgroups_path = "machine-app.slice:crio:abc";
+  plan = Compile(s, FixedHost(CgroupMode::kV2), o);
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)),
+            (Strings{"/sys/fs/cgroup/machine.slice/machine-app.slice/crio-abc.scope"}));
+
+  s.linux.cgroups_path = ":runc:x";
+  plan = Compile(s, FixedHost(CgroupMode::kV2), o);
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/system.slice/runc-x.scope"}));
+}
+
+TEST(CgroupV1Test, DeviceRules) {
+  Resources r;
+  DeviceRule deny;
+  deny.access = "rwm";
+  deny.origin = "/linux/resources/devices/0";
+  DeviceRule fuse;
+  fuse.allow = true;
+  fuse.type = 'c';
+  fuse.major = 10;
+  fuse.minor = 229;
+  fuse.access = "rw";
+  fuse.origin = "/linux/resources/devices/1";
+  DeviceRule blocks;
+  blocks.allow = false;
+  blocks.type = 'b';
+  blocks.major = 8;
+  blocks.origin = "/linux/resources/devices/2";
+  r.devices = {deny, fuse, blocks};
+  Spec s = WithResources(r);
+  Device tun;
+  tun.type = 'c';
+  tun.path = "/dev/tty";  // redefines a default node: its default rule goes
+  tun.major = 5;
+  tun.minor = 0;
+  tun.origin = "/linux/devices/0";
+  s.linux.devices = {tun};
+  const Strings writes = CgroupWrites(Compile(s, FixedHost(CgroupMode::kV1), Options()));
+  const std::string d = "/sys/fs/cgroup/devices/ct/";
+  EXPECT_EQ(writes, (Strings{
+                        d + "devices.deny = a  # /linux/resources/devices/0",
+                        d + "devices.allow = c 10:229 rw  # /linux/resources/devices/1",
+                        d + "devices.deny = b 8:* rwm  # /linux/resources/devices/2",
+                        d + "devices.allow = c *:* m  # default",
+                        d + "devices.allow = b *:* m  # default",
+                        d + "devices.allow = c 1:3 rwm  # default",
+                        d + "devices.allow = c 1:8 rwm  # default",
+                        d + "devices.allow = c 1:7 rwm  # default",
+                        d + "devices.allow = c 1:5 rwm  # default",
+                        d + "devices.allow = c 1:9 rwm  # default",
+                        d + "devices.allow = c 136:* rwm  # default",
+                        d + "devices.allow = c 5:2 rwm  # default",
+                        d + "devices.allow = c 5:0 rwm  # /linux/devices/0",
+                    }));
+  // v2 device control is an eBPF program, not part of the plan; rootless cannot program devices.
+  EXPECT_TRUE(CgroupWrites(Compile(s, FixedHost(CgroupMode::kV2), Options())).empty());
+  CompileOptions rootless = Options();
+  rootless.rootless = true;
+  EXPECT_TRUE(CgroupWrites(Compile(s, FixedHost(CgroupMode::kV1), rootless)).empty());
+}
+
+Resources MemoryResources(std::optional<int64_t> limit, std::optional<int64_t> swap) {
+  Resources r;
+  Memory m;
+  m.limit = limit;
+  m.swap = swap;
+  r.memory = m;
+  return r;
+}
+
+TEST(CgroupV1Test, MemoryAndSwapOrder) {
+  const std::string d = "/sys/fs/cgroup/memory/ct/";
+  EXPECT_EQ(Writes(MemoryResources(104857600, 209715200), CgroupMode::kV1),
+            (Strings{d + "memory.limit_in_bytes = 104857600  # /linux/resources/memory/limit",
+                     d + "memory.memsw.limit_in_bytes = 209715200  # /linux/resources/memory/swap"}));
+  // Unlimited swap has to be in place before the limit goes under it.
+  EXPECT_EQ(Writes(MemoryResources(104857600, -1), CgroupMode::kV1),
+            (Strings{d + "memory.memsw.limit_in_bytes = -1  # /linux/resources/memory/swap",
+                     d + "memory.limit_in_bytes = 104857600  # /linux/resources/memory/limit"}));
+  // 0 means "not set", as in runc.
+  EXPECT_EQ(Writes(MemoryResources(0, 0), CgroupMode::kV1), Strings{});
+}
+
+TEST(CgroupV1Test, MemoryExtras) {
+  Resources r;
+  Memory m;
+  m.reservation = 52428800;
+  m.kernel = 1048576;  // deprecated, ignored
+  m.kernel_tcp = 2097152;
+  m.disable_oom_killer = true;
+  m.swappiness = 10;
+  r.memory = m;
+  const std::string d = "/sys/fs/cgroup/memory/ct/";
+  EXPECT_EQ(Writes(r, CgroupMode::kV1),
+            (Strings{d + "memory.soft_limit_in_bytes = 52428800  # /linux/resources/memory/reservation",
+                     d + "memory.kmem.tcp.limit_in_bytes = 2097152  # /linux/resources/memory/kernelTCP",
+                     d + "memory.oom_control = 1  # /linux/resources/memory/disableOOMKiller",
+                     d + "memory.swappiness = 10  # /linux/resources/memory/swappiness"}));
+}
+
+TEST(CgroupV2Test, MemoryConversions) {
+  const std::string d = "/sys/fs/cgroup/ct/";
+  // memory.swap.max is swap alone; the config's swap is memory+swap.
+  EXPECT_EQ(Writes(MemoryResources(104857600, 314572800), CgroupMode::kV2),
+            (Strings{d + "memory.swap.max = 209715200  # /linux/resources/memory/swap",
+                     d + "memory.max = 104857600  # /linux/resources/memory/limit"}));
+  EXPECT_EQ(Writes(MemoryResources(104857600, 104857600), CgroupMode::kV2),
+            (Strings{d + "memory.swap.max = 0  # /linux/resources/memory/swap",
+                     d + "memory.max = 104857600  # /linux/resources/memory/limit"}));
+  EXPECT_EQ(Writes(MemoryResources(-1, std::nullopt), CgroupMode::kV2),
+            (Strings{d + "memory.swap.max = max  # /linux/resources/memory/swap",
+                     d + "memory.max = max  # /linux/resources/memory/limit"}));
+  EXPECT_EQ(Writes(MemoryResources(104857600, -1), CgroupMode::kV2),
+            (Strings{d + "memory.swap.max = max  # /linux/resources/memory/swap",
+                     d + "memory.max = 104857600  # /linux/resources/memory/limit"}));
+  // Swap below the limit is refused by the kernel at this step, naming the field.
+  EXPECT_EQ(Writes(MemoryResources(200, 100), CgroupMode::kV2),
+            (Strings{d + "memory.swap.max = -100  # /linux/resources/memory/swap",
+                     d + "memory.max = 200  # /linux/resources/memory/limit"}));
+  Resources r;
+  Memory m;
+  m.reservation = 4096;
+  r.memory = m;
+  EXPECT_EQ(Writes(r, CgroupMode::kV2), (Strings{d + "memory.low = 4096  # /linux/resources/memory/reservation"}));
+}
+
+Resources CpuResources(Cpu c) {
+  Resources r;
+  r.cpu = std::move(c);
+  return r;
+}
+
+TEST(CgroupV1Test, Cpu) {
+  Cpu c;
+  c.shares = 512;
+  c.quota = 50000;
+  c.period = 100000;
+  c.realtime_runtime = 950000;
+  c.realtime_period = 1000000;
+  c.cpus = "0-3,7";
+  c.mems = "0";
+  c.idle = 1;
+  const std::string cpu = "/sys/fs/cgroup/cpu,cpuacct/ct/";
+  const std::string cpuset = "/sys/fs/cgroup/cpuset/ct/";
+  EXPECT_EQ(Writes(CpuResources(c), CgroupMode::kV1),
+            (Strings{cpuset + "cpuset.cpus = 0-3,7  # /linux/resources/cpu/cpus",
+                     cpuset + "cpuset.mems = 0  # /linux/resources/cpu/mems",
+                     cpu + "cpu.shares = 512  # /linux/resources/cpu/shares",
+                     cpu + "cpu.cfs_period_us = 100000  # /linux/resources/cpu/period",
+                     cpu + "cpu.cfs_quota_us = 50000  # /linux/resources/cpu/quota",
+                     cpu + "cpu.rt_period_us = 1000000  # /linux/resources/cpu/realtimePeriod",
+                     cpu + "cpu.rt_runtime_us = 950000  # /linux/resources/cpu/realtimeRuntime",
+                     cpu + "cpu.idle = 1  # /linux/resources/cpu/idle"}));
+}
+
+TEST(CgroupV2Test, Cpu) {
+  const std::string d = "/sys/fs/cgroup/ct/";
+  Cpu c;
+  c.shares = 1024;
+  c.quota = 50000;
+  c.period = 100000;
+  c.cpus = "1";
+  EXPECT_EQ(Writes(CpuResources(c), CgroupMode::kV2),
+            (Strings{d + "cpu.weight = 39  # /linux/resources/cpu/shares",
+                     d + "cpu.max = 50000 100000  # /linux/resources/cpu/quota",
+                     d + "cpuset.cpus = 1  # /linux/resources/cpu/cpus"}));
+  // The ends of the shares range map onto the ends of the weight range.
+  Cpu low, high;
+  low.shares = 2;
+  high.shares = 262144;
+  EXPECT_EQ(Writes(CpuResources(low), CgroupMode::kV2), (Strings{d + "cpu.weight = 1  # /linux/resources/cpu/shares"}));
+  EXPECT_EQ(Writes(CpuResources(high), CgroupMode::kV2),
+            (Strings{d + "cpu.weight = 10000  # /linux/resources/cpu/shares"}));
+  Cpu unlimited;
+  unlimited.quota = -1;
+  unlimited.period = 250000;
+  EXPECT_EQ(Writes(CpuResources(unlimited), CgroupMode::kV2),
+            (Strings{d + "cpu.max = max 250000  # /linux/resources/cpu/quota"}));
+  Cpu period_only;
+  period_only.period = 100000;
+  EXPECT_EQ(Writes(CpuResources(period_only), CgroupMode::kV2),
+            (Strings{d + "cpu.max = max 100000  # /linux/resources/cpu/period"}));
+}
+
+TEST(CgroupTest, Pids) {
+  for (auto [limit, text] : {std::pair<int64_t, const char*>{100, "100"}, {-1, "max"}, {0, "max"}}) {
+    Resources r;
+    r.pids_limit = limit;
+    EXPECT_EQ(Writes(r, CgroupMode::kV1),
+              (Strings{"/sys/fs/cgroup/pids/ct/pids.max = " + std::string(text) + "  # /linux/resources/pids/limit"}));
+    EXPECT_EQ(Writes(r, CgroupMode::kV2),
+              (Strings{"/sys/fs/cgroup/ct/pids.max = " + std::string(text) + "  # /linux/resources/pids/limit"}));
+  }
+}
+
+Resources BlkioResources() {
+  Resources r;
+  BlockIO io;
+  io.weight = 500;
+  WeightDevice wd;
+  wd.major = 8;
+  wd.minor = 0;
+  wd.weight = 100;
+  io.weight_device = {wd};
+  io.throttle_read_bps = {ThrottleDevice{8, 0, 1048576}};
+  io.throttle_write_iops = {ThrottleDevice{8, 16, 300}};
+  r.block_io = io;
+  return r;
+}
+
+TEST(CgroupV1Test, Blkio) {
+  const std::string d = "/sys/fs/cgroup/blkio/ct/";
+  EXPECT_EQ(Writes(BlkioResources(), CgroupMode::kV1),
+            (Strings{d + "blkio.weight = 500  # /linux/resources/blockIO/weight",
+                     d + "blkio.weight_device = 8:0 100  # /linux/resources/blockIO/weightDevice/0",
+                     d + "blkio.throttle.read_bps_device = 8:0 1048576  # "
+                         "/linux/resources/blockIO/throttleReadBpsDevice/0",
+                     d + "blkio.throttle.write_iops_device = 8:16 300  # "
+                         "/linux/resources/blockIO/throttleWriteIOPSDevice/0"}));
+}
+
+TEST(CgroupV2Test, Io) {
+  const std::string d = "/sys/fs/cgroup/ct/";
+  EXPECT_EQ(Writes(BlkioResources(), CgroupMode::kV2),
+            (Strings{d + "io.weight = default 4950  # /linux/resources/blockIO/weight",
+                     d + "io.weight = 8:0 910  # /linux/resources/blockIO/weightDevice/0",
+                     d + "io.max = 8:0 rbps=1048576  # /linux/resources/blockIO/throttleReadBpsDevice/0",
+                     d + "io.max = 8:16 wiops=300  # /linux/resources/blockIO/throttleWriteIOPSDevice/0"}));
+}
+
+TEST(CgroupTest, HugetlbNetworkRdma) {
+  Resources r;
+  r.hugepage_limits = {HugepageLimit{"2MB", 209715200}, HugepageLimit{"1GB", 1073741824}};
+  NetworkResources n;
+  n.class_id = 1048577;
+  n.priorities = {{"eth0", 5}, {"lo", 1}};
+  r.network = n;
+  r.rdma = {{"mlx4_0", RdmaLimit{2, 2000}}, {"mlx5_1", RdmaLimit{std::nullopt, 10}}};
+  EXPECT_EQ(Writes(r, CgroupMode::kV1),
+            (Strings{
+                "/sys/fs/cgroup/hugetlb/ct/hugetlb.2MB.limit_in_bytes = 209715200  # /linux/resources/hugepageLimits/0",
+                "/sys/fs/cgroup/hugetlb/ct/hugetlb.1GB.limit_in_bytes = 1073741824  # /linux/resources/hugepageLimits/1",
+                "/sys/fs/cgroup/net_cls,net_prio/ct/net_cls.classid = 1048577  # /linux/resources/network/classID",
+                "/sys/fs/cgroup/net_cls,net_prio/ct/net_prio.ifpriomap = eth0 5  # /linux/resources/network/priorities/0",
+                "/sys/fs/cgroup/net_cls,net_prio/ct/net_prio.ifpriomap = lo 1  # /linux/resources/network/priorities/1",
+                "/sys/fs/cgroup/rdma/ct/rdma.max = mlx4_0 hca_handle=2 hca_object=2000  # /linux/resources/rdma/mlx4_0",
+                "/sys/fs/cgroup/rdma/ct/rdma.max = mlx5_1 hca_object=10  # /linux/resources/rdma/mlx5_1",
+            }));
+  const Strings v2 = Writes(r, CgroupMode::kV2);
+  ASSERT_EQ(v2.size(), 7u);
+  EXPECT_EQ(v2[0], "/sys/fs/cgroup/ct/hugetlb.2MB.max = 209715200  # /linux/resources/hugepageLimits/0");
+  EXPECT_EQ(v2[5], "/sys/fs/cgroup/ct/rdma.max = mlx4_0 hca_handle=2 hca_object=2000  # /linux/resources/rdma/mlx4_0");
+}
+
+TEST(CgroupTest, UnifiedKeysAreWrittenAsIs) {
+  Resources r;
+  r.unified = {{"memory.high", "1G"}, {"io/odd", "x"}};
+  EXPECT_EQ(Writes(r, CgroupMode::kV2), (Strings{"/sys/fs/cgroup/ct/io/odd = x  # /linux/resources/unified/io~1odd",
+                                                 "/sys/fs/cgroup/ct/memory.high = 1G  # /linux/resources/unified/memory.high"}));
+  EXPECT_EQ(Writes(r, CgroupMode::kHybrid)[1],
+            "/sys/fs/cgroup/unified/ct/memory.high = 1G  # /linux/resources/unified/memory.high");
+  // A v1 host has no unified hierarchy: the write targets where it would be, and fails there.
+  EXPECT_EQ(Writes(r, CgroupMode::kV1)[1],
+            "/sys/fs/cgroup/unified/ct/memory.high = 1G  # /linux/resources/unified/memory.high");
+}
+
+TEST(CgroupTest, AResourceOfAMissingControllerIsNotDropped) {
+  HostFacts host = FixedHost(CgroupMode::kV1);
+  host.v1_mounts.erase("hugetlb");
+  Resources r;
+  r.hugepage_limits = {HugepageLimit{"2MB", 4194304}};
+  const Plan plan = Compile(WithResources(r), host, Options());
+  EXPECT_EQ(NonDeviceWrites(plan),
+            (Strings{"/sys/fs/cgroup/hugetlb/ct/hugetlb.2MB.limit_in_bytes = 4194304  # "
+                     "/linux/resources/hugepageLimits/0"}));
+  for (const auto* m : StepsOf(plan, StepKind::kCgroupMkdir)) EXPECT_NE(m->name, "hugetlb");
+
+  // v2 cannot do realtime groups or net_cls: those writes fail visibly too.
+  Cpu c;
+  c.realtime_runtime = 1000;
+  Resources rt = CpuResources(c);
+  NetworkResources n;
+  n.class_id = 7;
+  rt.network = n;
+  EXPECT_EQ(Writes(rt, CgroupMode::kV2),
+            (Strings{"/sys/fs/cgroup/ct/cpu.rt_runtime_us = 1000  # /linux/resources/cpu/realtimeRuntime",
+                     "/sys/fs/cgroup/ct/net_cls.classid = 7  # /linux/resources/network/classID"}));
+}
+
+TEST(CgroupTest, WritesComeAfterEveryMkdirAndBeforeTheClone) {
+  Resources r = BlkioResources();
+  r.pids_limit = 10;
+  const Plan plan = Compile(WithResources(r), FixedHost(CgroupMode::kHybrid), Options());
+  EXPECT_LT(LastIndexOf(plan, StepKind::kCgroupMkdir), IndexOf(plan, StepKind::kCgroupWrite));
+  EXPECT_LT(LastIndexOf(plan, StepKind::kCgroupWrite), IndexOf(plan, StepKind::kClone));
+  for (const auto* w : StepsOf(plan, StepKind::kCgroupWrite)) EXPECT_EQ(w->phase, Phase::kHost);
+}
+
+}  // namespace
+}  // namespace runc
