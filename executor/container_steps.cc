@@ -29,7 +29,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "executor/ctr_internal.h"
@@ -68,7 +67,8 @@ bool ParseNodeList(const std::string& text, std::vector<unsigned long>& mask, st
   size_t pos = 0;
   while (pos < text.size()) {
     size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     pos = comma == std::string::npos ? text.size() : comma + 1;
     unsigned long lo = 0, hi = 0;
     char extra = 0;
@@ -101,7 +101,8 @@ std::vector<std::string> PathCandidates(const Step& step) {
   size_t pos = 0;
   while (true) {
     size_t colon = path.find(':', pos);
-    std::string dir = path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    std::string dir =
+        path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
     if (dir.empty()) dir = ".";
     out.push_back(dir + "/" + step.path);
     if (colon == std::string::npos) break;
@@ -142,15 +143,17 @@ bool PrepareSeccomp(const Plan& plan, const Step& step, PreparedPlan& out, Diagn
       return false;
     }
     sc->listener_fd = fd;
-    nlohmann::json state = {{"ociVersion", "1.3.0"}, {"id", plan.id},        {"status", "creating"},
-                            {"pid", "%PID%"},        {"bundle", plan.bundle}, {"annotations", plan.annotations}};
+    nlohmann::json state = {{"ociVersion", "1.3.0"}, {"id", plan.id},
+                            {"status", "creating"},  {"pid", "%PID%"},
+                            {"bundle", plan.bundle}, {"annotations", plan.annotations}};
     nlohmann::json msg = {{"ociVersion", "1.3.0"},
                           {"fds", {"seccompFd"}},
                           {"pid", "%PID%"},
                           {"metadata", plan.seccomp->listener_metadata},
                           {"state", state}};
     std::string text = msg.dump();
-    for (size_t pos; (pos = text.find("\"%PID%\"")) != std::string::npos;) text.replace(pos, 7, "%PID%");
+    for (size_t pos; (pos = text.find("\"%PID%\"")) != std::string::npos;)
+      text.replace(pos, 7, "%PID%");
     sc->notify_state = text;
   }
   out.seccomp = std::move(sc);

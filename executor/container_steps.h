@@ -1,6 +1,7 @@
 // The steps that run inside the container's init process (phases rootfs, process, start), and
-// their preparation before clone. Preparation turns the plan into plain data (C strings, flag words,
-// capability bitmasks, the seccomp BPF program) so that after clone the init only makes syscalls.
+// their preparation before clone. Preparation turns the plan into plain data (C strings, flag
+// words, capability bitmasks, the seccomp BPF program) so that after clone the init only makes
+// syscalls.
 #pragma once
 
 #include <sys/types.h>
@@ -14,8 +15,8 @@
 
 namespace runc {
 
-struct PreparedSeccomp;     // opaque: the exported BPF program (executor/seccomp.cc)
-struct PreparedContainer;   // opaque: per-step data decided before clone (executor/ctr_internal.h)
+struct PreparedSeccomp;    // opaque: the exported BPF program (executor/seccomp.cc)
+struct PreparedContainer;  // opaque: per-step data decided before clone (executor/ctr_internal.h)
 
 struct PreparedPlan {
   const Plan* plan = nullptr;

@@ -55,7 +55,8 @@ std::string Dirname(const std::string& p) {
 // the mount's root).
 std::string ContainerDir(const Plan& plan, const MountInfoEntry& m, const std::string& own_path) {
   for (const Step& s : plan.steps) {
-    if (s.kind == StepKind::kCgroupJoin && s.path.rfind(m.mount_point + "/", 0) == 0) return Dirname(s.path);
+    if (s.kind == StepKind::kCgroupJoin && s.path.rfind(m.mount_point + "/", 0) == 0)
+      return Dirname(s.path);
   }
   std::string rel = own_path;
   if (m.root != "/" && rel.rfind(m.root, 0) == 0) rel = rel.substr(m.root.size());
@@ -68,7 +69,8 @@ std::string ContainerDir(const Plan& plan, const MountInfoEntry& m, const std::s
 bool PrepareCgroupMount(const Plan& plan, CgroupMountPrep& out, std::string& error) {
   out = CgroupMountPrep{};
   for (const Step& s : plan.steps) {
-    bool creates = (s.kind == StepKind::kClone || s.kind == StepKind::kUnshare) && (s.flags & CLONE_NEWCGROUP);
+    bool creates =
+        (s.kind == StepKind::kClone || s.kind == StepKind::kUnshare) && (s.flags & CLONE_NEWCGROUP);
     bool joins = s.kind == StepKind::kNsJoin && (s.name == "cgroup" || (s.flags & CLONE_NEWCGROUP));
     if (creates || joins) out.cgroupns = true;
   }
@@ -81,7 +83,8 @@ bool PrepareCgroupMount(const Plan& plan, CgroupMountPrep& out, std::string& err
     if (m.fstype != "cgroup") continue;
     std::set<std::string> opts = SplitComma(m.super_options);
     for (const auto& o : own) {
-      if (o.controllers.empty() || seen.count(o.controllers)) continue;  // "" is the v2 line of a hybrid host
+      if (o.controllers.empty() || seen.count(o.controllers))
+        continue;  // "" is the v2 line of a hybrid host
       bool all = true;
       for (const auto& c : SplitComma(o.controllers)) all &= opts.count(c) > 0;
       if (!all) continue;

@@ -15,23 +15,26 @@ namespace runc {
 
 // One v1 hierarchy under a `cgroup` mount (runc's layout: a tmpfs with one mount per hierarchy).
 struct CgroupHierarchy {
-  std::string source;     // (host) the container's directory in that hierarchy, bind-mounted
-  std::string name;       // directory under the mount: basename of the host mount point ("cpu,cpuacct")
-  std::string data;       // cgroup options for a fresh mount in a cgroup namespace ("cpu", "name=systemd")
-  std::vector<std::string> links;  // co-mounted controllers get a symlink each ("cpu" -> "cpu,cpuacct")
+  std::string source;  // (host) the container's directory in that hierarchy, bind-mounted
+  std::string name;  // directory under the mount: basename of the host mount point ("cpu,cpuacct")
+  std::string
+      data;  // cgroup options for a fresh mount in a cgroup namespace ("cpu", "name=systemd")
+  std::vector<std::string>
+      links;  // co-mounted controllers get a symlink each ("cpu" -> "cpu,cpuacct")
 };
 
 struct CgroupMountPrep {
   bool v2 = false;        // the host has cgroup2 on /sys/fs/cgroup and no v1 hierarchy
   bool cgroupns = false;  // the container has its own cgroup namespace: mount fresh, do not bind
-  std::string v2_source;  // (host) the container's cgroup2 directory (bind fallback without cgroupns)
+  std::string
+      v2_source;  // (host) the container's cgroup2 directory (bind fallback without cgroupns)
   std::vector<CgroupHierarchy> hierarchies;
 };
 
 struct PreparedContainer {
-  int last_cap = 40;              // /proc/sys/kernel/cap_last_cap of this kernel
-  bool setgroups_denied = false;  // the plan writes "deny" to /proc/PID/setgroups
-  std::map<int, CgroupMountPrep> cgroup_mounts;          // by step index (kMount of type cgroup)
+  int last_cap = 40;                             // /proc/sys/kernel/cap_last_cap of this kernel
+  bool setgroups_denied = false;                 // the plan writes "deny" to /proc/PID/setgroups
+  std::map<int, CgroupMountPrep> cgroup_mounts;  // by step index (kMount of type cgroup)
   std::map<int, std::vector<unsigned long>> node_masks;  // by step index (kMemoryPolicy)
   // kExecve: the program as written and, when it has no '/', the candidates of the PATH lookup
   // ("dir/prog" for each PATH entry of the step's env), tried in order inside the container.
@@ -90,9 +93,9 @@ std::string CleanPath(const std::string& path);
 
 // One line of /proc/self/mountinfo (octal escapes decoded).
 struct MountInfoEntry {
-  std::string root;          // root of the mount within its filesystem
+  std::string root;  // root of the mount within its filesystem
   std::string mount_point;
-  std::string optional;      // optional fields ("shared:12 master:3"), space-joined
+  std::string optional;  // optional fields ("shared:12 master:3"), space-joined
   std::string fstype;
   std::string source;
   std::string super_options;

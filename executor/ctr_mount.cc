@@ -1,7 +1,7 @@
 // Rootfs phase: propagation, the rootfs bind, mounts, devices, links, pivot_root, masks, read-only
 // paths. Every container path is resolved inside the rootfs (SecureJoin / openat2 RESOLVE_IN_ROOT)
-// and mounts go onto /proc/self/fd/N of an O_PATH fd of the resolved target, as runc and crun do, so
-// a symlink in the image can never point a mount at the host.
+// and mounts go onto /proc/self/fd/N of an O_PATH fd of the resolved target, as runc and crun do,
+// so a symlink in the image can never point a mount at the host.
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -25,7 +25,8 @@ constexpr unsigned long kPropagationFlags = MS_SHARED | MS_SLAVE | MS_PRIVATE | 
 std::string Decode(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && isdigit(s[i + 1]) && isdigit(s[i + 2]) && isdigit(s[i + 3])) {
+    if (s[i] == '\\' && i + 3 < s.size() && isdigit(s[i + 1]) && isdigit(s[i + 2]) &&
+        isdigit(s[i + 3])) {
       out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
       i += 3;
     } else {
@@ -82,7 +83,8 @@ int PrepareTarget(int root_fd, const std::string& path, bool file, Fd& target, s
     Fd parent;
     err = OpenInRoot(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent);
     if (err) return err;
-    int fd = openat(parent.get(), Base(rel).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(parent.get(), Base(rel).c_str(),
+                    O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 && errno != EEXIST) return errno;
     if (fd >= 0) close(fd);
   }
@@ -91,10 +93,12 @@ int PrepareTarget(int root_fd, const std::string& path, bool file, Fd& target, s
 
 // After a mount the old O_PATH fd still names the covered directory; follow-up operations
 // (propagation, remount, mount_setattr) need the new mount on top, so reopen by path.
-int Reopen(int root_fd, const std::string& rel, Fd& target) { return OpenInRoot(root_fd, rel, O_PATH, target); }
+int Reopen(int root_fd, const std::string& rel, Fd& target) {
+  return OpenInRoot(root_fd, rel, O_PATH, target);
+}
 
-int ApplyPropagationAndAttrs(int root_fd, const std::string& rel, const Step& step, const std::string& dest,
-                             std::string& what) {
+int ApplyPropagationAndAttrs(int root_fd, const std::string& rel, const Step& step,
+                             const std::string& dest, std::string& what) {
   if (step.flags2 != 0) {
     Fd t;
     int err = Reopen(root_fd, rel, t);
@@ -119,11 +123,13 @@ int ApplyPropagationAndAttrs(int root_fd, const std::string& rel, const Step& st
 }
 
 int BindRemount(int fd, unsigned long flags) {
-  unsigned long f = MS_BIND | MS_REMOUNT | (flags & ~(kPropagationFlags | MS_REC | MS_BIND | MS_REMOUNT));
+  unsigned long f =
+      MS_BIND | MS_REMOUNT | (flags & ~(kPropagationFlags | MS_REC | MS_BIND | MS_REMOUNT));
   std::string target = ProcFdPath(fd);
   if (mount(nullptr, target.c_str(), nullptr, f, nullptr) == 0) return 0;
   if (errno != EPERM) return errno;
-  if (mount(nullptr, target.c_str(), nullptr, f | (MountFlagsOf(fd) & ~MS_RDONLY), nullptr) == 0) return 0;
+  if (mount(nullptr, target.c_str(), nullptr, f | (MountFlagsOf(fd) & ~MS_RDONLY), nullptr) == 0)
+    return 0;
   return errno;
 }
 
@@ -195,8 +201,8 @@ int DoMknod(const Step& step, int root_fd, std::string& what) {
   int mknod_err = errno;
   umask(old);
   if (rc != 0 && mknod_err != EEXIST) return Fail(what, "mknod " + step.path, mknod_err);
-  if (fchownat(parent.get(), name.c_str(), static_cast<uid_t>(step.nums[3]), static_cast<gid_t>(step.nums[4]),
-               AT_SYMLINK_NOFOLLOW) != 0)
+  if (fchownat(parent.get(), name.c_str(), static_cast<uid_t>(step.nums[3]),
+               static_cast<gid_t>(step.nums[4]), AT_SYMLINK_NOFOLLOW) != 0)
     return Fail(what, "chown " + step.path, errno);
   return 0;
 }
@@ -245,7 +251,8 @@ int DoPivotRoot(const Step& step, InitContext& ctx, std::string& what) {
   if (syscall(SYS_pivot_root, ".", ".") != 0) return Fail(what, "pivot_root " + step.path, errno);
   if (fchdir(old_root.get()) != 0) return Fail(what, "chdir old root", errno);
   // Keep the unmount from propagating to the host's mounts.
-  if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return Fail(what, "mount rslave old root", errno);
+  if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0)
+    return Fail(what, "mount rslave old root", errno);
   if (umount2(".", MNT_DETACH) != 0) return Fail(what, "umount old root", errno);
   if (chdir("/") != 0) return Fail(what, "chdir /", errno);
   return AfterRootChange(ctx, what);
@@ -266,11 +273,13 @@ int DoMoveChroot(const Step& step, InitContext& ctx, std::string& what) {
     }
     if (umount2(p, MNT_DETACH) != 0) {
       if (errno != EINVAL && errno != EPERM) return Fail(what, "umount " + m.mount_point, errno);
-      if (mount("tmpfs", p, "tmpfs", 0, nullptr) != 0) return Fail(what, "mount tmpfs on " + m.mount_point, errno);
+      if (mount("tmpfs", p, "tmpfs", 0, nullptr) != 0)
+        return Fail(what, "mount tmpfs on " + m.mount_point, errno);
     }
   }
   if (chdir(rootfs.c_str()) != 0) return Fail(what, "chdir " + rootfs, errno);
-  if (mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) return Fail(what, "mount " + rootfs + " on / (move)", errno);
+  if (mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
+    return Fail(what, "mount " + rootfs + " on / (move)", errno);
   if (chroot(".") != 0) return Fail(what, "chroot " + rootfs, errno);
   if (chdir("/") != 0) return Fail(what, "chdir /", errno);
   return AfterRootChange(ctx, what);
@@ -381,7 +390,8 @@ int DoCgroupMount(const Step& step, const CgroupMountPrep& prep, int root_fd, st
       err = errno;
       // A user namespace without a cgroup namespace cannot mount cgroup2: bind the container's
       // own cgroup directory instead.
-      if ((err != EPERM && err != EBUSY) || prep.v2_source.empty()) return Fail(what, "mount cgroup on " + dest, err);
+      if ((err != EPERM && err != EBUSY) || prep.v2_source.empty())
+        return Fail(what, "mount cgroup on " + dest, err);
       if (mount(prep.v2_source.c_str(), t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return Fail(what, "mount " + prep.v2_source + " on " + dest, errno);
       Fd top;
@@ -438,15 +448,16 @@ int DoCgroupMount(const Step& step, const CgroupMountPrep& prep, int root_fd, st
   return 0;
 }
 
-
 int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
   const std::string& dest = step.path;
   const std::string source = step.source.empty() ? step.fstype : step.source;
-  const std::string mount_what = "mount " + (source.empty() ? std::string("none") : source) + " on " + dest;
+  const std::string mount_what =
+      "mount " + (source.empty() ? std::string("none") : source) + " on " + dest;
 
   if (step.fstype == "cgroup") {
     auto it = ctx.prepared->container->cgroup_mounts.find(step.index);
-    if (it == ctx.prepared->container->cgroup_mounts.end()) return Fail(what, mount_what + " (not prepared)", EINVAL);
+    if (it == ctx.prepared->container->cgroup_mounts.end())
+      return Fail(what, mount_what + " (not prepared)", EINVAL);
     return DoCgroupMount(step, it->second, root_fd, what);
   }
 
@@ -471,13 +482,14 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
   unsigned long flags = step.flags;
   const char* data = step.value.empty() ? nullptr : step.value.c_str();
   const char* fstype = step.fstype.empty() ? nullptr : step.fstype.c_str();
-  if (mount(step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(), bind ? nullptr : fstype,
-            flags, bind ? nullptr : data) != 0) {
+  if (mount(step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(),
+            bind ? nullptr : fstype, flags, bind ? nullptr : data) != 0) {
     err = errno;
     // Without its own network namespace (or in a user namespace) sysfs cannot be mounted: give the
     // container the runtime's /sys instead, as runc does.
     if (step.fstype == "sysfs" && err == EPERM) {
-      if (mount("/sys", t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return Fail(what, mount_what, errno);
+      if (mount("/sys", t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return Fail(what, mount_what, errno);
       Fd top;
       err = Reopen(root_fd, rel, top);
       if (err) return Fail(what, "open " + dest, err);
@@ -492,11 +504,18 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
 
 }  // namespace
 
-
-int RunPropagation(const Step& step, InitContext&, std::string& what) { return DoPropagation(step, what); }
-int RunRootfsBind(const Step& step, InitContext& ctx, std::string& what) { return DoRootfsBind(step, ctx, what); }
-int RunPivotRoot(const Step& step, InitContext& ctx, std::string& what) { return DoPivotRoot(step, ctx, what); }
-int RunMoveChroot(const Step& step, InitContext& ctx, std::string& what) { return DoMoveChroot(step, ctx, what); }
+int RunPropagation(const Step& step, InitContext&, std::string& what) {
+  return DoPropagation(step, what);
+}
+int RunRootfsBind(const Step& step, InitContext& ctx, std::string& what) {
+  return DoRootfsBind(step, ctx, what);
+}
+int RunPivotRoot(const Step& step, InitContext& ctx, std::string& what) {
+  return DoPivotRoot(step, ctx, what);
+}
+int RunMoveChroot(const Step& step, InitContext& ctx, std::string& what) {
+  return DoMoveChroot(step, ctx, what);
+}
 
 namespace {
 
@@ -504,7 +523,8 @@ template <typename F>
 int WithRoot(InitContext& ctx, std::string& what, F f) {
   int err = 0;
   int root_fd = RootFd(ctx, err);
-  if (root_fd < 0) return Fail(what, "open " + std::string(ctx.pivoted ? "/" : ctx.prepared->plan->rootfs), err);
+  if (root_fd < 0)
+    return Fail(what, "open " + std::string(ctx.pivoted ? "/" : ctx.prepared->plan->rootfs), err);
   return f(root_fd);
 }
 

@@ -1,5 +1,6 @@
 // Process phase: kernel parameters, identity, limits, credentials and the terminal of the init.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -16,7 +17,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <grp.h>
 
 #include "executor/ctr_internal.h"
 #include "schema/names.h"
@@ -64,7 +64,9 @@ struct CapState {
 
   uint64_t Effective() const { return data[0].effective | (uint64_t{data[1].effective} << 32); }
   uint64_t Permitted() const { return data[0].permitted | (uint64_t{data[1].permitted} << 32); }
-  uint64_t Inheritable() const { return data[0].inheritable | (uint64_t{data[1].inheritable} << 32); }
+  uint64_t Inheritable() const {
+    return data[0].inheritable | (uint64_t{data[1].inheritable} << 32);
+  }
   void Set(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
     data[0].effective = static_cast<uint32_t>(effective);
     data[1].effective = static_cast<uint32_t>(effective >> 32);
@@ -115,7 +117,8 @@ int RunSysctl(const Step& step, InitContext& ctx, std::string& what) {
 }
 
 int RunHostname(const Step& step, InitContext&, std::string& what) {
-  if (sethostname(step.value.data(), step.value.size()) != 0) return Fail(what, "sethostname " + step.value, errno);
+  if (sethostname(step.value.data(), step.value.size()) != 0)
+    return Fail(what, "sethostname " + step.value, errno);
   return 0;
 }
 
@@ -129,7 +132,8 @@ int RunRlimit(const Step& step, InitContext&, std::string& what) {
   auto limit = [](int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); };
   rlimit rl{limit(Num(step, 1)), limit(Num(step, 2))};
   if (setrlimit(static_cast<__rlimit_resource>(Num(step, 0)), &rl) != 0)
-    return Fail(what, "setrlimit " + (step.name.empty() ? std::to_string(Num(step, 0)) : step.name), errno);
+    return Fail(what, "setrlimit " + (step.name.empty() ? std::to_string(Num(step, 0)) : step.name),
+                errno);
   return 0;
 }
 
@@ -175,7 +179,8 @@ int RunUmask(const Step& step, InitContext&, std::string&) {
 
 int RunCaps(const Step& step, InitContext& ctx, std::string& what) {
   auto mask = [&](size_t i) { return static_cast<uint64_t>(Num(step, i)); };
-  uint64_t bounding = mask(0), effective = mask(1), inheritable = mask(2), permitted = mask(3), ambient = mask(4);
+  uint64_t bounding = mask(0), effective = mask(1), inheritable = mask(2), permitted = mask(3),
+           ambient = mask(4);
   int last_cap = ctx.prepared->container->last_cap;
 
   CapState cur;
@@ -210,7 +215,8 @@ int RunCaps(const Step& step, InitContext& ctx, std::string& what) {
 }
 
 int RunNoNewPrivs(const Step&, InitContext&, std::string& what) {
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return Fail(what, "prctl PR_SET_NO_NEW_PRIVS", errno);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return Fail(what, "prctl PR_SET_NO_NEW_PRIVS", errno);
   return 0;
 }
 
@@ -240,12 +246,14 @@ int RunScheduler(const Step& step, InitContext&, std::string& what) {
 }
 
 int RunIoPriority(const Step& step, InitContext&, std::string& what) {
-  constexpr int kWhoProcess = 1;    // IOPRIO_WHO_PROCESS
+  constexpr int kWhoProcess = 1;   // IOPRIO_WHO_PROCESS
   constexpr int kClassShift = 13;  // IOPRIO_CLASS_SHIFT
   long cls = static_cast<long>(Num(step, 0));
   long prio = static_cast<long>(Num(step, 1));
   if (syscall(SYS_ioprio_set, kWhoProcess, 0, (cls << kClassShift) | prio) != 0)
-    return Fail(what, "ioprio_set class " + std::to_string(cls) + " priority " + std::to_string(prio), errno);
+    return Fail(what,
+                "ioprio_set class " + std::to_string(cls) + " priority " + std::to_string(prio),
+                errno);
   return 0;
 }
 
@@ -259,7 +267,9 @@ int RunMemoryPolicy(const Step& step, InitContext& ctx, std::string& what) {
     maxnode = it->second.size() * sizeof(unsigned long) * 8 + 1;
   }
   if (syscall(SYS_set_mempolicy, static_cast<int>(Num(step, 0)), nodes, maxnode) != 0)
-    return Fail(what, "set_mempolicy " + (step.value.empty() ? std::to_string(Num(step, 0)) : step.value), errno);
+    return Fail(what,
+                "set_mempolicy " + (step.value.empty() ? std::to_string(Num(step, 0)) : step.value),
+                errno);
   return 0;
 }
 
@@ -292,7 +302,8 @@ int RunConsole(const Step& step, InitContext& ctx, std::string& what) {
   err = OpenInRoot(root_fd, path, O_RDWR | O_NOCTTY, master);
   if (err) return Fail(what, "open " + path, err);
   int unlock = 0;
-  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) return Fail(what, "ioctl TIOCSPTLCK " + path, errno);
+  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0)
+    return Fail(what, "ioctl TIOCSPTLCK " + path, errno);
   // The slave straight from the master: no /dev/pts/N path that the image could have replaced.
   Fd slave(ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!slave.ok()) return Fail(what, "ioctl TIOCGPTPEER " + path, errno);
@@ -302,10 +313,12 @@ int RunConsole(const Step& step, InitContext& ctx, std::string& what) {
     ws.ws_col = static_cast<unsigned short>(step.nums[1]);
     if (ioctl(slave.get(), TIOCSWINSZ, &ws) != 0) return Fail(what, "ioctl TIOCSWINSZ", errno);
   }
-  if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) return Fail(what, "setsid", errno);
+  if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid()))
+    return Fail(what, "setsid", errno);
   if (ioctl(slave.get(), TIOCSCTTY, 0) != 0) return Fail(what, "ioctl TIOCSCTTY", errno);
   for (int fd = 0; fd <= 2; ++fd) {
-    if (dup3(slave.get(), fd, 0) < 0) return Fail(what, "dup3 console to " + std::to_string(fd), errno);
+    if (dup3(slave.get(), fd, 0) < 0)
+      return Fail(what, "dup3 console to " + std::to_string(fd), errno);
   }
 
   iovec iov{const_cast<char*>(path.c_str()), path.size()};

@@ -39,9 +39,12 @@ struct OpName {
 };
 
 constexpr OpName kOps[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -163,7 +166,8 @@ bool SeccompFlag(const std::string& name, unsigned int& out) {
 bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error) {
   uint32_t default_action = 0;
   if (!SeccompAction(config.default_action, config.default_errno_ret, default_action)) {
-    error = Error("/linux/seccomp/defaultAction", "unknown seccomp action " + config.default_action);
+    error =
+        Error("/linux/seccomp/defaultAction", "unknown seccomp action " + config.default_action);
     return false;
   }
   // A default of NOTIFY would route every syscall, including the ones the init makes to report the
@@ -199,7 +203,8 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
   for (size_t i = 0; i < config.flags.size(); ++i) {
     unsigned int flag = 0;
     if (!SeccompFlag(config.flags[i], flag)) {
-      error = Error("/linux/seccomp/flags/" + std::to_string(i), "unknown seccomp flag " + config.flags[i]);
+      error = Error("/linux/seccomp/flags/" + std::to_string(i),
+                    "unknown seccomp flag " + config.flags[i]);
       return false;
     }
     out.flags |= flag;
@@ -210,7 +215,8 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
   out.skipped_syscalls.clear();
   for (size_t i = 0; i < config.syscalls.size(); ++i) {
     const SeccompSyscall& sc = config.syscalls[i];
-    std::string pointer = sc.origin.empty() ? "/linux/seccomp/syscalls/" + std::to_string(i) : sc.origin;
+    std::string pointer =
+        sc.origin.empty() ? "/linux/seccomp/syscalls/" + std::to_string(i) : sc.origin;
     uint32_t action = 0;
     if (!SeccompAction(sc.action, sc.errno_ret, action)) {
       error = Error(pointer + "/action", "unknown seccomp action " + sc.action);
@@ -224,8 +230,9 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
       const SeccompArg& arg = sc.args[a];
       std::string arg_pointer = pointer + "/args/" + std::to_string(a);
       if (arg.index >= kMaxSyscallArgs) {
-        error = Error(arg_pointer + "/index", "seccomp argument index " + std::to_string(arg.index) +
-                                                  " out of range (0-5)");
+        error =
+            Error(arg_pointer + "/index",
+                  "seccomp argument index " + std::to_string(arg.index) + " out of range (0-5)");
         return false;
       }
       const OpName* op = nullptr;
@@ -310,7 +317,8 @@ int LoadSeccomp(const PreparedSeccomp& prepared, int host_pid, std::string& what
   std::string payload = prepared.notify_state;
   char pid_text[16];
   snprintf(pid_text, sizeof pid_text, "%d", host_pid);
-  for (size_t pos; (pos = payload.find("%PID%")) != std::string::npos;) payload.replace(pos, 5, pid_text);
+  for (size_t pos; (pos = payload.find("%PID%")) != std::string::npos;)
+    payload.replace(pos, 5, pid_text);
 
   iovec iov{payload.data(), payload.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};

@@ -22,8 +22,9 @@ struct PreparedSeccomp {
   int rules = 0;                              // libseccomp rules added
   std::vector<std::string> skipped_syscalls;  // names this architecture does not know (like runc)
   // SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER and the listener fd
-  // is sent over listener_fd (connected to linux.seccomp.listenerPath before clone, because the path
-  // is a host path the init can no longer reach after pivot_root) together with the container state.
+  // is sent over listener_fd (connected to linux.seccomp.listenerPath before clone, because the
+  // path is a host path the init can no longer reach after pivot_root) together with the container
+  // state.
   bool notify = false;
   int listener_fd = -1;
   // The container process state JSON sent with the listener fd; "%PID%" is replaced in the init.

@@ -6,7 +6,9 @@
 #include "executor/container_steps.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <linux/mempolicy.h>
 #include <poll.h>
@@ -32,9 +34,6 @@
 #include <functional>
 #include <map>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "schema/json_doc.h"
 #include "schema/load.h"
@@ -89,8 +88,8 @@ class PlanBuilder {
     plan_.steps.push_back(s);
     return plan_.steps.back();
   }
-  void Mount(const std::string& source, const std::string& dest, const std::string& fstype, uint64_t flags,
-             const std::string& data = "") {
+  void Mount(const std::string& source, const std::string& dest, const std::string& fstype,
+             uint64_t flags, const std::string& data = "") {
     Step& s = Add(StepKind::kMount);
     s.source = source;
     s.path = dest;
@@ -147,7 +146,8 @@ std::string Slurp(const std::string& path) {
 }
 
 // `probe` runs in the init after the steps and writes its findings to stdout.
-InitResult RunInit(const Plan& plan, const std::function<void()>& probe = {}, const InitOptions& opt = {}) {
+InitResult RunInit(const Plan& plan, const std::function<void()>& probe = {},
+                   const InitOptions& opt = {}) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return {};
   pid_t a = fork();
@@ -155,7 +155,8 @@ InitResult RunInit(const Plan& plan, const std::function<void()>& probe = {}, co
     alarm(60);
     dup2(p[1], 1);
     dup2(p[1], 2);
-    if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | opt.extra_unshare) != 0) {
+    if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                opt.extra_unshare) != 0) {
       Say(std::string("unshare: ") + strerror(errno));
       _exit(120);
     }
@@ -177,7 +178,8 @@ InitResult RunInit(const Plan& plan, const std::function<void()>& probe = {}, co
       ctx.prepared = &prepared;
       ctx.console_socket_fd = opt.console_socket_fd;
       for (const Step& s : plan.steps) {
-        if (s.phase != Phase::kRootfs && s.phase != Phase::kProcess && s.phase != Phase::kStart) continue;
+        if (s.phase != Phase::kRootfs && s.phase != Phase::kProcess && s.phase != Phase::kStart)
+          continue;
         if (s.kind == StepKind::kWaitStart) continue;
         std::string what;
         int err = RunContainerStep(s, ctx, what);
@@ -243,7 +245,9 @@ std::string Field(const std::string& out, const std::string& key) {
   return "<missing " + key + ">";
 }
 
-void PrintMountInfo() { Say("mountinfo-begin\n" + Slurp("/proc/self/mountinfo") + "mountinfo-end"); }
+void PrintMountInfo() {
+  Say("mountinfo-begin\n" + Slurp("/proc/self/mountinfo") + "mountinfo-end");
+}
 
 std::string MountInfoOf(const std::string& out) {
   size_t a = out.find("mountinfo-begin\n");
@@ -270,18 +274,21 @@ class ContainerSteps : public ::testing::Test {
   std::string host_mounts_;
 };
 
-// ---- rootfs ----------------------------------------------------------------------------------------
+// ---- rootfs
+// ----------------------------------------------------------------------------------------
 
 TEST_F(ContainerSteps, DefaultMountsDevicesLinksAndPivot) {
   PlanBuilder b(rootfs_);
   b.Base();
-  b.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  b.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+          "newinstance,ptmxmode=0666,mode=0620,gid=5");
   b.Mount("shm", "/dev/shm", "tmpfs", kDefaultMountFlags, "mode=1777,size=65536k");
   b.Mount("mqueue", "/dev/mqueue", "mqueue", kDefaultMountFlags);
   b.Mount("sysfs", "/sys", "sysfs", kDefaultMountFlags | MS_RDONLY);
   b.Mknod("/dev/tty", S_IFCHR | 0666, 5, 0);
   b.Mknod("/dev/h5node", S_IFCHR | 0620, 1, 7, 1000, 5);
-  for (auto [target, link] : {std::pair{"/proc/self/fd", "/dev/fd"}, {"pts/ptmx", "/dev/ptmx"},
+  for (auto [target, link] : {std::pair{"/proc/self/fd", "/dev/fd"},
+                              {"pts/ptmx", "/dev/ptmx"},
                               {"/proc/self/fd/0", "/dev/stdin"}}) {
     Step& s = b.Add(StepKind::kSymlink);
     s.source = target;
@@ -289,26 +296,27 @@ TEST_F(ContainerSteps, DefaultMountsDevicesLinksAndPivot) {
   }
   b.Pivot();
   auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                struct stat st;
-                                if (stat("/dev/h5node", &st) == 0)
-                                  Say("h5node: " + std::to_string(st.st_mode & 07777) + " " +
-                                      std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev)) +
-                                      " " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid));
-                                char link[64] = {};
-                                ssize_t n = readlink("/dev/fd", link, sizeof link - 1);
-                                Say("fd-link: " + std::string(link, n > 0 ? static_cast<size_t>(n) : 0));
-                                Say("busybox: " + Errno(access("/bin/busybox", X_OK)));
-                                Say("pid: " + std::to_string(getpid()));
-                                Say("cwd: " + std::string(getcwd(link, sizeof link) ? link : "?"));
-                              });
+    PrintMountInfo();
+    struct stat st;
+    if (stat("/dev/h5node", &st) == 0)
+      Say("h5node: " + std::to_string(st.st_mode & 07777) + " " +
+          std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev)) + " " +
+          std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid));
+    char link[64] = {};
+    ssize_t n = readlink("/dev/fd", link, sizeof link - 1);
+    Say("fd-link: " + std::string(link, n > 0 ? static_cast<size_t>(n) : 0));
+    Say("busybox: " + Errno(access("/bin/busybox", X_OK)));
+    Say("pid: " + std::to_string(getpid()));
+    Say("cwd: " + std::string(getcwd(link, sizeof link) ? link : "?"));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   auto mounts = ParseMountInfo(MountInfoOf(r.out));
   // Only the container's mounts: the old root is gone.
   std::vector<std::string> points;
   for (const auto& [mp, m] : mounts) points.push_back(mp + " " + m.fstype);
-  EXPECT_THAT(points, ::testing::ElementsAre("/ ext4", "/dev tmpfs", "/dev/mqueue mqueue", "/dev/pts devpts",
-                                             "/dev/shm tmpfs", "/proc proc", "/sys sysfs"))
+  EXPECT_THAT(points, ::testing::ElementsAre("/ ext4", "/dev tmpfs", "/dev/mqueue mqueue",
+                                             "/dev/pts devpts", "/dev/shm tmpfs", "/proc proc",
+                                             "/sys sysfs"))
       << r.out;
   EXPECT_TRUE(HasOption(mounts["/sys"].options, "ro"));
   EXPECT_TRUE(HasOption(mounts["/dev/shm"].options, "noexec"));
@@ -327,18 +335,19 @@ TEST_F(ContainerSteps, MaskedAndReadonlyPaths) {
   // /proc/kcore is absent on this kernel: a missing path is skipped like /proc/h5-does-not-exist.
   for (const char* p : {"/proc/kcore", "/proc/acpi", "/proc/h5-does-not-exist", "/proc/keys"})
     b.Add(StepKind::kMask).path = p;
-  for (const char* p : {"/proc/sys", "/proc/h5-missing-too", "/proc/sysrq-trigger"}) b.Add(StepKind::kReadonlyPath).path = p;
+  for (const char* p : {"/proc/sys", "/proc/h5-missing-too", "/proc/sysrq-trigger"})
+    b.Add(StepKind::kReadonlyPath).path = p;
   auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                int keys = open("/proc/keys", O_RDONLY);
-                                char c;
-                                Say("keys-read: " + std::to_string(read(keys, &c, 1)));
-                                int fd = open("/proc/acpi/x", O_CREAT | O_WRONLY, 0644);
-                                Say("acpi-create: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                                fd = open("/proc/sys/kernel/hostname", O_WRONLY);
-                                Say("sys-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                                Say("sys-read: " + std::string(Slurp("/proc/sys/kernel/ostype")));
-                              });
+    PrintMountInfo();
+    int keys = open("/proc/keys", O_RDONLY);
+    char c;
+    Say("keys-read: " + std::to_string(read(keys, &c, 1)));
+    int fd = open("/proc/acpi/x", O_CREAT | O_WRONLY, 0644);
+    Say("acpi-create: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+    fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+    Say("sys-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+    Say("sys-read: " + std::string(Slurp("/proc/sys/kernel/ostype")));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   auto mounts = ParseMountInfo(MountInfoOf(r.out));
   EXPECT_EQ(Field(r.out, "keys-read"), "0");  // /dev/null: end of file at once
@@ -389,9 +398,9 @@ TEST_F(ContainerSteps, SymlinksInTheImageStayInsideTheRootfs) {
   b.Pivot();
   b.Add(StepKind::kMask).path = "/up/etc/passwd";
   auto r = RunInit(b.plan(), [victim = victim] {
-                                PrintMountInfo();
-                                Say("passwd-bytes: " + std::to_string(Slurp("/etc/passwd").size()));
-                              });
+    PrintMountInfo();
+    Say("passwd-bytes: " + std::to_string(Slurp("/etc/passwd").size()));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   auto mounts = ParseMountInfo(MountInfoOf(r.out));
   // Both mounts landed in the rootfs, at the path the link means when "/" is the rootfs.
@@ -414,7 +423,8 @@ TEST_F(ContainerSteps, ProcOnASymlinkIsRefused) {
   b.Base();
   auto r = RunInit(b.plan());
   EXPECT_EQ(r.status, 111);
-  EXPECT_EQ(r.out, "step 3: mount proc on /proc (destination is a symlink to /etc): Invalid argument\n");
+  EXPECT_EQ(r.out,
+            "step 3: mount proc on /proc (destination is a symlink to /etc): Invalid argument\n");
 }
 
 TEST_F(ContainerSteps, BindMountsWithPropagationRemountAndRecursiveAttributes) {
@@ -439,14 +449,17 @@ TEST_F(ContainerSteps, BindMountsWithPropagationRemountAndRecursiveAttributes) {
   b.Pivot();
   InitOptions opt;
   opt.setup = [vol] { mount("tmpfs", (vol + "/sub").c_str(), "tmpfs", 0, "size=1m"); };
-  auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                int fd = open("/mnt/rro/sub/x", O_CREAT | O_WRONLY, 0644);
-                                Say("rro-sub: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                                fd = open("/mnt/ro/x", O_CREAT | O_WRONLY, 0644);
-                                Say("ro: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                                Say("file: " + Slurp("/etc/deep/hostfile"));
-                              }, opt);
+  auto r = RunInit(
+      b.plan(),
+      [] {
+        PrintMountInfo();
+        int fd = open("/mnt/rro/sub/x", O_CREAT | O_WRONLY, 0644);
+        Say("rro-sub: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+        fd = open("/mnt/ro/x", O_CREAT | O_WRONLY, 0644);
+        Say("ro: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+        Say("file: " + Slurp("/etc/deep/hostfile"));
+      },
+      opt);
   ASSERT_EQ(r.status, 0) << r.out;
   auto mounts = ParseMountInfo(MountInfoOf(r.out));
   EXPECT_EQ(Field(r.out, "rro-sub"), strerror(EROFS));
@@ -467,18 +480,18 @@ TEST_F(ContainerSteps, DeviceBindAndRootReadonly) {
   b.Pivot();
   b.Add(StepKind::kRootReadonly);
   auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                struct stat st{};
-                                stat("/dev/h5full", &st);
-                                Say("full: " + std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev)));
-                                int fd = open("/dev/h5full", O_WRONLY);
-                                char c = 0;
-                                Say("full-write: " + std::string(write(fd, &c, 1) < 0 ? strerror(errno) : "ok"));
-                                fd = open("/h5-new", O_CREAT | O_WRONLY, 0644);
-                                Say("root-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                                fd = open("/dev/h5-new", O_CREAT | O_WRONLY, 0644);
-                                Say("dev-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
-                              });
+    PrintMountInfo();
+    struct stat st {};
+    stat("/dev/h5full", &st);
+    Say("full: " + std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev)));
+    int fd = open("/dev/h5full", O_WRONLY);
+    char c = 0;
+    Say("full-write: " + std::string(write(fd, &c, 1) < 0 ? strerror(errno) : "ok"));
+    fd = open("/h5-new", O_CREAT | O_WRONLY, 0644);
+    Say("root-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+    fd = open("/dev/h5-new", O_CREAT | O_WRONLY, 0644);
+    Say("dev-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Field(r.out, "full"), "1:7");
   EXPECT_EQ(Field(r.out, "full-write"), strerror(ENOSPC));
@@ -492,9 +505,9 @@ TEST_F(ContainerSteps, NoPivotMovesAndChroots) {
   b.Base();
   b.Add(StepKind::kMoveChroot).path = rootfs_;
   auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                Say("busybox: " + Errno(access("/bin/busybox", X_OK)));
-                              });
+    PrintMountInfo();
+    Say("busybox: " + Errno(access("/bin/busybox", X_OK)));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Field(r.out, "busybox"), "ok");
   // The runtime's full proc and sysfs mounts are gone from the namespace: chroot leaves them
@@ -579,10 +592,13 @@ TEST_F(ContainerSteps, CgroupMountOnAV2Host) {
   InitOptions opt;
   opt.extra_unshare = CLONE_NEWCGROUP;
   opt.setup = setup;
-  auto r = RunInit(b.plan(), [] {
-                                PrintMountInfo();
-                                Say("procs: " + Errno(access("/sys/fs/cgroup/cgroup.procs", F_OK)));
-                              }, opt);
+  auto r = RunInit(
+      b.plan(),
+      [] {
+        PrintMountInfo();
+        Say("procs: " + Errno(access("/sys/fs/cgroup/cgroup.procs", F_OK)));
+      },
+      opt);
   ASSERT_EQ(r.status, 0) << r.out;
   auto mounts = ParseMountInfo(MountInfoOf(r.out));
   EXPECT_EQ(mounts["/sys/fs/cgroup"].fstype, "cgroup2") << r.out;
@@ -591,7 +607,8 @@ TEST_F(ContainerSteps, CgroupMountOnAV2Host) {
   EXPECT_EQ(Field(r.out, "procs"), "ok");
 }
 
-// ---- process ---------------------------------------------------------------------------------------
+// ---- process
+// ---------------------------------------------------------------------------------------
 
 TEST_F(ContainerSteps, HostnameSysctlRlimitsOomUmaskCwd) {
   PlanBuilder b(rootfs_);
@@ -613,21 +630,21 @@ TEST_F(ContainerSteps, HostnameSysctlRlimitsOomUmaskCwd) {
   b.Add(StepKind::kUmask).nums = {027};
   b.Add(StepKind::kCwd).path = "/var/h5/work";  // missing: created, as runc does
   auto r = RunInit(b.plan(), [] {
-                                utsname u;
-                                uname(&u);
-                                Say(std::string("hostname: ") + u.nodename);
-                                Say(std::string("domainname: ") + u.domainname);
-                                Say("ip_forward: " + Slurp("/proc/sys/net/ipv4/ip_forward").substr(0, 1));
-                                rlimit nofile, core_limit;
-                                getrlimit(RLIMIT_NOFILE, &nofile);
-                                getrlimit(RLIMIT_CORE, &core_limit);
-                                Say("nofile: " + std::to_string(nofile.rlim_cur) + " " + std::to_string(nofile.rlim_max));
-                                Say("core: " + std::string(core_limit.rlim_cur == RLIM_INFINITY ? "unlimited" : "limited"));
-                                Say("oom: " + Slurp("/proc/self/oom_score_adj").substr(0, 3));
-                                Say("umask: " + std::to_string(umask(0)));
-                                char cwd[64] = {};
-                                Say("cwd: " + std::string(getcwd(cwd, sizeof cwd) ? cwd : strerror(errno)));
-                              });
+    utsname u;
+    uname(&u);
+    Say(std::string("hostname: ") + u.nodename);
+    Say(std::string("domainname: ") + u.domainname);
+    Say("ip_forward: " + Slurp("/proc/sys/net/ipv4/ip_forward").substr(0, 1));
+    rlimit nofile, core_limit;
+    getrlimit(RLIMIT_NOFILE, &nofile);
+    getrlimit(RLIMIT_CORE, &core_limit);
+    Say("nofile: " + std::to_string(nofile.rlim_cur) + " " + std::to_string(nofile.rlim_max));
+    Say("core: " + std::string(core_limit.rlim_cur == RLIM_INFINITY ? "unlimited" : "limited"));
+    Say("oom: " + Slurp("/proc/self/oom_score_adj").substr(0, 3));
+    Say("umask: " + std::to_string(umask(0)));
+    char cwd[64] = {};
+    Say("cwd: " + std::string(getcwd(cwd, sizeof cwd) ? cwd : strerror(errno)));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Field(r.out, "hostname"), "h5-host");
   EXPECT_EQ(Field(r.out, "domainname"), "h5.example");
@@ -657,16 +674,22 @@ TEST_F(ContainerSteps, StepErrorsNameTheSyscallAndTheObject) {
       {[&](PlanBuilder& b) {
          Step& s = b.Add(StepKind::kRlimit);
          s.name = "RLIMIT_NOFILE";
-         s.nums = {RLIMIT_NOFILE, static_cast<int64_t>(mine.rlim_max) + 1, static_cast<int64_t>(mine.rlim_max) + 1};
+         s.nums = {RLIMIT_NOFILE, static_cast<int64_t>(mine.rlim_max) + 1,
+                   static_cast<int64_t>(mine.rlim_max) + 1};
        },
        "step 7: setrlimit RLIMIT_NOFILE: Operation not permitted\n"},
-      {[](PlanBuilder& b) { b.Add(StepKind::kRemount).path = "/h5-missing"; }, "step 7: open /h5-missing: No such file or directory\n"},
+      {[](PlanBuilder& b) { b.Add(StepKind::kRemount).path = "/h5-missing"; },
+       "step 7: open /h5-missing: No such file or directory\n"},
       {[](PlanBuilder& b) { b.Add(StepKind::kSysctl).path = "/proc/sys/h5/nope"; },
        "step 7: open /proc/sys/h5/nope: No such file or directory\n"},
-      {[](PlanBuilder& b) { b.Add(StepKind::kIoPriority).nums = {7, 0}; },
+      {[](PlanBuilder& b) {
+         b.Add(StepKind::kIoPriority).nums = {7, 0};
+       },
        "step 7: ioprio_set class 7 priority 0: Invalid argument\n"},
       // CAP_SYS_RESOURCE is outside this machine's bounding set: it cannot become permitted.
-      {[](PlanBuilder& b) { b.Add(StepKind::kCaps).nums = {-1, 0, 0, 1LL << CAP_SYS_RESOURCE, 0}; },
+      {[](PlanBuilder& b) {
+         b.Add(StepKind::kCaps).nums = {-1, 0, 0, 1LL << CAP_SYS_RESOURCE, 0};
+       },
        "step 7: capset: Operation not permitted\n"},
   };
   for (const auto& c : cases) {
@@ -687,7 +710,8 @@ TEST_F(ContainerSteps, UserGroupsAndTheFiveCapabilitySets) {
   b.Pivot();
   b.Add(StepKind::kNoNewPrivs);
   b.Add(StepKind::kUser).nums = {1000, 1001, 10, 20};
-  uint64_t bounding = Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_AUDIT_WRITE) | Bit(CAP_CHOWN);
+  uint64_t bounding =
+      Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_AUDIT_WRITE) | Bit(CAP_CHOWN);
   uint64_t effective = Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE);
   uint64_t permitted = bounding;
   uint64_t inheritable = Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_AUDIT_WRITE);
@@ -732,14 +756,14 @@ TEST_F(ContainerSteps, PersonalitySchedulerIoPriorityMemoryPolicy) {
   mp.nums = {MPOL_BIND};
   mp.value = "0";
   auto r = RunInit(b.plan(), [] {
-                                Say("personality: " + std::to_string(personality(0xffffffff)));
-                                Say("policy: " + std::to_string(sched_getscheduler(0)));
-                                Say("nice: " + std::to_string(getpriority(PRIO_PROCESS, 0)));
-                                Say("ioprio: " + std::to_string(syscall(SYS_ioprio_get, 1, 0)));
-                                int mode = -1;
-                                syscall(SYS_get_mempolicy, &mode, nullptr, 0, nullptr, 0);
-                                Say("mempolicy: " + std::to_string(mode));
-                              });
+    Say("personality: " + std::to_string(personality(0xffffffff)));
+    Say("policy: " + std::to_string(sched_getscheduler(0)));
+    Say("nice: " + std::to_string(getpriority(PRIO_PROCESS, 0)));
+    Say("ioprio: " + std::to_string(syscall(SYS_ioprio_get, 1, 0)));
+    int mode = -1;
+    syscall(SYS_get_mempolicy, &mode, nullptr, 0, nullptr, 0);
+    Say("mempolicy: " + std::to_string(mode));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Field(r.out, "personality"), std::to_string(PER_LINUX32));
   EXPECT_EQ(Field(r.out, "policy"), std::to_string(SCHED_BATCH));
@@ -766,9 +790,9 @@ TEST_F(ContainerSteps, SeccompDeniesWithTheConfiguredErrno) {
   b.Add(StepKind::kUser).nums = {1000, 1000};
   b.Add(StepKind::kCaps).nums = {0, 0, 0, 0, 0};
   auto r = RunInit(b.plan(), [] {
-                                Say("mkdir: " + Errno(mkdir("/tmp/h5", 0755)));
-                                Say(Slurp("/proc/self/status"));
-                              });
+    Say("mkdir: " + Errno(mkdir("/tmp/h5", 0755)));
+    Say(Slurp("/proc/self/status"));
+  });
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Field(r.out, "mkdir"), strerror(EXDEV));
   EXPECT_THAT(r.out, HasSubstr("Seccomp:\t2\n"));
@@ -778,7 +802,8 @@ TEST_F(ContainerSteps, SeccompDeniesWithTheConfiguredErrno) {
 TEST_F(ContainerSteps, PodmanSeccompProfileLoadsAndWorks) {
   Diagnostics diags;
   JsonDocument doc;
-  ASSERT_TRUE(ReadJsonFile(RUNC_SOURCE_DIR "/golden/fixture-podman/config.json", "config.json", doc, diags));
+  ASSERT_TRUE(ReadJsonFile(RUNC_SOURCE_DIR "/golden/fixture-podman/config.json", "config.json", doc,
+                           diags));
   Spec spec = SpecFromJson(doc);
   ASSERT_TRUE(spec.linux.seccomp);
   PlanBuilder b(rootfs_);
@@ -795,12 +820,15 @@ TEST_F(ContainerSteps, PodmanSeccompProfileLoadsAndWorks) {
   e.env = {"PATH=/bin"};
   auto r = RunInit(b.plan());
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("hostname: sethostname: Operation not permitted\nhostname-rc=1\nbefore-seccomp\n"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("hostname: sethostname: Operation not permitted\nhostname-rc=1\nbefore-seccomp\n"));
   EXPECT_THAT(r.out, HasSubstr("Seccomp:\t2\n"));
   EXPECT_THAT(r.out, HasSubstr("/bin/busybox\n"));
 }
 
-// ---- start -----------------------------------------------------------------------------------------
+// ---- start
+// -----------------------------------------------------------------------------------------
 
 TEST_F(ContainerSteps, ExecveLooksUpPathOfTheContainerEnvironment) {
   std::ofstream(rootfs_ + "/usr/bin/notelf") << "this is not a program\n";
@@ -814,7 +842,10 @@ TEST_F(ContainerSteps, ExecveLooksUpPathOfTheContainerEnvironment) {
   std::vector<Case> cases = {
       {"echo", {"PATH=/usr/bin:/bin"}, 0, "hello\n"},
       // The runtime's PATH has /bin; the container's does not.
-      {"echo", {"PATH=/usr/bin"}, 111, "step 8: exec: \"echo\": executable file not found in $PATH: No such file or directory\n"},
+      {"echo",
+       {"PATH=/usr/bin"},
+       111,
+       "step 8: exec: \"echo\": executable file not found in $PATH: No such file or directory\n"},
       {"/bin/echo", {}, 0, "hello\n"},
       {"notelf", {"PATH=/usr/bin"}, 111, "step 8: exec /usr/bin/notelf: Exec format error\n"},
       {"/bin/h5-missing", {}, 111, "step 8: exec /bin/h5-missing: No such file or directory\n"},
@@ -838,21 +869,24 @@ TEST_F(ContainerSteps, ConsoleIsSentOverTheSocket) {
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
   PlanBuilder b(rootfs_);
   b.Base();
-  b.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+  b.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+          "newinstance,ptmxmode=0666,mode=0620");
   b.Pivot();
   b.Add(StepKind::kConsole).path = "/dev/pts/ptmx";
   b.plan().steps.back().nums = {33, 101};
   InitOptions opt;
   opt.console_socket_fd = sv[1];
-  auto r = RunInit(b.plan(), [] {
-                                winsize ws{};
-                                ioctl(0, TIOCGWINSZ, &ws);
-                                Say("size: " + std::to_string(ws.ws_row) + "x" + std::to_string(ws.ws_col));
-                                Say("tty: " + std::string(isatty(1) ? "yes" : "no"));
-                                Say("leader: " + std::string(getsid(0) == getpid() ? "yes" : "no"));
-                                Say("ctty: " + std::string(tcgetpgrp(0) == getpgrp() ? "yes" : "no"));
-                              },
-                              opt);
+  auto r = RunInit(
+      b.plan(),
+      [] {
+        winsize ws{};
+        ioctl(0, TIOCGWINSZ, &ws);
+        Say("size: " + std::to_string(ws.ws_row) + "x" + std::to_string(ws.ws_col));
+        Say("tty: " + std::string(isatty(1) ? "yes" : "no"));
+        Say("leader: " + std::string(getsid(0) == getpid() ? "yes" : "no"));
+        Say("ctty: " + std::string(tcgetpgrp(0) == getpgrp() ? "yes" : "no"));
+      },
+      opt);
   close(sv[1]);
   ASSERT_EQ(r.status, 0) << r.out;
   char name[64] = {};

@@ -1,5 +1,7 @@
 #include "executor/seccomp.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -10,9 +12,6 @@
 #include <cerrno>
 #include <functional>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "schema/json_doc.h"
 #include "schema/load.h"
 
@@ -22,7 +21,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-SeccompSyscall Rule(std::vector<std::string> names, std::string action, std::vector<SeccompArg> args = {},
+SeccompSyscall Rule(std::vector<std::string> names, std::string action,
+                    std::vector<SeccompArg> args = {},
                     std::optional<uint32_t> errno_ret = std::nullopt) {
   SeccompSyscall s;
   s.names = std::move(names);
@@ -37,7 +37,8 @@ Seccomp Profile(std::string default_action, std::vector<SeccompSyscall> rules) {
   s.default_action = std::move(default_action);
   s.architectures = {"SCMP_ARCH_X86_64"};
   s.syscalls = std::move(rules);
-  for (size_t i = 0; i < s.syscalls.size(); ++i) s.syscalls[i].origin = "/linux/seccomp/syscalls/" + std::to_string(i);
+  for (size_t i = 0; i < s.syscalls.size(); ++i)
+    s.syscalls[i].origin = "/linux/seccomp/syscalls/" + std::to_string(i);
   return s;
 }
 
@@ -60,7 +61,8 @@ TEST(SeccompBuild, CountsRulesAndSkipsUnknownSyscalls) {
   PreparedSeccomp p;
   Diagnostic error;
   ASSERT_TRUE(BuildSeccomp(
-      Profile("SCMP_ACT_ALLOW", {Rule({"mkdir", "no_such_syscall_h5", "rmdir"}, "SCMP_ACT_ERRNO")}), p, error))
+      Profile("SCMP_ACT_ALLOW", {Rule({"mkdir", "no_such_syscall_h5", "rmdir"}, "SCMP_ACT_ERRNO")}),
+      p, error))
       << error.message;
   EXPECT_EQ(p.rules, 2);
   EXPECT_THAT(p.skipped_syscalls, ElementsAre("no_such_syscall_h5"));
@@ -71,7 +73,8 @@ TEST(SeccompBuild, CountsRulesAndSkipsUnknownSyscalls) {
 TEST(SeccompBuild, RuleWithTheDefaultActionIsDropped) {
   PreparedSeccomp p;
   Diagnostic error;
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"mkdir"}, "SCMP_ACT_ALLOW")}), p, error));
+  ASSERT_TRUE(
+      BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"mkdir"}, "SCMP_ACT_ALLOW")}), p, error));
   EXPECT_EQ(p.rules, 0);
 }
 
@@ -80,13 +83,15 @@ TEST(SeccompBuild, SameArgumentTwiceBecomesSeparateRules) {
   // argument cannot be, so each gets its own rule.
   PreparedSeccomp same, different;
   Diagnostic error;
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"personality"}, "SCMP_ACT_ERRNO",
-                                                           {{0, 1, 0, "SCMP_CMP_EQ"}, {0, 2, 0, "SCMP_CMP_EQ"}})}),
-                           same, error));
+  ASSERT_TRUE(BuildSeccomp(
+      Profile("SCMP_ACT_ALLOW", {Rule({"personality"}, "SCMP_ACT_ERRNO",
+                                      {{0, 1, 0, "SCMP_CMP_EQ"}, {0, 2, 0, "SCMP_CMP_EQ"}})}),
+      same, error));
   EXPECT_EQ(same.rules, 2);
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"kill"}, "SCMP_ACT_ERRNO",
-                                                           {{0, 1, 0, "SCMP_CMP_EQ"}, {1, 9, 0, "SCMP_CMP_EQ"}})}),
-                           different, error));
+  ASSERT_TRUE(BuildSeccomp(
+      Profile("SCMP_ACT_ALLOW", {Rule({"kill"}, "SCMP_ACT_ERRNO",
+                                      {{0, 1, 0, "SCMP_CMP_EQ"}, {1, 9, 0, "SCMP_CMP_EQ"}})}),
+      different, error));
   EXPECT_EQ(different.rules, 1);
 }
 
@@ -100,8 +105,10 @@ TEST(SeccompBuild, UnknownNamesAreErrorsWithTheirPointer) {
   Seccomp bad_flag = Profile("SCMP_ACT_ALLOW", {});
   bad_flag.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS"};
   std::vector<Case> cases = {
-      {Profile("SCMP_ACT_FOO", {}), "/linux/seccomp/defaultAction", "unknown seccomp action SCMP_ACT_FOO"},
-      {Profile("SCMP_ACT_ALLOW", {Rule({"mkdir"}, "SCMP_ACT_ERRNO"), Rule({"rmdir"}, "SCMP_ACT_BAR")}),
+      {Profile("SCMP_ACT_FOO", {}), "/linux/seccomp/defaultAction",
+       "unknown seccomp action SCMP_ACT_FOO"},
+      {Profile("SCMP_ACT_ALLOW",
+               {Rule({"mkdir"}, "SCMP_ACT_ERRNO"), Rule({"rmdir"}, "SCMP_ACT_BAR")}),
        "/linux/seccomp/syscalls/1/action", "unknown seccomp action SCMP_ACT_BAR"},
       {Profile("SCMP_ACT_ALLOW", {Rule({"kill"}, "SCMP_ACT_ERRNO", {{0, 1, 0, "SCMP_CMP_ABOUT"}})}),
        "/linux/seccomp/syscalls/0/args/0/op", "unknown seccomp operator SCMP_CMP_ABOUT"},
@@ -133,8 +140,9 @@ TEST(SeccompBuild, FlagsAndNotify) {
 }
 
 TEST(SeccompBuild, EveryActionName) {
-  for (std::string action : {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-                             "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"}) {
+  for (std::string action :
+       {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"}) {
     PreparedSeccomp p;
     Diagnostic error;
     EXPECT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"mkdir"}, action)}), p, error))
@@ -147,13 +155,15 @@ TEST(SeccompBuild, PodmanProfileBuilds) {
   Diagnostics diags;
   JsonDocument doc;
   // golden/fixture-podman holds podman 4.3.1's config.json as podman wrote it.
-  ASSERT_TRUE(ReadJsonFile(RUNC_SOURCE_DIR "/golden/fixture-podman/config.json", "config.json", doc, diags))
+  ASSERT_TRUE(
+      ReadJsonFile(RUNC_SOURCE_DIR "/golden/fixture-podman/config.json", "config.json", doc, diags))
       << (diags.empty() ? "" : diags[0].ToString());
   Spec spec = SpecFromJson(doc);
   ASSERT_TRUE(spec.linux.seccomp.has_value());
   PreparedSeccomp p;
   Diagnostic error;
-  ASSERT_TRUE(BuildSeccomp(*spec.linux.seccomp, p, error)) << error.pointer << ": " << error.message;
+  ASSERT_TRUE(BuildSeccomp(*spec.linux.seccomp, p, error))
+      << error.pointer << ": " << error.message;
   // Every name of the profile, less those libseccomp does not know, less none: the profile has no
   // rule whose action is the default (ERRNO with 38), so each known name gives one rule, and the
   // personality rules have one comparison each.
@@ -164,7 +174,8 @@ TEST(SeccompBuild, PodmanProfileBuilds) {
   EXPECT_FALSE(p.notify);
 }
 
-// ---- the exported program in the kernel -----------------------------------------------------------
+// ---- the exported program in the kernel
+// -----------------------------------------------------------
 
 TEST(SeccompLoad, ErrnoRetAndDefaultErrnoRet) {
   PreparedSeccomp p;
@@ -185,7 +196,9 @@ TEST(SeccompLoad, ErrnoRetAndDefaultErrnoRet) {
 
   // Default ERRNO with defaultErrnoRet: everything not allowed fails with that errno.
   PreparedSeccomp d;
-  Seccomp ds = Profile("SCMP_ACT_ERRNO", {Rule({"write", "exit", "exit_group", "rt_sigreturn", "getpid"}, "SCMP_ACT_ALLOW")});
+  Seccomp ds =
+      Profile("SCMP_ACT_ERRNO",
+              {Rule({"write", "exit", "exit_group", "rt_sigreturn", "getpid"}, "SCMP_ACT_ALLOW")});
   ds.default_errno_ret = ENOSYS;
   ASSERT_TRUE(BuildSeccomp(ds, d, error)) << error.message;
   status = InChild(d, [] {
@@ -202,8 +215,10 @@ TEST(SeccompLoad, ArgumentOperators) {
   PreparedSeccomp p;
   Diagnostic error;
   // umask(2): MASKED_EQ (value = mask, valueTwo = expected) on arg 0, and GT on getpgid's pid.
-  Seccomp s = Profile("SCMP_ACT_ALLOW", {Rule({"umask"}, "SCMP_ACT_ERRNO", {{0, 0700, 0700, "SCMP_CMP_MASKED_EQ"}}, EACCES),
-                                         Rule({"getpgid"}, "SCMP_ACT_ERRNO", {{0, 100000000, 0, "SCMP_CMP_GT"}}, EDOM)});
+  Seccomp s =
+      Profile("SCMP_ACT_ALLOW",
+              {Rule({"umask"}, "SCMP_ACT_ERRNO", {{0, 0700, 0700, "SCMP_CMP_MASKED_EQ"}}, EACCES),
+               Rule({"getpgid"}, "SCMP_ACT_ERRNO", {{0, 100000000, 0, "SCMP_CMP_GT"}}, EDOM)});
   ASSERT_TRUE(BuildSeccomp(s, p, error)) << error.message;
   int status = InChild(p, [] {
     errno = 0;
@@ -221,7 +236,8 @@ TEST(SeccompLoad, ArgumentOperators) {
 TEST(SeccompLoad, KillProcessAndTrap) {
   PreparedSeccomp kill;
   Diagnostic error;
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_KILL_PROCESS")}), kill, error));
+  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_KILL_PROCESS")}),
+                           kill, error));
   int status = InChild(kill, [] {
     syscall(SYS_getppid);
     return 0;
@@ -230,7 +246,8 @@ TEST(SeccompLoad, KillProcessAndTrap) {
   EXPECT_EQ(WTERMSIG(status), SIGSYS);
 
   PreparedSeccomp trap;
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_TRAP")}), trap, error));
+  ASSERT_TRUE(
+      BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_TRAP")}), trap, error));
   status = InChild(trap, [] {
     // TRAP delivers a catchable SIGSYS, unlike KILL.
     signal(SIGSYS, [](int) { _exit(42); });
@@ -241,7 +258,8 @@ TEST(SeccompLoad, KillProcessAndTrap) {
   EXPECT_EQ(WEXITSTATUS(status), 42);
 
   PreparedSeccomp log;
-  ASSERT_TRUE(BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_LOG")}), log, error));
+  ASSERT_TRUE(
+      BuildSeccomp(Profile("SCMP_ACT_ALLOW", {Rule({"getppid"}, "SCMP_ACT_LOG")}), log, error));
   status = InChild(log, [] { return syscall(SYS_getppid) > 0 ? 0 : 1; });
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
