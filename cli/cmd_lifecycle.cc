@@ -47,6 +47,32 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Flag parsing
 
+// runc (urfave/cli) also takes a boolean flag as `--force=true` / `--force=false`. Boost's
+// bool_switch takes no value, so rewrite those forms first: `=true` -> the flag, `=false` -> nothing.
+std::vector<std::string> NormalizeSwitches(const po::options_description& desc, const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& arg : args) {
+    auto eq = arg.find('=');
+    if (arg.rfind("-", 0) != 0 || eq == std::string::npos) {
+      out.push_back(arg);
+      continue;
+    }
+    const std::string name = arg.substr(arg.find_first_not_of('-'), eq - arg.find_first_not_of('-'));
+    const std::string value = arg.substr(eq + 1);
+    const po::option_description* option = desc.find_nothrow(name, false);
+    if (!option || option->semantic()->max_tokens() != 0 || name.empty()) {
+      out.push_back(arg);
+      continue;
+    }
+    if (value == "true" || value == "1") {
+      out.push_back(arg.substr(0, eq));
+    } else if (value != "false" && value != "0") {
+      out.push_back(arg);  // let the parser report it
+    }
+  }
+  return out;
+}
+
 // Parses a command's flags. Returns -1 to go on, or the exit status to return (after --help or a
 // usage error).
 int ParseFlags(const char* name, const char* usage, po::options_description& desc,
@@ -54,7 +80,7 @@ int ParseFlags(const char* name, const char* usage, po::options_description& des
                po::variables_map& vm) {
   desc.add_options()("help,h", "show help");
   try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::store(po::command_line_parser(NormalizeSwitches(desc, args)).options(desc).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     LogError(std::string(name) + ": " + e.what());
@@ -65,11 +91,6 @@ int ParseFlags(const char* name, const char* usage, po::options_description& des
     return 0;
   }
   return -1;
-}
-
-// A boolean flag as runc (urfave/cli) takes it: `--force`, or `--force=true|false`.
-po::typed_value<bool>* Switch(bool* target) {
-  return po::value<bool>(target)->default_value(false, "false")->implicit_value(true, "")->value_name("");
 }
 
 // The flags create and run share.
@@ -89,8 +110,8 @@ void AddCreateFlags(po::options_description& desc, CreateFlags& f) {
       ("console-socket", po::value(&f.console_socket),
        "path to an AF_UNIX socket which will receive the pty master (with process.terminal)")
       ("pid-file", po::value(&f.pid_file), "file to write the container init's pid to")
-      ("no-pivot", Switch(&f.no_pivot), "do not use pivot_root (MS_MOVE + chroot instead)")
-      ("no-new-keyring", Switch(&f.no_new_keyring), "do not create a new session keyring")
+      ("no-pivot", po::bool_switch(&f.no_pivot), "do not use pivot_root (MS_MOVE + chroot instead)")
+      ("no-new-keyring", po::bool_switch(&f.no_new_keyring), "do not create a new session keyring")
       ("preserve-fds", po::value(&f.preserve_fds), "pass N additional file descriptors (3..3+N-1) to the container");
 }
 
@@ -816,9 +837,9 @@ int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   AddCreateFlags(desc, flags.create);
   desc.add_options()
-      ("detach,d", Switch(&flags.detach), "detach from the container's process")
-      ("keep", Switch(&flags.keep), "do not delete the container after it exits")
-      ("no-subreaper", Switch(&flags.no_subreaper), "disable the use of the subreaper used to reap reparented processes")
+      ("detach,d", po::bool_switch(&flags.detach), "detach from the container's process")
+      ("keep", po::bool_switch(&flags.keep), "do not delete the container after it exits")
+      ("no-subreaper", po::bool_switch(&flags.no_subreaper), "disable the use of the subreaper used to reap reparented processes")
       ("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);
@@ -859,7 +880,7 @@ int CmdList(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   desc.add_options()
       ("format,f", po::value(&format), "select one of: table or json")
-      ("quiet,q", Switch(&quiet), "display only container IDs");
+      ("quiet,q", po::bool_switch(&quiet), "display only container IDs");
   po::positional_options_description pos;
   po::variables_map vm;
   if (int r = ParseFlags("list", "[--format table|json] [-q]", desc, pos, args, vm); r >= 0) return r;
@@ -887,7 +908,7 @@ int CmdKill(const GlobalOptions& global, const std::vector<std::string>& args) {
   bool all = false;
   po::options_description desc("Options");
   desc.add_options()
-      ("all,a", Switch(&all), "send the signal to every process in the container's cgroup")
+      ("all,a", po::bool_switch(&all), "send the signal to every process in the container's cgroup")
       ("id", po::value(&id), "container id")
       ("signal", po::value(&signal_arg), "signal name (with or without SIG) or number (default SIGTERM)");
   po::positional_options_description pos;
@@ -941,7 +962,7 @@ int CmdDelete(const GlobalOptions& global, const std::vector<std::string>& args)
   bool force = false;
   po::options_description desc("Options");
   desc.add_options()
-      ("force,f", Switch(&force), "forcibly delete the container if it is still running (uses SIGKILL)")
+      ("force,f", po::bool_switch(&force), "forcibly delete the container if it is still running (uses SIGKILL)")
       ("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);
