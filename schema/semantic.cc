@@ -29,7 +29,21 @@
 namespace runc {
 namespace {
 
-using namespace spec_util;  // NOLINT: internal helpers of this module
+using spec_util::Json;
+using spec_util::Ptr;
+using spec_util::Get;
+using spec_util::String;
+using spec_util::Int;
+using spec_util::Uint;
+using spec_util::Strings;
+using spec_util::Array;
+using spec_util::Object;
+using spec_util::FormatOf;
+using spec_util::IsAbsolute;
+using spec_util::BlkioLine;
+using spec_util::ParseBlkioLines;
+using spec_util::ParseClassId;
+using spec_util::PreDraftDeviceType;
 
 std::string Q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
