@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,17 +25,19 @@ constexpr const char* kReferenceRunc = "/usr/sbin/runc";
 constexpr int kProbeExit = 7;
 
 // What the container reports about itself; every line is deterministic for a given config and
-// host (no pids, times or inode numbers).
+// host (no pids, times or inode numbers). The mount table is compared as a set: the order of the
+// spec's mounts is the spec's, but the order of the per-controller mounts under /sys/fs/cgroup is
+// the runtime's choice. Device cgroup rules are compared as sets too.
 constexpr const char* kProbe = R"SH(
 echo "== status"; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status
-echo "== mounts"; awk '{ i = 7; while ($i != "-") i++; split($6, o, ","); print $5, $(i+1), o[1] }' /proc/self/mountinfo
+echo "== mounts"; awk '{ i = 7; while ($i != "-") i++; split($6, o, ","); print $5, $(i+1), o[1] }' /proc/self/mountinfo | sort
 echo "== limits"; echo "nofile $(ulimit -n) $(ulimit -Hn)"; echo "nproc $(ulimit -u) $(ulimit -Hu)"
 echo "== uts"; hostname
 echo "== ids"; id; umask; pwd
 echo "== oom"; cat /proc/self/oom_score_adj
 echo "== cgroup"; cat /proc/self/cgroup
 echo "== cgroupfs"; for f in pids/pids.max memory/memory.limit_in_bytes cpu/cpu.shares devices/devices.list; do
-  if [ -e /sys/fs/cgroup/$f ]; then echo "$f: $(cat /sys/fs/cgroup/$f | tr '\n' ' ')"; else echo "$f: -"; fi; done
+  if [ -e /sys/fs/cgroup/$f ]; then echo "$f: $(sort /sys/fs/cgroup/$f | tr '\n' ' ')"; else echo "$f: -"; fi; done
 echo "== dev"; stat -c '%n %F %t:%T %a %u:%g' /dev/* /dev/pts/* 2>&1 | sort
 echo "== env"; env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort
 echo "== masked"; for p in /proc/kcore /proc/keys /sys/firmware; do [ -r $p ] && echo "$p: $(head -c 1 $p 2>&1 | wc -c)"; done
@@ -62,7 +65,18 @@ std::string CgroupFiles(const std::string& cgroups_path) {
       out << controller << ": absent\n";
       continue;
     }
-    for (const auto& f : files) out << controller << "/" << f << ": " << ReadFile(dir + "/" + f);
+    for (const auto& f : files) {
+      std::string text = ReadFile(dir + "/" + f);
+      if (f == "devices.list") {
+        std::istringstream in(text);
+        std::vector<std::string> rules;
+        for (std::string line; std::getline(in, line);) rules.push_back(line);
+        std::sort(rules.begin(), rules.end());
+        text.clear();
+        for (const auto& r : rules) text += r + "\n";
+      }
+      out << controller << "/" << f << ": " << text;
+    }
   }
   return out.str();
 }
@@ -138,6 +152,7 @@ struct Case {
   std::string fixture;  // file under ../shared/fixtures, or "" for the harness default
   void (*edit)(nlohmann::json&) = nullptr;
 };
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 void NobodyWithGroups(nlohmann::json& c) {
   c["process"]["user"] = {{"uid", 65534}, {"gid", 65534}, {"additionalGids", {5, 65534}}, {"umask", 23}};
