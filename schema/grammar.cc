@@ -4,7 +4,7 @@
 #include <sys/mount.h>  // MS_*; glibc 2.36 pulls in <linux/mount.h> for MOUNT_ATTR_*
 
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <limits>
 #include <optional>
 #include <string_view>

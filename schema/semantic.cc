@@ -14,7 +14,7 @@
 #include <seccomp.h>
 
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <tuple>
 #include <map>
 #include <set>

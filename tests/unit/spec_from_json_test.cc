@@ -11,6 +11,7 @@
 
 #include "schema/load.h"
 #include "schema/names.h"
+#include "schema/spec_util.h"
 
 namespace runc {
 namespace {
@@ -586,6 +587,56 @@ TEST(SpecFromJsonOciTest, LargeRlimitsAndDevices) {
   ASSERT_EQ(spec.linux.namespaces.size(), 8u);
   EXPECT_EQ(spec.linux.namespaces[7].type, NamespaceType::kUser);
   EXPECT_EQ(spec.linux.namespaces[7].path, "");
+}
+
+TEST(SpecUtilTest, BlkioLines) {
+  std::vector<spec_util::BlkioLine> lines;
+  std::string error;
+  EXPECT_TRUE(spec_util::ParseBlkioLines("8:0 500\n259:1\t1048576\n", lines, error)) << error;
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].major, 8);
+  EXPECT_EQ(lines[0].minor, 0);
+  EXPECT_EQ(lines[0].value, 500u);
+  EXPECT_EQ(lines[1].major, 259);
+  EXPECT_EQ(lines[1].minor, 1);
+  EXPECT_EQ(lines[1].value, 1048576u);
+  EXPECT_TRUE(spec_util::ParseBlkioLines("", lines, error));
+  EXPECT_THAT(lines, IsEmpty());
+  for (const char* bad : {"8:0", "8:0 ", "8 0 1", "8:0 1\n\n9:0 1", "a:0 1", "8:0 -1", "\n"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(spec_util::ParseBlkioLines(bad, lines, error));
+    EXPECT_EQ(error, std::string("invalid blkio device list \"") + bad + "\" (want \"MAJOR:MINOR VALUE\" lines)");
+  }
+}
+
+TEST(SpecUtilTest, ClassId) {
+  std::optional<uint32_t> id;
+  std::string error;
+  EXPECT_TRUE(spec_util::ParseClassId("", id, error));
+  EXPECT_EQ(id, std::nullopt);
+  EXPECT_TRUE(spec_util::ParseClassId("0x100001", id, error));
+  EXPECT_EQ(id, 0x100001u);
+  EXPECT_TRUE(spec_util::ParseClassId("1048577", id, error));
+  EXPECT_EQ(id, 1048577u);
+  EXPECT_TRUE(spec_util::ParseClassId("0", id, error));
+  EXPECT_EQ(id, 0u);
+  for (const char* bad : {"abc", "0x", "-1", "4294967296", "0x1g"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(spec_util::ParseClassId(bad, id, error));
+    EXPECT_EQ(error, std::string("invalid class id \"") + bad + "\"");
+  }
+}
+
+TEST(SpecUtilTest, FormatAndDeviceTypes) {
+  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"version": "pre-draft"})")), SpecFormat::kPreDraft);
+  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"ociVersion": "1.0.0"})")), SpecFormat::kOci);
+  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"version": "0.1"})")), SpecFormat::kOci);
+  EXPECT_EQ(spec_util::PreDraftDeviceType(99), 'c');
+  EXPECT_EQ(spec_util::PreDraftDeviceType(98), 'b');
+  EXPECT_EQ(spec_util::PreDraftDeviceType(117), 'u');
+  EXPECT_EQ(spec_util::PreDraftDeviceType(112), 'p');
+  EXPECT_EQ(spec_util::PreDraftDeviceType(97), 0);
+  EXPECT_EQ(spec_util::Ptr("/linux/sysctl", "net/ipv4~x"), "/linux/sysctl/net~1ipv4~0x");
 }
 
 TEST(SpecFromJsonTest, NeverThrowsOnAnyShape) {
