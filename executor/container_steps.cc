@@ -186,15 +186,6 @@ bool PrepareContainerSteps(const Plan& plan, PreparedPlan& out, Diagnostic& erro
 
   for (const Step& step : plan.steps) {
     if (step.kind == StepKind::kSetgroups && step.value == "deny") prep->setgroups_denied = true;
-    if (step.kind == StepKind::kMount && step.fstype == "cgroup") {
-      std::string message;
-      CgroupMountPrep cg;
-      if (!PrepareCgroupMount(plan, cg, message)) {
-        error = StepDiag(step, message);
-        return false;
-      }
-      prep->cgroup_mounts[step.index] = std::move(cg);
-    }
     if (step.kind == StepKind::kMemoryPolicy) {
       std::vector<unsigned long> mask;
       std::string message;

@@ -28,7 +28,7 @@ struct PreparedPlan {
   // replaces it after kRootfsBind (the bind mount hides the directory the old fd points into) and
   // after pivot_root (then it is "/"); container paths are resolved from it.
   int rootfs_fd = -1;
-  // Everything else the container steps decided before clone (cgroup mount sources, PATH lookup
+  // Everything else the container steps decided before clone (PATH lookup
   // candidates, node masks, ...).
   std::shared_ptr<PreparedContainer> container;
 };

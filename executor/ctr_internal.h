@@ -13,28 +13,9 @@
 
 namespace runc {
 
-// One v1 hierarchy under a `cgroup` mount (runc's layout: a tmpfs with one mount per hierarchy).
-struct CgroupHierarchy {
-  std::string source;  // (host) the container's directory in that hierarchy, bind-mounted
-  std::string name;  // directory under the mount: basename of the host mount point ("cpu,cpuacct")
-  std::string
-      data;  // cgroup options for a fresh mount in a cgroup namespace ("cpu", "name=systemd")
-  std::vector<std::string>
-      links;  // co-mounted controllers get a symlink each ("cpu" -> "cpu,cpuacct")
-};
-
-struct CgroupMountPrep {
-  bool v2 = false;        // the host has cgroup2 on /sys/fs/cgroup and no v1 hierarchy
-  bool cgroupns = false;  // the container has its own cgroup namespace: mount fresh, do not bind
-  std::string
-      v2_source;  // (host) the container's cgroup2 directory (bind fallback without cgroupns)
-  std::vector<CgroupHierarchy> hierarchies;
-};
-
 struct PreparedContainer {
-  int last_cap = 40;                             // /proc/sys/kernel/cap_last_cap of this kernel
-  bool setgroups_denied = false;                 // the plan writes "deny" to /proc/PID/setgroups
-  std::map<int, CgroupMountPrep> cgroup_mounts;  // by step index (kMount of type cgroup)
+  int last_cap = 40;              // /proc/sys/kernel/cap_last_cap of this kernel
+  bool setgroups_denied = false;  // the plan writes "deny" to /proc/PID/setgroups
   std::map<int, std::vector<unsigned long>> node_masks;  // by step index (kMemoryPolicy)
   // kExecve: the program as written and, when it has no '/', the candidates of the PATH lookup
   // ("dir/prog" for each PATH entry of the step's env), tried in order inside the container.
@@ -135,9 +116,5 @@ int RunCwd(const Step& step, InitContext& ctx, std::string& what);
 int RunConsole(const Step& step, InitContext& ctx, std::string& what);
 
 int RunExecve(const Step& step, InitContext& ctx, std::string& what);
-
-// Before clone: the v1/v2 layout for a `cgroup` mount (reads /proc/self/mountinfo and
-// /proc/self/cgroup of the runtime, and the plan's cgroup join steps).
-bool PrepareCgroupMount(const Plan& plan, CgroupMountPrep& out, std::string& error);
 
 }  // namespace runc

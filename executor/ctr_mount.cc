@@ -376,90 +376,11 @@ std::vector<MountInfoEntry> ReadMountInfo(const char* path) {
 
 namespace {
 
-int DoCgroupMount(const Step& step, const CgroupMountPrep& prep, int root_fd, std::string& what) {
-  const std::string& dest = step.path;
-  Fd target;
-  std::string rel;
-  int err = PrepareTarget(root_fd, dest, false, target, rel);
-  if (err) return Fail(what, "mkdir " + dest, err);
-  std::string t = ProcFdPath(target.get());
-  unsigned long flags = step.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
-
-  if (prep.v2) {
-    if (mount("cgroup", t.c_str(), "cgroup2", flags, nullptr) != 0) {
-      err = errno;
-      // A user namespace without a cgroup namespace cannot mount cgroup2: bind the container's
-      // own cgroup directory instead.
-      if ((err != EPERM && err != EBUSY) || prep.v2_source.empty())
-        return Fail(what, "mount cgroup on " + dest, err);
-      if (mount(prep.v2_source.c_str(), t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-        return Fail(what, "mount " + prep.v2_source + " on " + dest, errno);
-      Fd top;
-      err = Reopen(root_fd, rel, top);
-      if (err) return Fail(what, "open " + dest, err);
-      err = BindRemount(top.get(), flags);
-      if (err) return Fail(what, "remount " + dest, err);
-    }
-    return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
-  }
-
-  // v1, the way runc lays it out: a tmpfs, one mount per hierarchy below it, symlinks for
-  // co-mounted controllers, and the tmpfs itself made read-only last when asked.
-  if (mount("tmpfs", t.c_str(), "tmpfs", flags & ~MS_RDONLY, "mode=755") != 0)
-    return Fail(what, "mount tmpfs on " + dest, errno);
-  err = ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
-  if (err) return err;
-  for (const auto& h : prep.hierarchies) {
-    std::string sub = dest + "/" + h.name;
-    Fd st;
-    std::string sub_rel;
-    err = PrepareTarget(root_fd, sub, false, st, sub_rel);
-    if (err) return Fail(what, "mkdir " + sub, err);
-    std::string sp = ProcFdPath(st.get());
-    if (prep.cgroupns) {
-      // In a cgroup namespace a fresh mount shows the namespace's root: the container's cgroup.
-      const char* source = h.data == "name=systemd" ? "systemd" : "cgroup";
-      if (mount(source, sp.c_str(), "cgroup", flags, h.data.c_str()) != 0)
-        return Fail(what, "mount cgroup on " + sub, errno);
-    } else {
-      if (mount(h.source.c_str(), sp.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-        return Fail(what, "mount " + h.source + " on " + sub, errno);
-      Fd top;
-      err = Reopen(root_fd, sub_rel, top);
-      if (err) return Fail(what, "open " + sub, err);
-      err = BindRemount(top.get(), flags);
-      if (err) return Fail(what, "remount " + sub, err);
-    }
-    Fd dir;
-    err = OpenInRoot(root_fd, rel, O_PATH | O_DIRECTORY, dir);
-    if (err) return Fail(what, "open " + dest, err);
-    for (const auto& link : h.links) {
-      if (symlinkat(h.name.c_str(), dir.get(), link.c_str()) != 0 && errno != EEXIST)
-        return Fail(what, "symlink " + dest + "/" + link, errno);
-    }
-  }
-  if (flags & MS_RDONLY) {
-    Fd top;
-    err = Reopen(root_fd, rel, top);
-    if (err) return Fail(what, "open " + dest, err);
-    err = BindRemount(top.get(), flags);
-    if (err) return Fail(what, "remount " + dest + " read-only", err);
-  }
-  return 0;
-}
-
-int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
+int DoMount(const Step& step, InitContext&, int root_fd, std::string& what) {
   const std::string& dest = step.path;
   const std::string source = step.source.empty() ? step.fstype : step.source;
   const std::string mount_what =
       "mount " + (source.empty() ? std::string("none") : source) + " on " + dest;
-
-  if (step.fstype == "cgroup") {
-    auto it = ctx.prepared->container->cgroup_mounts.find(step.index);
-    if (it == ctx.prepared->container->cgroup_mounts.end())
-      return Fail(what, mount_what + " (not prepared)", EINVAL);
-    return DoCgroupMount(step, it->second, root_fd, what);
-  }
 
   bool bind = (step.flags & MS_BIND) != 0;
   bool file = false;
@@ -485,10 +406,14 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
   if (mount(step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(),
             bind ? nullptr : fstype, flags, bind ? nullptr : data) != 0) {
     err = errno;
-    // Without its own network namespace (or in a user namespace) sysfs cannot be mounted: give the
-    // container the runtime's /sys instead, as runc does.
-    if (step.fstype == "sysfs" && err == EPERM) {
-      if (mount("/sys", t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    // Without its own network namespace (or in a user namespace) sysfs cannot be mounted, and
+    // without a cgroup namespace a user namespace cannot mount cgroup2: give the container the
+    // runtime's view instead, as runc does.
+    const char* fallback = nullptr;
+    if (step.fstype == "sysfs" && err == EPERM) fallback = "/sys";
+    if (step.fstype == "cgroup2" && (err == EPERM || err == EBUSY)) fallback = "/sys/fs/cgroup";
+    if (fallback) {
+      if (mount(fallback, t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return Fail(what, mount_what, errno);
       Fd top;
       err = Reopen(root_fd, rel, top);

@@ -522,67 +522,100 @@ TEST_F(ContainerSteps, NoPivotMovesAndChroots) {
   EXPECT_EQ(sysfs, 0) << r.out;
 }
 
-TEST_F(ContainerSteps, CgroupMountV1LayoutLikeRunc) {
-  // The hierarchies of this host, as the test process sees them.
-  std::map<std::string, std::string> own;  // mount point basename -> our path in it
-  std::string host_info = Slurp("/proc/self/mountinfo");
-  std::map<std::string, std::string> controllers_of;  // mount point -> super options
-  for (const auto& [mp, m] : ParseMountInfo(host_info)) {
-    if (m.fstype == "cgroup") controllers_of[mp] = m.super_options;
+struct Hierarchy {
+  std::string name;         // basename of the host mount point ("memory", "cpu,cpuacct")
+  std::string controllers;  // as in /proc/self/cgroup ("memory", "name=systemd")
+  std::string own_path;     // our cgroup in it
+  std::string own_dir;      // host directory of that cgroup
+};
+
+// The v1 hierarchies of this host with the test process's own cgroup in each.
+std::vector<Hierarchy> V1Hierarchies() {
+  std::vector<Hierarchy> out;
+  std::istringstream own(Slurp("/proc/self/cgroup"));
+  std::vector<std::pair<std::string, std::string>> lines;  // controllers, path
+  for (std::string line; std::getline(own, line);) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (b != std::string::npos && b > a + 1)
+      lines.push_back({line.substr(a + 1, b - a - 1), line.substr(b + 1)});
   }
-  if (controllers_of.empty()) GTEST_SKIP() << "no cgroup v1 hierarchy on this host";
-  PlanBuilder b(rootfs_);
-  b.Base();
-  b.Mount("sysfs", "/sys", "sysfs", kDefaultMountFlags | MS_RDONLY);
-  b.Mount("cgroup", "/sys/fs/cgroup", "cgroup", kDefaultMountFlags | MS_RELATIME | MS_RDONLY);
-  b.Pivot();
+  for (const auto& [mp, m] : ParseMountInfo(Slurp("/proc/self/mountinfo"))) {
+    if (m.fstype != "cgroup" || mp.rfind("/sys/fs/cgroup/", 0) != 0) continue;
+    for (const auto& [controllers, path] : lines) {
+      bool all = true;
+      std::stringstream ss(controllers);
+      for (std::string c; std::getline(ss, c, ',');) all &= HasOption(m.super_options, c);
+      if (!all) continue;
+      out.push_back(
+          {mp.substr(mp.rfind('/') + 1), controllers, path, mp + (path == "/" ? "" : path)});
+      break;
+    }
+  }
+  return out;
+}
+
+// The steps the compiler makes of a read-only "cgroup" mount on a v1 host (runc's layout): a
+// tmpfs, one bind per hierarchy (or, in a cgroup namespace, a fresh cgroup mount), read-only.
+void AddCgroupV1(PlanBuilder& b, const std::vector<Hierarchy>& hierarchies, bool cgroupns) {
+  b.Mount("tmpfs", "/sys/fs/cgroup", "tmpfs", kDefaultMountFlags, "mode=755");
+  for (const auto& h : hierarchies) {
+    std::string dest = "/sys/fs/cgroup/" + h.name;
+    if (cgroupns) {
+      b.Mount(h.controllers == "name=systemd" ? "systemd" : "cgroup", dest, "cgroup",
+              kDefaultMountFlags | MS_RDONLY, h.controllers);
+      continue;
+    }
+    b.Mount(h.own_dir, dest, "bind", MS_BIND | MS_REC);
+    Step& r = b.Add(StepKind::kRemount);
+    r.path = dest;
+    r.flags = MS_REMOUNT | MS_BIND | MS_RDONLY | kDefaultMountFlags | MS_RELATIME;
+  }
+  Step& r = b.Add(StepKind::kRemount);
+  r.path = "/sys/fs/cgroup";
+  r.flags = MS_REMOUNT | MS_RDONLY | kDefaultMountFlags;
+}
+
+TEST_F(ContainerSteps, CgroupV1LayoutBindsAndFreshMountsInACgroupNamespace) {
+  auto hierarchies = V1Hierarchies();
+  if (hierarchies.empty()) GTEST_SKIP() << "no cgroup v1 hierarchy on this host";
   auto probe = [] {
     PrintMountInfo();
     int fd = open("/sys/fs/cgroup/h5", O_CREAT | O_WRONLY, 0644);
     Say("tmpfs-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
   };
-  auto r = RunInit(b.plan(), probe);
-  ASSERT_EQ(r.status, 0) << r.out;
-  auto mounts = ParseMountInfo(MountInfoOf(r.out));
-  EXPECT_EQ(mounts["/sys/fs/cgroup"].fstype, "tmpfs");
-  EXPECT_TRUE(HasOption(mounts["/sys/fs/cgroup"].options, "ro"));
-  EXPECT_EQ(Field(r.out, "tmpfs-write"), strerror(EROFS));
-  std::string self_cgroup = Slurp("/proc/self/cgroup");
-  for (const auto& [mp, opts] : controllers_of) {
-    std::string name = mp.substr(mp.rfind('/') + 1);
-    const MountLine& m = mounts["/sys/fs/cgroup/" + name];
-    EXPECT_EQ(m.fstype, "cgroup") << name << "\n" << r.out;
-    EXPECT_TRUE(HasOption(m.options, "ro")) << name;
-    EXPECT_TRUE(HasOption(m.options, "nosuid")) << name;
-  }
-  // The unified hierarchy of a hybrid host is left out, as runc 1.1 does.
-  EXPECT_EQ(mounts.count("/sys/fs/cgroup/unified"), 0u);
-
-  // With a cgroup namespace each hierarchy is mounted afresh and shows the namespace's root.
-  PlanBuilder ns(rootfs_);
-  ns.Add(StepKind::kUnshare).flags = CLONE_NEWCGROUP;
-  ns.Base();
-  ns.Mount("sysfs", "/sys", "sysfs", kDefaultMountFlags | MS_RDONLY);
-  ns.Mount("cgroup", "/sys/fs/cgroup", "cgroup", kDefaultMountFlags | MS_RDONLY);
-  ns.Pivot();
-  InitOptions cgroupns;
-  cgroupns.extra_unshare = CLONE_NEWCGROUP;
-  r = RunInit(ns.plan(), probe, cgroupns);
-  ASSERT_EQ(r.status, 0) << r.out;
-  mounts = ParseMountInfo(MountInfoOf(r.out));
-  for (const auto& [mp, opts] : controllers_of) {
-    std::string name = mp.substr(mp.rfind('/') + 1);
-    EXPECT_EQ(mounts["/sys/fs/cgroup/" + name].fstype, "cgroup") << name << "\n" << r.out;
-    EXPECT_EQ(mounts["/sys/fs/cgroup/" + name].root, "/") << name;
+  for (bool cgroupns : {false, true}) {
+    PlanBuilder b(rootfs_);
+    if (cgroupns) b.Add(StepKind::kUnshare).flags = CLONE_NEWCGROUP;
+    b.Base();
+    b.Mount("sysfs", "/sys", "sysfs", kDefaultMountFlags | MS_RDONLY);
+    AddCgroupV1(b, hierarchies, cgroupns);
+    b.Pivot();
+    InitOptions opt;
+    if (cgroupns) opt.extra_unshare = CLONE_NEWCGROUP;
+    auto r = RunInit(b.plan(), probe, opt);
+    ASSERT_EQ(r.status, 0) << r.out;
+    auto mounts = ParseMountInfo(MountInfoOf(r.out));
+    EXPECT_EQ(mounts["/sys/fs/cgroup"].fstype, "tmpfs");
+    EXPECT_TRUE(HasOption(mounts["/sys/fs/cgroup"].options, "ro"));
+    EXPECT_EQ(Field(r.out, "tmpfs-write"), strerror(EROFS));
+    for (const auto& h : hierarchies) {
+      const MountLine& m = mounts["/sys/fs/cgroup/" + h.name];
+      EXPECT_EQ(m.fstype, "cgroup") << h.name << "\n" << r.out;
+      EXPECT_TRUE(HasOption(m.options, "ro")) << h.name;
+      EXPECT_TRUE(HasOption(m.options, "nosuid")) << h.name;
+      // A bind shows our cgroup's directory; a fresh mount in a cgroup namespace its root, which
+      // is the same cgroup.
+      EXPECT_EQ(m.root, cgroupns ? "/" : h.own_path) << h.name;
+    }
   }
 }
 
-TEST_F(ContainerSteps, CgroupMountOnAV2Host) {
+TEST_F(ContainerSteps, Cgroup2MountOnAV2Host) {
   PlanBuilder b(rootfs_);
   b.Add(StepKind::kUnshare).flags = CLONE_NEWCGROUP;
   b.Base();
   b.Mount("sysfs", "/sys", "sysfs", kDefaultMountFlags | MS_RDONLY);
-  b.Mount("cgroup", "/sys/fs/cgroup", "cgroup", kDefaultMountFlags | MS_RDONLY);
+  b.Mount("cgroup", "/sys/fs/cgroup", "cgroup2", kDefaultMountFlags | MS_RDONLY);
   b.Pivot();
   // A v2 host imitated in the child's mount namespace: only cgroup2 on /sys/fs/cgroup.
   auto setup = [] {
