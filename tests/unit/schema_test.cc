@@ -1,0 +1,288 @@
+// ValidateSchema against the embedded JSON Schema: real configs pass, and broken ones give exactly
+// one specific diagnostic per problem (pointer + line:col), none of valijson's enclosing noise.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "schema/json_doc.h"
+#include "schema/load.h"
+
+namespace runc {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::string ReadData(const std::string& name) {
+  std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/tests/data/schema/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Parse + schema validation, every diagnostic as text.
+std::vector<std::string> Errors(std::string_view text) {
+  JsonDocument doc;
+  Diagnostics diags;
+  if (ParseJson(text, "config.json", doc, diags)) {
+    bool ok = ValidateSchema(doc, diags);
+    EXPECT_EQ(ok, diags.empty());
+  }
+  std::vector<std::string> out;
+  for (const auto& d : diags) out.push_back(d.ToString());
+  return out;
+}
+
+TEST(SchemaTest, EmbeddedSchemaIsDraft7Json) {
+  auto schema = nlohmann::json::parse(EmbeddedSchema());
+  EXPECT_EQ(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+  EXPECT_TRUE(schema["definitions"].contains("Oci"));
+  EXPECT_TRUE(schema["definitions"].contains("PreDraft"));
+}
+
+TEST(SchemaTest, RealConfigsValidate) {
+  for (const char* name : {"runc-1.1.5-spec.json", "runc-1.1.5-spec-rootless.json", "crun-1.8.1-spec.json",
+                           "podman-4.3.1-config.json", "containerd-1.6.20-config.json",
+                           "pre-draft-2015-fixed.json", "oci-1.3-every-field.json"}) {
+    SCOPED_TRACE(name);
+    std::string text = ReadData(name);
+    ASSERT_FALSE(text.empty());
+    EXPECT_THAT(Errors(text), IsEmpty());
+  }
+}
+
+TEST(SchemaTest, PreDraftSampleAsWrittenStopsAtTheSyntaxError) {
+  EXPECT_THAT(Errors(ReadData("pre-draft-2015-as-written.json")),
+              ElementsAre("config.json:204:1: syntax error: unexpected '}', expected a member name (trailing comma?)"));
+}
+
+TEST(SchemaTest, UnknownFieldsAreIgnored) {
+  // runtime-spec: implementations MUST NOT generate an error on an unknown property.
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "future": {"x": 1}, "process": {"cwd": "/", "later": []}})"),
+              IsEmpty());
+}
+
+TEST(SchemaTest, WrongTypeNamesWhatWasExpected) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"ociVersion\": \"1.0.0\",\n"
+                     "  \"process\": {\n"
+                     "    \"cwd\": \"/\",\n"
+                     "    \"args\": \"sh\"\n"
+                     "  }\n"
+                     "}\n"),
+              ElementsAre("config.json:5:13: /process/args: expected array, got string"));
+}
+
+TEST(SchemaTest, MissingRequiredField) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"ociVersion\": \"1.0.0\",\n"
+                     "  \"process\": {\n"
+                     "    \"args\": [\"sh\"]\n"
+                     "  },\n"
+                     "  \"root\": {}\n"
+                     "}\n"),
+              ElementsAre("config.json:3:14: /process: missing required field \"cwd\"",
+                          "config.json:6:11: /root: missing required field \"path\""));
+}
+
+TEST(SchemaTest, UnknownNamespaceTypeListsTheChoices) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"ociVersion\": \"1.0.0\",\n"
+                     "  \"linux\": {\n"
+                     "    \"namespaces\": [\n"
+                     "      {\"type\": \"pid\"},\n"
+                     "      {\"type\": \"pidd\"},\n"
+                     "      {\"path\": \"/proc/1/ns/net\"}\n"
+                     "    ]\n"
+                     "  }\n"
+                     "}\n"),
+              ElementsAre("config.json:6:16: /linux/namespaces/1/type: \"pidd\" is not one of pid, network, mount, "
+                          "ipc, uts, user, cgroup, time",
+                          "config.json:7:7: /linux/namespaces/2: missing required field \"type\""));
+}
+
+TEST(SchemaTest, EmptyStringChoiceIsShownQuoted) {
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "linux": {"rootfsPropagation": "weird"}})"),
+              ElementsAre("config.json:1:56: /linux/rootfsPropagation: \"weird\" is not one of \"\", private, "
+                          "rprivate, shared, rshared, slave, rslave, unbindable, runbindable"));
+}
+
+TEST(SchemaTest, NumberRanges) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"ociVersion\": \"1.0.0\",\n"
+                     "  \"process\": {\n"
+                     "    \"cwd\": \"/\",\n"
+                     "    \"user\": {\"uid\": -1, \"gid\": 4294967296},\n"
+                     "    \"oomScoreAdj\": 1001\n"
+                     "  },\n"
+                     "  \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}\n"
+                     "}\n"),
+              ElementsAre("config.json:5:21: /process/user/uid: -1 is less than the minimum 0",
+                          "config.json:5:32: /process/user/gid: 4294967296 is greater than the maximum 4294967295",
+                          "config.json:6:20: /process/oomScoreAdj: 1001 is greater than the maximum 1000",
+                          "config.json:8:59: /hooks/prestart/0/timeout: 0 is less than the minimum 1"));
+}
+
+TEST(SchemaTest, Uint64BeyondInt64IsHandled) {
+  // valijson reads integers through int64_t; RLIM_INFINITY must still pass and an oversized uid
+  // must still fail.
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "process": {"cwd": "/", "rlimits": [)"
+                     R"({"type": "RLIMIT_CORE", "soft": 18446744073709551615, "hard": 18446744073709551615}]}})"),
+              IsEmpty());
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "process": {"cwd": "/", "user": {"uid": 18446744073709551615}}})"),
+              ElementsAre("config.json:1:65: /process/user/uid: 18446744073709551615 is greater than the maximum "
+                          "4294967295"));
+}
+
+TEST(SchemaTest, EveryErrorIsReportedInFileOrder) {
+  EXPECT_THAT(
+      Errors("{\n"
+             "  \"ociVersion\": \"1.0.0\",\n"
+             "  \"process\": {\n"
+             "    \"args\": \"sh\",\n"
+             "    \"user\": {\"uid\": -1, \"gid\": \"0\"},\n"
+             "    \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024}]\n"
+             "  },\n"
+             "  \"mounts\": [{\"destination\": \"/proc\", \"options\": \"nosuid,noexec\"}],\n"
+             "  \"linux\": {\n"
+             "    \"resources\": {\"memory\": {\"limit\": \"1g\", \"swappiness\": 200}, \"pids\": {}},\n"
+             "    \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+             "      {\"names\": [], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 7, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}\n"
+             "    ]}\n"
+             "  },\n"
+             "  \"hooks\": {\"poststop\": {}}\n"
+             "}\n"),
+      ElementsAre("config.json:3:14: /process: missing required field \"cwd\"",
+                  "config.json:4:13: /process/args: expected array, got string",
+                  "config.json:5:21: /process/user/uid: -1 is less than the minimum 0",
+                  "config.json:5:32: /process/user/gid: expected integer, got string",
+                  "config.json:6:17: /process/rlimits/0: missing required field \"hard\"",
+                  "config.json:8:50: /mounts/0/options: expected array, got string",
+                  "config.json:10:39: /linux/resources/memory/limit: expected integer, got string",
+                  "config.json:10:59: /linux/resources/memory/swappiness: 200 is greater than the maximum 100",
+                  "config.json:10:73: /linux/resources/pids: missing required field \"limit\"",
+                  "config.json:12:17: /linux/seccomp/syscalls/0/names: expected at least 1 item, got 0",
+                  "config.json:12:68: /linux/seccomp/syscalls/0/args/0/index: 7 is greater than the maximum 5",
+                  "config.json:15:25: /hooks/poststop: expected array, got object"));
+}
+
+TEST(SchemaTest, NewerRuntimeSpecFields) {
+  EXPECT_THAT(
+      Errors("{\n"
+             "  \"ociVersion\": \"1.2.0\",\n"
+             "  \"process\": {\n"
+             "    \"cwd\": \"/\",\n"
+             "    \"scheduler\": {\"policy\": \"SCHED_NORMAL\", \"nice\": 20},\n"
+             "    \"ioPriority\": {\"priority\": 8},\n"
+             "    \"consoleSize\": {\"height\": 25}\n"
+             "  },\n"
+             "  \"mounts\": [{\"destination\": \"/d\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1}]}],\n"
+             "  \"linux\": {\n"
+             "    \"timeOffsets\": {\"monotonic\": {\"secs\": \"10\"}},\n"
+             "    \"personality\": {\"domain\": \"LINUX64\"},\n"
+             "    \"memoryPolicy\": {\"nodes\": \"0\", \"flags\": [\"MPOL_F_BOGUS\"]},\n"
+             "    \"netDevices\": {\"eth0\": {\"name\": 1}},\n"
+             "    \"intelRdt\": {\"schemata\": 5},\n"
+             "    \"resources\": {\"rdma\": {\"mlx\": {\"hcaHandles\": -1}}, \"unified\": {\"cpu.max\": 5}}\n"
+             "  },\n"
+             "  \"annotations\": {\"a\": 1}\n"
+             "}\n"),
+      ElementsAre(
+          "config.json:5:29: /process/scheduler/policy: \"SCHED_NORMAL\" is not one of SCHED_OTHER, SCHED_FIFO, "
+          "SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE",
+          "config.json:5:53: /process/scheduler/nice: 20 is greater than the maximum 19",
+          "config.json:6:19: /process/ioPriority: missing required field \"class\"",
+          "config.json:6:32: /process/ioPriority/priority: 8 is greater than the maximum 7",
+          "config.json:7:20: /process/consoleSize: missing required field \"width\"",
+          "config.json:9:52: /mounts/0/uidMappings/0: missing required field \"size\"",
+          "config.json:11:43: /linux/timeOffsets/monotonic/secs: expected integer, got string",
+          "config.json:12:31: /linux/personality/domain: \"LINUX64\" is not one of LINUX, LINUX32",
+          "config.json:13:21: /linux/memoryPolicy: missing required field \"mode\"",
+          "config.json:13:46: /linux/memoryPolicy/flags/0: \"MPOL_F_BOGUS\" is not one of MPOL_F_NUMA_BALANCING, "
+          "MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES",
+          "config.json:14:37: /linux/netDevices/eth0/name: expected string, got integer",
+          "config.json:15:30: /linux/intelRdt/schemata: expected array or string, got integer",
+          "config.json:16:50: /linux/resources/rdma/mlx/hcaHandles: -1 is less than the minimum 0",
+          "config.json:16:79: /linux/resources/unified/cpu.max: expected string, got integer",
+          "config.json:18:24: /annotations/a: expected string, got integer"));
+}
+
+TEST(SchemaTest, DocumentLevelErrors) {
+  EXPECT_THAT(Errors("[1]"), ElementsAre("config.json:1:1: expected object, got array"));
+  EXPECT_THAT(Errors("{}"), ElementsAre("config.json:1:1: missing required field \"ociVersion\""));
+  EXPECT_THAT(Errors(R"({"ociVersion": 1, "process": "x"})"),
+              ElementsAre("config.json:1:16: /ociVersion: expected string, got integer",
+                          "config.json:1:30: /process: expected object, got string"));
+}
+
+// An OCI config written with pre-draft habits gets OCI errors, not "does not match oneOf".
+TEST(SchemaTest, OciConfigWithPreDraftFields) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"ociVersion\": \"1.0.2\",\n"
+                     "  \"process\": {\n"
+                     "    \"cwd\": \"/\",\n"
+                     "    \"args\": [\"sh\"],\n"
+                     "    \"user\": {\"uid\": 0, \"gid\": 0, \"additionalGids\": null},\n"
+                     "    \"rlimits\": [{\"type\": 7, \"hard\": 1024, \"soft\": 1024}]\n"
+                     "  },\n"
+                     "  \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+                     "  \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\", \"options\": \"\"}],\n"
+                     "  \"linux\": {\n"
+                     "    \"uidMapping\": null,\n"
+                     "    \"capabilities\": [\"KILL\"],\n"
+                     "    \"devices\": [{\"type\": 99, \"path\": \"/dev/null\", \"major\": 1, \"minor\": 3}]\n"
+                     "  }\n"
+                     "}\n"),
+              ElementsAre("config.json:6:52: /process/user/additionalGids: expected array, got null",
+                          "config.json:7:26: /process/rlimits/0/type: expected string, got integer",
+                          "config.json:10:84: /mounts/0/options: expected array, got string",
+                          "config.json:14:26: /linux/devices/0/type: expected string, got integer"));
+}
+
+// And a pre-draft config written with OCI habits gets pre-draft errors.
+TEST(SchemaTest, PreDraftConfigWithOciFields) {
+  EXPECT_THAT(Errors("{\n"
+                     "  \"version\": \"pre-draft\",\n"
+                     "  \"process\": {\"args\": [\"sh\"], \"user\": {\"additionalGids\": null}},\n"
+                     "  \"root\": {\"path\": \"rootfs\"},\n"
+                     "  \"mounts\": [{\"destination\": \"/proc\", \"options\": [\"nosuid\"]}],\n"
+                     "  \"linux\": {\n"
+                     "    \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1, \"soft\": 1}],\n"
+                     "    \"capabilities\": {\"bounding\": []},\n"
+                     "    \"devices\": [{\"type\": \"c\", \"path\": \"/dev/null\"}],\n"
+                     "    \"resources\": {\"memory\": {\"swappiness\": -1}, \"network\": {\"classId\": 1}}\n"
+                     "  }\n"
+                     "}\n"),
+              ElementsAre("config.json:5:50: /mounts/0/options: expected string, got array",
+                          "config.json:7:26: /linux/rlimits/0/type: expected integer, got string",
+                          "config.json:8:21: /linux/capabilities: expected array or null, got object",
+                          "config.json:9:26: /linux/devices/0/type: expected integer, got string",
+                          "config.json:10:72: /linux/resources/network/classId: expected string, got integer"));
+}
+
+TEST(SchemaTest, PreDraftVersionAndRequiredFields) {
+  EXPECT_THAT(Errors(R"({"version": "1.0"})"),
+              ElementsAre("config.json:1:1: missing required field \"process\"",
+                          "config.json:1:1: missing required field \"root\"",
+                          "config.json:1:13: /version: expected \"pre-draft\", got \"1.0\""));
+  // ociVersion wins when both are there: "version" is then an unknown (ignored) field.
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "version": "pre-draft", "mounts": [{"destination": "/p", "options": "ro"}]})"),
+              ElementsAre("config.json:1:93: /mounts/0/options: expected array, got string"));
+}
+
+TEST(SchemaTest, PreDraftAcceptsItsNulls) {
+  EXPECT_THAT(Errors(R"({"version": "pre-draft", "process": {"args": ["sh"], "cwd": "", "user": {"additionalGids": null}},
+    "root": {"path": "rootfs"}, "mounts": null,
+    "linux": {"uidMapping": null, "gidMapping": null, "rlimits": null, "systemProperties": null,
+              "namespaces": null, "capabilities": null, "devices": null,
+              "resources": {"hugepageLimits": null, "network": {"priorities": null}, "memory": {"swappiness": -1}}}})"),
+              IsEmpty());
+}
+
+}  // namespace
+}  // namespace runc
