@@ -950,5 +950,78 @@ TEST_F(ContainerSteps, ConsoleIsSentOverTheSocket) {
   EXPECT_THAT(tty, HasSubstr("ctty: yes\r\n"));
 }
 
+TEST_F(ContainerSteps, SharedRootfsPropagationStillPivots) {
+  PlanBuilder b(rootfs_);
+  b.Base();
+  b.plan().steps[0].flags = MS_SHARED | MS_REC;
+  b.Pivot();
+  Step& again = b.Add(StepKind::kPropagation);
+  again.path = "/";
+  again.flags = MS_SHARED | MS_REC;
+  auto r = RunInit(b.plan(), [] { PrintMountInfo(); });
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto mounts = ParseMountInfo(MountInfoOf(r.out));
+  EXPECT_THAT(mounts["/"].optional, HasSubstr("shared:")) << r.out;
+}
+
+TEST_F(ContainerSteps, UserNamespaceBindsDevicesAndKeepsLockedFlags) {
+  PlanBuilder b(rootfs_);
+  b.Add(StepKind::kSetgroups).value = "deny";
+  Step& p = b.Add(StepKind::kPropagation);
+  p.path = "/";
+  p.flags = MS_SLAVE | MS_REC;
+  b.Add(StepKind::kRootfsBind).path = rootfs_;
+  b.Mount("proc", "/proc", "proc", kDefaultMountFlags);
+  b.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  for (const char* dev : {"/dev/null", "/dev/zero"}) {
+    Step& d = b.Add(StepKind::kDeviceBind);
+    d.source = dev;
+    d.path = dev;
+  }
+  b.Pivot();
+  b.Add(StepKind::kRootReadonly);
+  b.Add(StepKind::kReadonlyPath).path = "/proc/sys";
+  b.Add(StepKind::kMask).path = "/proc/keys";
+  b.Add(StepKind::kUser).nums = {0, 0, 10};  // no setgroups after "deny": the groups stay
+  // The user namespace only maps root, to root: enough for mounts it owns, not for mknod.
+  InitOptions opt;
+  opt.extra_unshare = CLONE_NEWUSER;
+  opt.setup = [] {
+    for (auto [file, text] : {std::pair{"/proc/self/setgroups", "deny"},
+                              {"/proc/self/uid_map", "0 0 1"},
+                              {"/proc/self/gid_map", "0 0 1"}}) {
+      int fd = open(file, O_WRONLY);
+      if (fd < 0 || write(fd, text, strlen(text)) < 0)
+        Say(std::string(file) + ": " + strerror(errno));
+      close(fd);
+    }
+  };
+  auto r = RunInit(
+      b.plan(),
+      [] {
+        PrintMountInfo();
+        struct stat st {};
+        stat("/dev/zero", &st);
+        Say("zero: " + std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev)));
+        int fd = open("/dev/zero", O_RDONLY);
+        char c = 1;
+        ssize_t n = read(fd, &c, 1);
+        Say("zero-read: " + std::to_string(n) + " " + std::to_string(c));
+        Say("mknod: " + Errno(mknod("/dev/h5", S_IFCHR | 0600, makedev(1, 3))));
+        fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+        Say("sys-write: " + std::string(fd < 0 ? strerror(errno) : "ok"));
+      },
+      opt);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto mounts = ParseMountInfo(MountInfoOf(r.out));
+  EXPECT_EQ(Field(r.out, "zero"), "1:5");
+  EXPECT_EQ(Field(r.out, "zero-read"), "1 0");
+  EXPECT_EQ(Field(r.out, "mknod"), strerror(EPERM));
+  EXPECT_EQ(Field(r.out, "sys-write"), strerror(EROFS));
+  EXPECT_TRUE(HasOption(mounts["/"].options, "ro")) << r.out;
+  EXPECT_TRUE(HasOption(mounts["/proc/sys"].options, "nosuid"));
+  EXPECT_EQ(mounts["/proc/keys"].fstype, "devtmpfs");  // the host's /dev/null, bound
+}
+
 }  // namespace
 }  // namespace runc
