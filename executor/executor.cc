@@ -40,6 +40,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -138,6 +139,22 @@ int RemoveTree(const std::string& path) {
   return err;
 }
 
+// The host id that id 0 of a user namespace maps to ("0 100000 65536\n..."); 0 when unmapped.
+unsigned long HostIdOfRoot(const std::string& map) {
+  size_t pos = 0;
+  while (pos < map.size()) {
+    size_t nl = map.find('\n', pos);
+    if (nl == std::string::npos) nl = map.size();
+    unsigned long inside = 0, outside = 0, count = 0;
+    if (sscanf(map.substr(pos, nl - pos).c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+        count > 0) {
+      return outside;
+    }
+    pos = nl + 1;
+  }
+  return 0;
+}
+
 class Spawner {
  public:
   Spawner(const Plan& plan, const SpawnOptions& options) : plan_(plan), options_(options) {}
@@ -180,6 +197,8 @@ class Spawner {
   size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
   bool need_helper_ = false;
   int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
+  uid_t root_uid_ = 0;  // host ids of the container's root (user namespace maps)
+  gid_t root_gid_ = 0;
 
   PreparedPlan prepared_;
   InitContext ctx_;
@@ -232,6 +251,10 @@ bool Spawner::Classify(Diagnostic& error) {
     error = Diagnostic{};
     error.message = std::string("plan has no ") + (have_clone ? "wait_start" : "clone") + " step";
     return false;
+  }
+  for (size_t i = 0; i < end_; ++i) {
+    if (steps[i].kind == StepKind::kUidMap) root_uid_ = static_cast<uid_t>(HostIdOfRoot(steps[i].value));
+    if (steps[i].kind == StepKind::kGidMap) root_gid_ = static_cast<gid_t>(HostIdOfRoot(steps[i].value));
   }
   runners_.assign(steps.size(), Runner::kNone);
   for (size_t i = 0; i < clone_idx_; ++i) {
@@ -466,6 +489,12 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       std::string fifo = s.path + "/exec.fifo";
       if (mkfifo(fifo.c_str(), 0622) != 0) {
         what = "mkfifo " + fifo;
+        return errno;
+      }
+      // The init opens it for writing as the container's root, which a user namespace maps to
+      // another host id (runc does the same).
+      if (chmod(fifo.c_str(), 0622) != 0 || chown(fifo.c_str(), root_uid_, root_gid_) != 0) {
+        what = "chown " + fifo;
         return errno;
       }
       return 0;
@@ -1034,8 +1063,7 @@ void WaitGone(pid_t pid, const std::vector<std::string>& cgroup_dirs, int timeou
       poll(&p, 1, timeout_ms);
       close(pidfd);
     }
-    // Our own child (`run`): reap it, or the cgroup stays busy.
-    waitpid(pid, nullptr, WNOHANG | __WALL);
+    // Not reaped here even when it is our child (`run`): its parent wants the exit status.
   }
   for (int waited = 0; waited < timeout_ms; waited += 10) {
     bool empty = true;

@@ -1,0 +1,535 @@
+// Spawn and RunTeardown on hand-built plans, with real processes, namespaces and cgroups (root).
+// The plans have no mount namespace and no rootfs: the container runs the host's /bin/sh, which
+// keeps these tests about the spawn machinery (processes, sync, host steps, cleanup); the rootfs
+// steps are exercised through real bundles in tests/integration/.
+#include "executor/executor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <tuple>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "executor/cgroup_host.h"
+#include "executor/log.h"
+
+namespace runc {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// Children of this process (all threads).
+std::vector<pid_t> Children() {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::istringstream in(ReadAll(std::string("/proc/self/task/") + e->d_name + "/children"));
+    pid_t p;
+    while (in >> p) out.push_back(p);
+  }
+  closedir(d);
+  return out;
+}
+
+std::string NsId(pid_t pid, const char* ns) {
+  char buf[128] = {};
+  std::string link = "/proc/" + (pid ? std::to_string(pid) : std::string("self")) + "/ns/" + ns;
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+class PlanBuilder {
+ public:
+  Step& Add(Phase phase, StepKind kind, const std::string& origin = "default") {
+    Step s;
+    s.index = static_cast<int>(plan.steps.size()) + 1;
+    s.phase = phase;
+    s.kind = kind;
+    s.origin = origin;
+    plan.steps.push_back(s);
+    return plan.steps.back();
+  }
+  Plan plan;
+};
+
+class SpawnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "these tests need root";
+    char tmpl[] = "/tmp/runc-spawn-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    chmod(dir_.c_str(), 0777);  // a container root mapped to another uid writes here too
+    static int counter = 0;
+    id_ = "h4-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
+    state_dir_ = dir_ + "/" + id_;
+    cgroup_ = "/sys/fs/cgroup/pids/runc-h4-test/" + id_;
+    out_ = dir_ + "/out";
+  }
+  void TearDown() override {
+    if (init_ > 0) {
+      kill(init_, SIGKILL);
+      waitpid(init_, nullptr, 0);
+    }
+    CgroupRemove("/sys/fs/cgroup/pids/runc-h4-test", 2000);
+    std::string fifo = state_dir_ + "/exec.fifo";
+    unlink(fifo.c_str());
+    rmdir(state_dir_.c_str());
+    if (DIR* d = opendir(dir_.c_str())) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] != '.') unlink((dir_ + "/" + e->d_name).c_str());
+      }
+      closedir(d);
+    }
+    EXPECT_EQ(rmdir(dir_.c_str()), 0) << dir_;
+    InitLog(LogConfig{});
+  }
+
+  // state dir, a pids cgroup with a limit, clone(flags), cgroup join; `middle` adds spawn/process
+  // steps; then wait_start, execve of `sh -c script`, and the teardown.
+  Plan MakePlan(uint64_t clone_flags, const std::string& script,
+                const std::function<void(PlanBuilder&)>& before_clone = nullptr,
+                const std::function<void(PlanBuilder&)>& after_clone = nullptr) {
+    PlanBuilder b;
+    b.plan.id = id_;
+    b.plan.bundle = dir_;
+    b.Add(Phase::kHost, StepKind::kStateDir).path = state_dir_;
+    Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
+    mk.name = "pids";
+    mk.path = cgroup_;
+    Step& wr = b.Add(Phase::kHost, StepKind::kCgroupWrite, "/linux/resources/pids/limit");
+    wr.path = cgroup_ + "/pids.max";
+    wr.value = "64";
+    if (before_clone) before_clone(b);
+    b.Add(Phase::kSpawn, StepKind::kClone, "/linux/namespaces").flags = clone_flags;
+    Step& join = b.Add(Phase::kSpawn, StepKind::kCgroupJoin, "/linux/cgroupsPath");
+    join.name = "pids";
+    join.path = cgroup_ + "/cgroup.procs";
+    if (after_clone) after_clone(b);
+    b.Add(Phase::kStart, StepKind::kWaitStart).path = state_dir_ + "/exec.fifo";
+    Step& exec = b.Add(Phase::kStart, StepKind::kExecve, "/process/args");
+    exec.path = "/bin/sh";
+    exec.argv = {"sh", "-c", script};
+    exec.env = {"PATH=/usr/bin:/bin"};
+    b.Add(Phase::kTeardown, StepKind::kKill).nums = {SIGKILL};
+    b.Add(Phase::kTeardown, StepKind::kCgroupRmdir, "/linux/cgroupsPath").path = cgroup_;
+    b.Add(Phase::kTeardown, StepKind::kStateRemove).path = state_dir_;
+    return b.plan;
+  }
+
+  // What `runc start` does: open the fifo for reading and take the byte.
+  void Release() {
+    int fd = open((state_dir_ + "/exec.fifo").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    char c = 0;
+    EXPECT_EQ(read(fd, &c, 1), 1);
+    EXPECT_EQ(c, '0');
+    close(fd);
+  }
+
+  int WaitInit() {
+    int status = -1;
+    EXPECT_EQ(waitpid(init_, &status, 0), init_);
+    init_ = -1;
+    return status;
+  }
+
+  // After a failed Spawn even the parent cgroup it created is gone; the plan's teardown removes
+  // only the container's own (`after_teardown`).
+  void ExpectNothingLeft(bool after_teardown = false) {
+    EXPECT_FALSE(Exists(state_dir_)) << state_dir_;
+    EXPECT_FALSE(Exists(cgroup_)) << cgroup_;
+    if (!after_teardown) {
+      EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/runc-h4-test"));
+    }
+    EXPECT_THAT(Children(), ::testing::IsEmpty());
+  }
+
+  std::string dir_, id_, state_dir_, cgroup_, out_;
+  pid_t init_ = -1;
+};
+
+TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC,
+                       "echo $$ > " + out_ + "; hostname >> " + out_ + "; exit 7",
+                       nullptr, [](PlanBuilder& b) { b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "h4box"; });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  ASSERT_GT(init_, 0);
+  EXPECT_THAT(Children(), ElementsAre(init_));
+  EXPECT_TRUE(Exists(state_dir_ + "/exec.fifo"));
+  EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/cgroup"), HasSubstr(":pids:/runc-h4-test/" + id_ + "\n"));
+  EXPECT_NE(NsId(init_, "pid_for_children"), NsId(0, "pid"));
+  EXPECT_NE(NsId(init_, "uts"), NsId(0, "uts"));
+  EXPECT_NE(NsId(init_, "ipc"), NsId(0, "ipc"));
+  EXPECT_EQ(NsId(init_, "net"), NsId(0, "net"));
+  // Still waiting: nothing ran yet.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(Exists(out_));
+
+  Release();
+  int status = WaitInit();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 7);
+  EXPECT_EQ(ReadAll(out_), "1\nh4box\n");
+
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+  ExpectNothingLeft(true);
+}
+
+TEST_F(SpawnTest, CgroupWriteToMissingFileNamesItAndUndoesEverything) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  plan.steps[2].path = cgroup_ + "/memory.limit_in_bytes";
+  plan.steps[2].origin = "/linux/resources/memory/limit";
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 3 cgroup.write (/linux/resources/memory/limit): write " + cgroup_ +
+                                "/memory.limit_in_bytes: No such file or directory");
+  ExpectNothingLeft();
+}
+
+TEST_F(SpawnTest, ExistingIdFailsAndKeepsTheOtherContainersState) {
+  ASSERT_EQ(mkdir(state_dir_.c_str(), 0711), 0);
+  ASSERT_EQ(mkfifo((state_dir_ + "/exec.fifo").c_str(), 0600), 0);
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 1 state_dir (default): container ID already exists");
+  EXPECT_TRUE(Exists(state_dir_ + "/exec.fifo"));
+}
+
+// A step of the init fails: its error comes back over the sync socket, the init is gone and so is
+// everything on the host.
+TEST_F(SpawnTest, InitStepFailureIsReportedAndUndone) {
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWUTS, "exit 0", nullptr, [](PlanBuilder& b) {
+    b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = std::string(100, 'h');
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_THAT(err.ToString(), StartsWith("step 6 hostname (/hostname): "));
+  EXPECT_THAT(err.ToString(), ::testing::EndsWith(": Invalid argument"));
+  ExpectNothingLeft();
+}
+
+TEST_F(SpawnTest, HooksGetTheStateWithTheInitPid) {
+  std::string rt = dir_ + "/runtime-hook";
+  std::string cc = dir_ + "/container-hook";
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", nullptr, [&](PlanBuilder& b) {
+    Step& h = b.Add(Phase::kSpawn, StepKind::kHook, "/hooks/createRuntime/0");
+    h.name = "createRuntime";
+    h.path = "/bin/sh";
+    h.argv = {"sh", "-c", "cat > " + rt};
+    Step& c = b.Add(Phase::kRootfs, StepKind::kHook, "/hooks/createContainer/0");
+    c.name = "createContainer";
+    c.path = "/bin/sh";
+    c.argv = {"sh", "-c", "cat > " + cc + "; echo \" $$\" >> " + cc};
+  });
+  plan.annotations = {{"org.example", "yes"}};
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  auto state = nlohmann::json::parse(ReadAll(rt));
+  EXPECT_EQ(state["id"], id_);
+  EXPECT_EQ(state["pid"], init_);
+  EXPECT_EQ(state["status"], "creating");
+  EXPECT_EQ(state["bundle"], dir_);
+  EXPECT_EQ(state["annotations"]["org.example"], "yes");
+  // createContainer runs inside the init, in the container's pid namespace (the init is 1, the hook
+  // its child), with the same document.
+  std::string text = ReadAll(cc);
+  size_t space = text.rfind(' ');
+  ASSERT_NE(space, std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(text.substr(0, space)), state);
+  EXPECT_EQ(text.substr(space), " 2\n");
+  Release();
+  WaitInit();
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+}
+
+TEST_F(SpawnTest, FailingRuntimeHookKillsTheInit) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", nullptr, [&](PlanBuilder& b) {
+    Step& h = b.Add(Phase::kSpawn, StepKind::kHook, "/hooks/prestart/0");
+    h.name = "prestart";
+    h.path = "/bin/sh";
+    h.argv = {"sh", "-c", "exit 3"};
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 6 hook (/hooks/prestart/0): hook /bin/sh exited with status 3");
+  ExpectNothingLeft();
+}
+
+TEST_F(SpawnTest, FailingContainerHookIsReportedByTheInit) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", nullptr, [&](PlanBuilder& b) {
+    Step& h = b.Add(Phase::kRootfs, StepKind::kHook, "/hooks/createContainer/0");
+    h.name = "createContainer";
+    h.path = "/bin/sh";
+    h.argv = {"sh", "-c", "exit 4"};
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 6 hook (/hooks/createContainer/0): hook /bin/sh exited with status 4");
+  ExpectNothingLeft();
+}
+
+// Joining namespaces by path goes through the helper; a joined pid namespace only applies to the
+// helper's children, and the init is still our child (CLONE_PARENT).
+TEST_F(SpawnTest, JoinsNamespacesThroughTheHelper) {
+  // A process in a new pid + net namespace to join.
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t holder = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | SIGCHLD, nullptr, nullptr, nullptr, 0));
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    close(ready[0]);
+    close(ready[1]);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  close(ready[0]);
+  std::string pid_ns = "/proc/" + std::to_string(holder) + "/ns/pid";
+  std::string net_ns = "/proc/" + std::to_string(holder) + "/ns/net";
+  Plan plan = MakePlan(CLONE_NEWUTS, "echo $$ > " + out_, [&](PlanBuilder& b) {
+    for (auto [path, type, flag] : {std::tuple{pid_ns, "pid", CLONE_NEWPID}, std::tuple{net_ns, "network", CLONE_NEWNET}}) {
+      Step& s = b.Add(Phase::kSpawn, StepKind::kNsJoin, "/linux/namespaces/0");
+      s.path = path;
+      s.name = type;
+      s.flags = flag;
+    }
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_THAT(Children(), ::testing::UnorderedElementsAre(holder, init_));
+  EXPECT_EQ(NsId(init_, "pid"), NsId(holder, "pid"));
+  EXPECT_EQ(NsId(init_, "net"), NsId(holder, "net"));
+  EXPECT_NE(NsId(init_, "uts"), NsId(0, "uts"));
+  Release();
+  int status = WaitInit();
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(ReadAll(out_), "2\n");  // the holder is 1 in that namespace
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+  ExpectNothingLeft(true);
+}
+
+TEST_F(SpawnTest, JoiningAMissingNamespaceFailsInTheHelper) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", [&](PlanBuilder& b) {
+    Step& s = b.Add(Phase::kSpawn, StepKind::kNsJoin, "/linux/namespaces/1");
+    s.path = "/proc/self/ns/net";  // the helper's own: joining it is fine
+    s.name = "network";
+    s.flags = CLONE_NEWNET;
+    Step& bad = b.Add(Phase::kSpawn, StepKind::kNsJoin, "/linux/namespaces/2");
+    bad.path = "/proc/self/ns/uts";
+    bad.name = "ipc";
+    bad.flags = CLONE_NEWIPC;  // not an ipc namespace
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 5 ns.join (/linux/namespaces/2): setns /proc/self/ns/uts: Invalid argument");
+  ExpectNothingLeft();
+}
+
+TEST_F(SpawnTest, TimeNamespaceOffsetsApplyToTheInit) {
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWTIME, "cat /proc/uptime > " + out_, [&](PlanBuilder& b) {
+    b.Add(Phase::kSpawn, StepKind::kTimeOffsets, "/linux/timeOffsets").value = "boottime 1000000 0\n";
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_NE(NsId(init_, "time"), NsId(0, "time"));
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  double host = std::stod(ReadAll("/proc/uptime"));
+  double container = std::stod(ReadAll(out_));
+  EXPECT_GT(container, host + 999000);
+  EXPECT_LT(container, host + 1001000);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+}
+
+TEST_F(SpawnTest, UserNamespaceMapsWrittenByTheRuntime) {
+  Plan plan = MakePlan(CLONE_NEWUSER | CLONE_NEWPID, "id -u > " + out_ + "; id -g >> " + out_, nullptr, [](PlanBuilder& b) {
+    b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 100000 65536\n";
+    b.Add(Phase::kSpawn, StepKind::kGidMap, "/linux/gidMappings").value = "0 200000 65536\n";
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/uid_map"), HasSubstr("100000"));
+  // The init became root of its namespace before its first container step: uid 100000 outside.
+  EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/status"), HasSubstr("Uid:\t100000\t100000\t100000\t100000"));
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  EXPECT_EQ(ReadAll(out_), "0\n0\n");
+  struct stat st;
+  ASSERT_EQ(stat(out_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 100000u);
+  EXPECT_EQ(st.st_gid, 200000u);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+}
+
+TEST_F(SpawnTest, BadUidMapIsReportedByTheRuntime) {
+  Plan plan = MakePlan(CLONE_NEWUSER | CLONE_NEWPID, "exit 0", nullptr, [](PlanBuilder& b) {
+    b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 100000\n";
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_THAT(err.ToString(), ::testing::MatchesRegex(
+                                  "step 6 uid_map \\(/linux/uidMappings\\): write /proc/[0-9]+/uid_map: Invalid argument"));
+  ExpectNothingLeft();
+}
+
+// --debug: every step is logged as it runs, the init's through the runtime, in plan order.
+TEST_F(SpawnTest, DebugLogsEveryStepInOrder) {
+  LogConfig lc;
+  lc.file = dir_ + "/log";
+  lc.debug = true;
+  InitLog(lc);
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWUTS, "exit 0", nullptr,
+                       [](PlanBuilder& b) { b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "x"; });
+  SpawnOptions options;
+  options.debug = true;
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, options, result, err)) << err.ToString();
+  init_ = result.pid;
+  std::vector<std::string> logged;
+  std::istringstream in(ReadAll(lc.file));
+  for (std::string line; std::getline(in, line);) {
+    size_t at = line.find("debug: ");
+    if (at != std::string::npos) logged.push_back(line.substr(at + 7));
+  }
+  EXPECT_THAT(logged, ElementsAre("step 1 state_dir", "step 2 cgroup.mkdir", "step 3 cgroup.write", "step 4 clone",
+                                  "step 5 cgroup.join", "step 6 hostname", "step 7 wait_start"));
+  InitLog(LogConfig{});
+  Release();
+  WaitInit();
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+}
+
+// Only 0, 1, 2 and the --preserve-fds range reach the container process. Run in a child process so
+// that the fd numbers can be arranged freely.
+TEST_F(SpawnTest, OnlyStdioAndPreservedFdsReachTheContainer) {
+  for (int preserve : {0, 2}) {
+    pid_t tester = fork();
+    ASSERT_GE(tester, 0);
+    if (tester == 0) {
+      for (int fd = 3; fd < 64; ++fd) close(fd);
+      int null_fd = open("/dev/null", O_RDONLY);  // 3
+      dup2(null_fd, 4);
+      int leak = open("/dev/null", O_RDONLY);  // 5, no O_CLOEXEC: must not reach the container
+      (void)leak;
+      Plan plan = MakePlan(CLONE_NEWPID, "ls /proc/$$/fd > " + out_ + ".tmp; mv " + out_ + ".tmp " + out_);
+      plan.steps[6].argv = {"sh", "-c", "ls /proc/self/fd | sort -n > " + out_ + ".tmp; mv " + out_ + ".tmp " + out_};
+      SpawnOptions options;
+      options.preserve_fds = preserve;
+      SpawnResult result;
+      Diagnostic err;
+      if (!Spawn(plan, options, result, err)) _exit(10);
+      int fd = open((state_dir_ + "/exec.fifo").c_str(), O_RDONLY | O_CLOEXEC);
+      char c;
+      if (fd < 0 || read(fd, &c, 1) != 1) _exit(11);
+      int status;
+      if (waitpid(result.pid, &status, 0) != result.pid || status != 0) _exit(12);
+      Diagnostic terr;
+      _exit(RunTeardown(plan, -1, terr) ? 0 : 13);
+    }
+    int status = -1;
+    ASSERT_EQ(waitpid(tester, &status, 0), tester);
+    ASSERT_EQ(status, 0) << "preserve " << preserve;
+    // ls's own listing: its stdio, what was preserved and the directory it reads.
+    std::string expected = preserve == 0 ? "0\n1\n2\n3\n" : "0\n1\n2\n3\n4\n5\n";
+    EXPECT_EQ(ReadAll(out_), expected) << "preserve " << preserve;
+    unlink(out_.c_str());
+  }
+}
+
+TEST_F(SpawnTest, TeardownKillsARunningContainerAndRemovesEverything) {
+  Plan plan = MakePlan(CLONE_NEWPID, "sleep 1000 & exec sleep 1000");
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  Release();
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, init_, terr)) << terr.ToString();
+  int status = WaitInit();
+  EXPECT_TRUE(WIFSIGNALED(status));
+  ExpectNothingLeft(true);
+}
+
+TEST_F(SpawnTest, PlanWithoutWaitStartIsRefused) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  plan.steps.erase(plan.steps.begin() + 5);
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "plan has no wait_start step");
+  ExpectNothingLeft();
+}
+
+TEST_F(SpawnTest, MisplacedStepIsRefusedBeforeAnythingRuns) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", [](PlanBuilder& b) {
+    b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 0 1\n";
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 4 uid_map (/linux/uidMappings): plan order: needs the init's pid, before clone: Invalid argument");
+  ExpectNothingLeft();
+}
+
+}  // namespace
+}  // namespace runc
