@@ -699,6 +699,9 @@ int SuperviseForeground(pid_t init, int master, const sigset_t& set) {
         WriteAll(master, buf, static_cast<size_t>(n));
       } else {
         stdin_open = false;
+        // Input piped into a terminal container: pass its end on as the terminal's EOF character,
+        // so that a shell reading the pty sees end of input like it would with the pipe itself.
+        if (!isatty(STDIN_FILENO)) WriteAll(master, "\x04", 1);
       }
     }
   }

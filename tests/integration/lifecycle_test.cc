@@ -2,7 +2,10 @@
 // 2015 `runc start` form, --log json, locking. Runs as root; every test uses its own --root.
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -10,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <functional>
@@ -557,6 +561,153 @@ TEST_F(LifecycleTest, TerminalWithoutConsoleSocketIsRefusedForCreate) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "runc: cannot allocate tty if runc will detach without setting console socket\n");
   EXPECT_FALSE(Exists(root() + "/" + id));
+}
+
+TEST_F(LifecycleTest, RunWithTerminalProxiesThePtyToOurStdio) {
+  Bundle bundle({"sh", "-c", "tty; echo hi; exit 4"});
+  bundle.config()["process"]["terminal"] = true;
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id});
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_EQ(r.out, "/dev/pts/0\r\nhi\r\n");  // the pty's ONLCR turns \n into \r\n
+  EXPECT_EQ(r.err, "");
+  EXPECT_FALSE(Exists(root() + "/" + id));
+}
+
+TEST_F(LifecycleTest, RunWithTerminalForwardsPipedInput) {
+  Bundle bundle({"sh", "-c", "read line; echo \"got $line\"; read more || echo eof"});
+  bundle.config()["process"]["terminal"] = true;
+  const std::string id = NewId(bundle);
+  RunOptions options;
+  options.input = "hello\n";
+  RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id}, options);
+  EXPECT_EQ(r.status, 0) << r.err;
+  // The terminal echoes the input line, then the container's answer, then EOF reaches the shell.
+  EXPECT_EQ(r.out, "hello\r\ngot hello\r\neof\r\n");
+}
+
+// Receives the pty master the runtime sends over a --console-socket.
+class ConsoleSocket {
+ public:
+  explicit ConsoleSocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 1) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~ConsoleSocket() {
+    if (fd_ >= 0) close(fd_);
+    unlink(path_.c_str());
+  }
+  bool ok() const { return fd_ >= 0; }
+  int ReceiveMaster() {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 5000) != 1) return -1;
+    int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) return -1;
+    char data[256];
+    iovec iov{data, sizeof data};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+    close(conn);
+    cmsghdr* c = n >= 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int master;
+    std::memcpy(&master, CMSG_DATA(c), sizeof master);
+    return master;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST_F(LifecycleTest, CreateSendsThePtyMasterOverTheConsoleSocket) {
+  Bundle bundle({"sh", "-c", "echo on the console; exec sleep 1000"});
+  bundle.config()["process"]["terminal"] = true;
+  const std::string id = NewId(bundle);
+  ConsoleSocket console(bundle.path() + "/console.sock");
+  ASSERT_TRUE(console.ok());
+  Outputs io;
+  pid_t create = SpawnRunc(root(), {"create", "--bundle", bundle.path(), "--console-socket",
+                                    bundle.path() + "/console.sock", id}, io);
+  int master = console.ReceiveMaster();
+  ASSERT_EQ(WaitRunc(create), 0) << io.err();
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(Runc(root(), {"start", id}).status, 0);
+  std::string seen;
+  for (int i = 0; i < 100 && seen.find("on the console\r\n") == std::string::npos; ++i) {
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 100) == 1) {
+      char buf[256];
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n > 0) seen.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(master);
+  EXPECT_EQ(seen, "on the console\r\n");
+  EXPECT_EQ(io.out(), "");  // nothing went to create's own stdio
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+}
+
+TEST_F(LifecycleTest, ConsoleSocketWithoutTerminalIsRefused) {
+  Bundle bundle({"true"});
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"create", "--bundle", bundle.path(), "--console-socket", "/nonexistent.sock", id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: cannot use console socket if runc will not detach or allocate tty\n");
+}
+
+TEST_F(LifecycleTest, PoststartAndPoststopHooksSeeTheState) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  const std::string dir = bundle.path();
+  bundle.config()["hooks"] = {
+      {"poststart", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + dir + "/poststart.json"}}}}},
+      {"poststop", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + dir + "/poststop.json"}}}}}};
+  bundle.Write();
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", dir, id}, io), 0) << io.err();
+  EXPECT_FALSE(Exists(dir + "/poststart.json"));
+  const int pid = StateOf(root(), id)["pid"].get<int>();
+  RunResult start = Runc(root(), {"start", id});
+  ASSERT_EQ(start.status, 0) << start.err;
+  nlohmann::json poststart = nlohmann::json::parse(ReadFile(dir + "/poststart.json"), nullptr, false);
+  ASSERT_TRUE(poststart.is_object()) << ReadFile(dir + "/poststart.json");
+  EXPECT_EQ(poststart["id"], id);
+  EXPECT_EQ(poststart["status"], "running");
+  EXPECT_EQ(poststart["pid"], pid);
+  EXPECT_EQ(poststart["bundle"], dir);
+  EXPECT_FALSE(Exists(dir + "/poststop.json"));
+
+  ASSERT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+  nlohmann::json poststop = nlohmann::json::parse(ReadFile(dir + "/poststop.json"), nullptr, false);
+  ASSERT_TRUE(poststop.is_object()) << ReadFile(dir + "/poststop.json");
+  EXPECT_EQ(poststop["id"], id);
+}
+
+TEST_F(LifecycleTest, FailingPoststartHookOnlyWarns) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  bundle.config()["hooks"] = {{"poststart", {{{"path", "/bin/false"}}}}};
+  bundle.Write();
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  RunResult start = Runc(root(), {"start", id});
+  EXPECT_EQ(start.status, 0);
+  EXPECT_THAT(start.err, MatchesRegex("runc: warning: step [0-9]+ hook \\(/hooks/poststart/0\\): "
+                                      "hook /bin/false exited with status 1\n"));
+  EXPECT_EQ(StatusOf(root(), id), "running");
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
 }
 
 TEST_F(LifecycleTest, CommandsOnOneContainerAreSerialisedOthersAreNot) {
