@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <linux/mempolicy.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -1021,6 +1023,72 @@ TEST_F(ContainerSteps, UserNamespaceBindsDevicesAndKeepsLockedFlags) {
   EXPECT_TRUE(HasOption(mounts["/"].options, "ro")) << r.out;
   EXPECT_TRUE(HasOption(mounts["/proc/sys"].options, "nosuid"));
   EXPECT_EQ(mounts["/proc/keys"].fstype, "devtmpfs");  // the host's /dev/null, bound
+}
+
+TEST_F(ContainerSteps, SeccompNotifySendsTheListenerWithTheState) {
+  std::string listener = dir_.path() + "/seccomp.sock";
+  std::string received = dir_.path() + "/received";
+  int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", listener.c_str());
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(lfd, 1), 0);
+  // The seccomp agent: a process (not a thread: RunInit forks) that takes the listener, answers
+  // the first notification with EXDEV and records what it got.
+  pid_t agent = fork();
+  if (agent == 0) {
+    alarm(30);
+    int c = accept(lfd, nullptr, nullptr);
+    char buf[4096] = {};
+    iovec iov{buf, sizeof buf - 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(c, &msg, 0) <= 0 || !CMSG_FIRSTHDR(&msg)) _exit(1);
+    int nfd = -1;
+    memcpy(&nfd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof nfd);
+    seccomp_notif req{};
+    if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) _exit(2);
+    seccomp_notif_resp resp{};
+    resp.id = req.id;
+    resp.error = -EXDEV;
+    if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) _exit(3);
+    std::ofstream(received) << "nr=" << req.data.nr << "\n" << buf;
+    _exit(0);
+  }
+  close(lfd);
+  PlanBuilder b(rootfs_);
+  b.Base();
+  b.Pivot();
+  Seccomp sc;
+  sc.default_action = "SCMP_ACT_ALLOW";
+  sc.listener_path = listener;
+  sc.listener_metadata = "h5-metadata";
+  SeccompSyscall rule;
+  rule.names = {"mkdirat", "mkdir"};
+  rule.action = "SCMP_ACT_NOTIFY";
+  sc.syscalls = {rule};
+  b.plan().seccomp = sc;
+  b.Add(StepKind::kSeccomp);
+  auto r = RunInit(b.plan(), [] { Say("mkdir: " + Errno(mkdir("/tmp/h5-notified", 0755))); });
+  int st = 0;
+  waitpid(agent, &st, 0);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Field(r.out, "mkdir"), strerror(EXDEV));
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  std::string got = Slurp(received);
+  EXPECT_THAT(got, ::testing::StartsWith("nr=" + std::to_string(SYS_mkdir) + "\n"));
+  auto state = nlohmann::json::parse(got.substr(got.find('\n') + 1));
+  EXPECT_EQ(state["fds"], nlohmann::json::array({"seccompFd"}));
+  EXPECT_EQ(state["metadata"], "h5-metadata");
+  EXPECT_EQ(state["state"]["id"], "h5-test");
+  EXPECT_EQ(state["state"]["status"], "creating");
+  EXPECT_GT(state["pid"].get<int>(), 1);  // the init's pid on the host, not 1
+  EXPECT_EQ(state["pid"], state["state"]["pid"]);
 }
 
 }  // namespace
