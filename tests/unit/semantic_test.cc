@@ -117,6 +117,29 @@ TEST(SemanticFixturesTest, InvalidConfigsReportEveryError) {
   EXPECT_GE(count, 15);
 }
 
+// Through the whole front end (LoadSpec: parse, schema, semantics) the invalid fixtures pass the
+// schema, so what a user sees is exactly the semantic diagnostics; the valid ones load.
+TEST(SemanticFixturesTest, LoadSpecReachesTheSemanticPass) {
+  for (const auto& dir : {"valid", "invalid"}) {
+    for (const auto& entry : fs::directory_iterator(kDataDir / dir)) {
+      if (entry.path().extension() != ".json") continue;
+      SCOPED_TRACE(entry.path().filename().string());
+      Spec spec;
+      Diagnostics diags;
+      const bool ok = LoadSpec(entry.path().string(), "config.json", spec, diags);
+      if (std::string(dir) == "valid") {
+        EXPECT_TRUE(ok);
+        EXPECT_EQ(Messages(diags), std::vector<std::string>{});
+      } else {
+        fs::path expected = entry.path();
+        expected.replace_extension(".errors");
+        EXPECT_FALSE(ok);
+        EXPECT_EQ(Messages(diags), Lines(ReadFile(expected)));
+      }
+    }
+  }
+}
+
 TEST(SemanticFixturesTest, SeveralErrorsAllReported) {
   const auto got = CheckFile(kDataDir / "invalid" / "many-errors.json");
   EXPECT_EQ(got, (std::vector<std::string>{
