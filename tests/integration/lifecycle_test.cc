@@ -63,8 +63,9 @@ class Outputs {
   TempDir dir_;
 };
 
+// `fd3`: a file opened as the runc process' fd 3 (for --preserve-fds).
 pid_t SpawnRunc(const std::string& root, const std::vector<std::string>& args, const Outputs& io,
-                const std::string& cwd = "") {
+                const std::string& cwd = "", const std::string& fd3 = "") {
   std::vector<std::string> argv = {RUNC_BINARY, "--root", root};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = fork();
@@ -76,6 +77,10 @@ pid_t SpawnRunc(const std::string& root, const std::vector<std::string>& args, c
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    if (!fd3.empty()) {
+      int f = open(fd3.c_str(), O_RDONLY);
+      if (f < 0 || dup2(f, 3) != 3) _exit(126);
+    }
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
@@ -707,6 +712,49 @@ TEST_F(LifecycleTest, FailingPoststartHookOnlyWarns) {
   EXPECT_THAT(start.err, MatchesRegex("runc: warning: step [0-9]+ hook \\(/hooks/poststart/0\\): "
                                       "hook /bin/false exited with status 1\n"));
   EXPECT_EQ(StatusOf(root(), id), "running");
+  EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+}
+
+TEST_F(LifecycleTest, PreserveFdsPassesExtraDescriptors) {
+  Bundle bundle({"sh", "-c", "cat <&3"});
+  const std::string id = NewId(bundle);
+  const std::string payload = bundle.path() + "/payload";
+  std::ofstream(payload) << "passed through fd 3\n";
+  Outputs with;
+  EXPECT_EQ(WaitRunc(SpawnRunc(root(), {"run", "--preserve-fds", "1", "--bundle", bundle.path(), id}, with, "",
+                               payload)),
+            0)
+      << with.err();
+  EXPECT_EQ(with.out(), "passed through fd 3\n");
+
+  // Without the flag the runtime's fd 3 stays out of the container.
+  Outputs without;
+  EXPECT_EQ(WaitRunc(SpawnRunc(root(), {"run", "--bundle", bundle.path(), id}, without, "", payload)), 1);
+  EXPECT_EQ(without.out(), "");
+  EXPECT_EQ(without.err(), "sh: 3: Bad file descriptor\n");
+}
+
+TEST_F(LifecycleTest, NoPivotRunsTheContainer) {
+  Bundle bundle({"sh", "-c", "cat /etc/hostname; ls /"});
+  const std::string id = NewId(bundle);
+  RunResult r = Runc(root(), {"run", "--no-pivot", "--bundle", bundle.path(), id});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("busybox\n"));
+  EXPECT_THAT(r.out, HasSubstr("proc"));
+}
+
+TEST_F(LifecycleTest, RelativePidFileAndBundleAreRelativeToTheWorkingDirectory) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  const std::string parent = bundle.path().substr(0, bundle.path().rfind('/'));
+  const std::string name = bundle.path().substr(bundle.path().rfind('/') + 1);
+  Outputs io;
+  ASSERT_EQ(WaitRunc(SpawnRunc(root(), {"create", "--bundle", name, "--pid-file", name + "/rel.pid", id}, io, parent)),
+            0)
+      << io.err();
+  nlohmann::json state = StateOf(root(), id);
+  EXPECT_EQ(state["bundle"], bundle.path());  // stored absolute
+  EXPECT_EQ(ReadFile(bundle.path() + "/rel.pid"), std::to_string(state["pid"].get<int>()));
   EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
 }
 
