@@ -102,6 +102,16 @@ int FixStdioOwner(uid_t uid, gid_t gid, std::string& what) {
   return 0;
 }
 
+// A joined user namespace may have "deny" in /proc/self/setgroups without the plan saying so.
+bool SetgroupsDenied() {
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[8] = {};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
 }  // namespace
 
 int RunSysctl(const Step& step, InitContext& ctx, std::string& what) {
@@ -159,11 +169,12 @@ int RunUser(const Step& step, InitContext& ctx, std::string& what) {
   if (err) return err;
   // With "deny" in /proc/PID/setgroups (rootless user namespaces) setgroups always fails; the
   // supplementary groups are then those the runtime had, as in runc.
-  if (!ctx.prepared->container->setgroups_denied) {
-    if (setgroups(groups.size(), groups.data()) != 0) {
+  if (!ctx.prepared->container->setgroups_denied && setgroups(groups.size(), groups.data()) != 0) {
+    int setgroups_err = errno;
+    if (!(setgroups_err == EPERM && SetgroupsDenied())) {
       std::string list;
       for (gid_t g : groups) list += (list.empty() ? "" : ",") + std::to_string(g);
-      return Fail(what, "setgroups " + (list.empty() ? std::string("[]") : list), errno);
+      return Fail(what, "setgroups " + (list.empty() ? std::string("[]") : list), setgroups_err);
     }
   }
   if (setresgid(gid, gid, gid) != 0) return Fail(what, "setresgid " + std::to_string(gid), errno);

@@ -1023,6 +1023,13 @@ TEST_F(ContainerSteps, UserNamespaceBindsDevicesAndKeepsLockedFlags) {
   EXPECT_TRUE(HasOption(mounts["/"].options, "ro")) << r.out;
   EXPECT_TRUE(HasOption(mounts["/proc/sys"].options, "nosuid"));
   EXPECT_EQ(mounts["/proc/keys"].fstype, "devtmpfs");  // the host's /dev/null, bound
+
+  // A joined user namespace: "deny" is in /proc/self/setgroups but the plan has no setgroups step.
+  b.plan().steps.erase(b.plan().steps.begin());
+  r = RunInit(
+      b.plan(), [] { Say(Slurp("/proc/self/status")); }, opt);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("Uid:\t0\t0\t0\t0\n"));
 }
 
 TEST_F(ContainerSteps, SeccompNotifySendsTheListenerWithTheState) {
