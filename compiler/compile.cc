@@ -17,14 +17,37 @@
 namespace runc {
 namespace compile_internal {
 
+namespace {
+
+// True when Clean would return `path` unchanged: no empty, "." or ".." elements and no trailing
+// slash. Almost every path in a config is like that.
+bool IsClean(std::string_view path) {
+  if (path.empty()) return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  size_t start = path[0] == '/' ? 1 : 0;
+  if (start == 1 && path.size() == 1) return true;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const size_t len = end - start;
+    if (len == 0) return false;
+    if (path[start] == '.' && (len == 1 || (len == 2 && path[start + 1] == '.'))) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string CleanPath(std::string_view path) {
+  if (IsClean(path)) return std::string(path);
   if (path.empty()) return ".";
   const bool rooted = path[0] == '/';
-  std::string_view parts[64];
-  std::vector<std::string_view> more;  // only for absurdly deep paths
-  size_t n = 0;
-  auto back = [&]() -> std::string_view& { return more.empty() ? parts[n - 1] : more.back(); };
-  auto size = [&] { return n + more.size(); };
+  std::string out;
+  out.reserve(path.size());
+  if (rooted) out += '/';
+  // out[0, floor) cannot be removed by "..": the root, or the leading ".." of a relative path.
+  size_t floor = out.size();
   size_t i = 0;
   while (i < path.size()) {
     size_t end = path.find('/', i);
@@ -32,32 +55,21 @@ std::string CleanPath(std::string_view path) {
     const std::string_view elem = path.substr(i, end - i);
     i = end + 1;
     if (elem.empty() || elem == ".") continue;
-    if (elem == ".." && size() > 0 && back() != "..") {
-      if (!more.empty()) {
-        more.pop_back();
-      } else {
-        --n;
+    if (elem == "..") {
+      if (out.size() > floor) {
+        const size_t slash = out.rfind('/');
+        out.resize(slash == std::string::npos || slash < floor ? floor : (slash == 0 ? 1 : slash));
+      } else if (!rooted) {
+        if (!out.empty()) out += '/';
+        out += "..";
+        floor = out.size();
       }
       continue;
     }
-    if (elem == ".." && rooted) continue;  // "/.." is "/"
-    if (n < std::size(parts) && more.empty()) {
-      parts[n++] = elem;
-    } else {
-      more.push_back(elem);
-    }
-  }
-  std::string out;
-  out.reserve(path.size() + 1);
-  for (size_t k = 0; k < n; ++k) {
-    if (rooted || k > 0) out += '/';
-    out.append(parts[k]);
-  }
-  for (const auto& elem : more) {
-    out += '/';
+    if (!out.empty() && out.back() != '/') out += '/';
     out.append(elem);
   }
-  if (out.empty()) return rooted ? "/" : ".";
+  if (out.empty()) return ".";
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "compiler/compile_internal.h"
 #include "tests/unit/compile_test_util.h"
 
 namespace runc {
@@ -26,6 +27,20 @@ std::vector<std::string> Kinds(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& s : plan.steps) out.emplace_back(KindInfo(s.kind).name);
   return out;
+}
+
+TEST(PathTest, CleanLikeGo) {
+  using compile_internal::CleanPath;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "."},           {"/", "/"},         {"//", "/"},           {"/a/b", "/a/b"},     {"/a/b/", "/a/b"},
+      {"a/b", "a/b"},      {"./a", "a"},       {"a/./b", "a/b"},      {"a/../b", "b"},      {"../a", "../a"},
+      {"../../a/..", "../.."}, {"/..", "/"},   {"/../a", "/a"},       {"/a/..", "/"},       {"a/..", "."},
+      {"a/b/../../..", ".."}, {"/a//b/../c/.", "/a/c"}, {".", "."},   {"..", ".."},         {"x/../../y", "../y"},
+  };
+  for (const auto& [in, out] : cases) EXPECT_EQ(CleanPath(in), out) << in;
+  EXPECT_EQ(compile_internal::JoinPath("/run/runc/", "c1"), "/run/runc/c1");
+  EXPECT_EQ(compile_internal::JoinPath("/bundle", "../rootfs"), "/rootfs");
+  EXPECT_EQ(compile_internal::JoinPath("", "a/"), "a");
 }
 
 TEST(CompileTest, MinimalSpecOnV2WholePlan) {
