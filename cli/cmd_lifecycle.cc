@@ -1,6 +1,7 @@
 // The lifecycle commands: create, start, run, state, list, kill, delete. State lives in
 // <root>/<id>/ (executor/state.h); the container itself is set up by Spawn() and torn down by
 // RunTeardown() from the plan saved at create time.
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -169,6 +170,18 @@ std::string Dirname(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+// Removes a state directory holding only files (exec.fifo, temp files of an interrupted write).
+bool RemoveFlatDir(const std::string& dir) {
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") unlink((dir + "/" + name).c_str());
+    }
+    closedir(d);
+  }
+  return rmdir(dir.c_str()) == 0 || errno == ENOENT;
 }
 
 const Step* FindStep(const Plan& plan, StepKind kind) {
@@ -602,10 +615,10 @@ int DeleteContainer(const GlobalOptions& global, const std::string& id, bool for
     if (state.status == ContainerStatus::kCreating && force) {
       // An aborted create left a state dir without state or plan: nothing else to undo that the
       // failed Spawn did not already undo.
-      std::string dir = lock.dir();
-      unlink((dir + "/" + kStateFile).c_str());
-      unlink((dir + "/" + kExecFifo).c_str());
-      rmdir(dir.c_str());
+      if (!RemoveFlatDir(lock.dir())) {
+        LogError("remove " + lock.dir() + ": " + Errno(errno));
+        return 1;
+      }
       return 0;
     }
     LogError(err.ToString());

@@ -758,6 +758,25 @@ TEST_F(LifecycleTest, RelativePidFileAndBundleAreRelativeToTheWorkingDirectory) 
   EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
 }
 
+TEST_F(LifecycleTest, AnInterruptedCreateIsCreatingAndCanBeForceDeleted) {
+  // What a create killed between Spawn and writing state.json leaves: the state dir and its fifo.
+  const std::string id = UniqueId("creating");
+  const std::string dir = root() + "/" + id;
+  ASSERT_EQ(mkdir(dir.c_str(), 0711), 0);
+  ASSERT_EQ(mkfifo((dir + "/exec.fifo").c_str(), 0622), 0);
+  std::ofstream(dir + "/.state.json.tmp") << "{";
+  nlohmann::json state = StateOf(root(), id);
+  EXPECT_EQ(state["status"], "creating");
+  EXPECT_EQ(state["pid"], 0);
+  EXPECT_THAT(Runc(root(), {"list", "-q"}).out, HasSubstr(id + "\n"));
+  RunResult del = Runc(root(), {"delete", id});
+  EXPECT_EQ(del.status, 1);
+  EXPECT_EQ(del.err, "runc: cannot delete container " + id + " that is not stopped: creating\n");
+  RunResult forced = Runc(root(), {"delete", "--force", id});
+  EXPECT_EQ(forced.status, 0) << forced.err;
+  EXPECT_FALSE(Exists(dir));
+}
+
 TEST_F(LifecycleTest, CommandsOnOneContainerAreSerialisedOthersAreNot) {
   Bundle b1({"sleep", "1000"});
   Bundle b2({"sleep", "1000"});
