@@ -487,6 +487,28 @@ TEST_F(LifecycleTest, StartWithAConfigPathRunsTheBundleInTheForeground) {
   EXPECT_FALSE(Exists(CgroupDir(id)));
 }
 
+TEST_F(LifecycleTest, TheReadmeSampleOf2015RunsWithStartConfigJson) {
+  // The pre-draft sample of the 2015 README (its trailing comma fixed), run the way that README
+  // did: `runc start config.json` in the bundle, terminal and all.
+  TempDir bundle("runc-2015");
+  MakeBusyboxRootfs(bundle.path() + "/rootfs");
+  std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/../shared/fixtures/pre-draft-2015-fixed.json");
+  ASSERT_TRUE(in);
+  nlohmann::json config = nlohmann::json::parse(in);
+  ASSERT_EQ(config["version"], "pre-draft");
+  config["process"]["args"] = {"sh", "-c", "echo 2015; hostname; exit 9"};
+  std::ofstream(bundle.path() + "/config.json") << config.dump(2);
+  const std::string id = bundle.path().substr(bundle.path().rfind('/') + 1);
+  ids_.push_back(id);
+  RunOptions options;
+  options.cwd = bundle.path();
+  RunResult r = Runc(root(), {"start", "config.json"}, options);
+  EXPECT_EQ(r.status, 9) << r.err;
+  EXPECT_EQ(r.out, "2015\r\nshell\r\n");
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/" + id));
+}
+
 TEST_F(LifecycleTest, StartWithoutIdInABundleRunsIt) {
   Bundle bundle({"sh", "-c", "cat /etc/hostname; exit 0"});
   NewId(bundle);
