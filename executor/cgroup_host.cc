@@ -66,6 +66,48 @@ int CgroupMkdirAll(const std::string& path, std::vector<std::string>& created, s
   return 0;
 }
 
+namespace {
+
+// The first line of a small file, without the newline; false when unreadable.
+bool ReadLine(const std::string& path, std::string& out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n < 0) return false;
+  out.assign(buf, static_cast<size_t>(n));
+  size_t nl = out.find('\n');
+  if (nl != std::string::npos) out.resize(nl);
+  return true;
+}
+
+}  // namespace
+
+int CgroupInitCpuset(const std::string& dir, std::string& failed) {
+  struct stat st;
+  // Only v1 has cpuset.cpu_exclusive; in v2 an empty cpuset.cpus means "the parent's".
+  if (stat((dir + "/cpuset.cpu_exclusive").c_str(), &st) != 0) return 0;
+  std::string parent = dir.substr(0, dir.find_last_of('/'));
+  for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
+    std::string value;
+    if (ReadLine(dir + "/" + name, value) && !value.empty()) continue;
+    if (!ReadLine(parent + "/" + name, value)) {
+      failed = parent + "/" + name;
+      return errno;
+    }
+    int fd = open((dir + "/" + name).c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, value.data(), value.size()) < 0) {
+      int err = errno;
+      if (fd >= 0) close(fd);
+      failed = dir + "/" + name;
+      return err;
+    }
+    close(fd);
+  }
+  return 0;
+}
+
 int CgroupRemove(const std::string& path, int timeout_ms) {
   for (const auto& sub : SubDirs(path)) CgroupRemove(sub, timeout_ms);
   int waited = 0;

@@ -501,9 +501,19 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     }
     case StepKind::kCgroupMkdir: {
       std::string failed;
+      size_t first_new = cgroups_created_.size();
       int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
-      if (err) what = "mkdir " + failed;
-      return err;
+      if (err) {
+        what = "mkdir " + failed;
+        return err;
+      }
+      for (size_t k = first_new; k < cgroups_created_.size(); ++k) {
+        if ((err = CgroupInitCpuset(cgroups_created_[k], failed)) != 0) {
+          what = "write " + failed;
+          return err;
+        }
+      }
+      return 0;
     }
     case StepKind::kCgroupWrite: {
       int err = WriteFileOnce(s.path, s.value);
