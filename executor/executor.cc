@@ -180,6 +180,7 @@ class Spawner {
   [[noreturn]] void ChildFail(size_t i, int err, const std::string& what);
   int ChildStep(size_t i, std::string& what);
   int WaitStart(size_t i, std::string& what);
+  void ReleaseStart();
   void BecomeInit();
   void EnterContainer();
   void HandOverFds();
@@ -214,6 +215,7 @@ class Spawner {
   int fifo_fd_ = -1;     // exec.fifo, O_PATH, reopened by the init via /proc/self/fd
   int console_fd_ = -1;  // connected --console-socket
   int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
+  int start_fd_ = -1;    // exec.fifo opened for writing (init, after wait_start)
   bool forked_ = false;
   pid_t helper_ = -1, init_ = -1;
 
@@ -833,7 +835,10 @@ int Spawner::WaitStart(size_t i, std::string& what) {
   SyncSend(sock_, m);
   detached_ = true;
   CloseFd(sock_);
-  // Blocks until `runc start` opens the fifo for reading.
+  // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
+  // only right before execve (ReleaseStart), after the startContainer hooks: so `start` runs the
+  // poststart hooks after them, as the runtime-spec orders. The fd is close-on-exec: a reader that
+  // goes on reading sees EOF once the container process runs (or the init died).
   int fd;
   do {
     fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -842,15 +847,17 @@ int Spawner::WaitStart(size_t i, std::string& what) {
     what = "open exec fifo " + path;
     return errno;
   }
+  CloseFd(fifo_fd_);
+  start_fd_ = MoveFdAbove(fd, min_fd_);
+  return 0;
+}
+
+void Spawner::ReleaseStart() {
+  if (start_fd_ < 0) return;
   ssize_t n;
   do {
-    n = write(fd, "0", 1);
+    n = write(start_fd_, "0", 1);
   } while (n < 0 && errno == EINTR);
-  int err = n == 1 ? 0 : (n < 0 ? errno : EIO);
-  close(fd);
-  CloseFd(fifo_fd_);
-  if (err) what = "write exec fifo";
-  return err;
 }
 
 int Spawner::ChildStep(size_t i, std::string& what) {
@@ -925,6 +932,7 @@ int Spawner::ChildStep(size_t i, std::string& what) {
       return WaitStart(i, what);
     case StepKind::kExecve:
       HandOverFds();
+      ReleaseStart();
       return RunContainerStep(s, ctx_, what);
     case StepKind::kHook:
     case StepKind::kPropagation:
@@ -1022,6 +1030,7 @@ void Spawner::ChildMain(Runner role) {
     }
     ++i;
   }
+  ReleaseStart();
   _exit(0);
 }
 

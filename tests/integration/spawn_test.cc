@@ -1,0 +1,228 @@
+// The spawn machinery through the runc binary, looking from inside real busybox containers:
+// --debug traces the plan as executed, file descriptors that reach the container, the sealed
+// runtime binary (CVE-2019-5736), hooks and the state they get, cgroup write errors.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "executor/cgroup_host.h"
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+class SpawnIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
+    cgroup_parent_ = "runc-h4-spawn-" + UniqueId("p");
+  }
+  void TearDown() override {
+    std::istringstream in(ReadFile("/proc/self/mountinfo"));
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(" - cgroup") == std::string::npos) continue;
+      std::istringstream f(line);
+      std::string id, parent, dev, root, mnt;
+      f >> id >> parent >> dev >> root >> mnt;
+      CgroupRemove(mnt + "/" + cgroup_parent_, 2000);
+    }
+  }
+
+  // A busybox bundle with its own cgroup path; ambient capabilities left out (they need inheritable
+  // ones, not this file's subject).
+  void Prepare(Bundle& b) {
+    b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+    b.config()["process"]["capabilities"].erase("ambient");
+    b.Write();
+  }
+
+  std::vector<int> PlanIndices(const Bundle& b) {
+    RunResult r = Runc(root_.path(), {"plan", "--bundle", b.path(), "--format", "json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::vector<int> out;
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_object()) {
+      for (const auto& s : j["steps"]) out.push_back(s["index"].get<int>());
+    }
+    return out;
+  }
+
+  TempDir root_{"runc-h4-spawn-root"};
+  std::string cgroup_parent_;
+};
+
+// `runc --debug run` logs every step as it runs: the runtime's, the init's (relayed by the
+// runtime until wait_start, then written by the init itself) and the teardown's, in plan order.
+TEST_F(SpawnIntegrationTest, DebugTraceIsThePlan) {
+  Bundle b({"true"});
+  Prepare(b);
+  std::vector<int> plan = PlanIndices(b);
+  ASSERT_GT(plan.size(), 20u);
+  RunResult r = Runc(root_.path(), {"--debug", "run", "--bundle", b.path(), UniqueId("dbg")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<int> traced;
+  std::regex line_re("^runc: debug: step ([0-9]+) [a-z_.]+$");
+  std::istringstream in(r.err);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, line_re)) traced.push_back(std::stoi(m[1]));
+  }
+  EXPECT_EQ(traced, plan);
+}
+
+TEST_F(SpawnIntegrationTest, OnlyStdioReachesTheContainer) {
+  Bundle b({"ls", "/proc/self/fd"});
+  Prepare(b);
+  // The runtime itself is started with extra inherited descriptors.
+  RunResult r = test::Run({"/bin/sh", "-c",
+                     "exec 3</dev/null 7</dev/null; exec " + std::string(RUNC_BINARY) + " --root " + root_.path() +
+                         " run --bundle " + b.path() + " " + UniqueId("fd")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n3\n");  // 3 is ls reading the directory
+}
+
+TEST_F(SpawnIntegrationTest, PreservedFdsReachTheContainer) {
+  Bundle b({"sh", "-c", "ls /proc/self/fd; cat <&3; cat <&4"});
+  Prepare(b);
+  RunResult r = test::Run({"/bin/sh", "-c",
+                     "echo three > " + b.path() + "/f3; echo four > " + b.path() + "/f4; exec 3<" + b.path() +
+                         "/f3 4<" + b.path() + "/f4 9</dev/null; exec " + std::string(RUNC_BINARY) + " --root " +
+                         root_.path() + " run --preserve-fds 2 --bundle " + b.path() + " " + UniqueId("pfd")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\n2\n3\n4\n5\nthree\nfour\n");  // 5 is ls reading the directory
+}
+
+// CVE-2019-5736: until its execve the init runs the runtime's binary, and a process in the
+// container can reach it as /proc/1/exe. It must not be writable (it is a read-only overlayfs view
+// or a sealed memfd, not the host file).
+TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeWrittenFromTheContainer) {
+  // A copy of the runtime, so that a failure of this test cannot corrupt the build.
+  TempDir bin("runc-h4-bin");
+  std::string runc = bin.path() + "/runc";
+  ASSERT_EQ(test::Run({"/bin/cp", RUNC_BINARY, runc}).status, 0);
+  std::string original = ReadFile(runc);
+  ASSERT_FALSE(original.empty());
+
+  Bundle b({"true"});
+  b.config()["hooks"]["startContainer"] = {
+      {{"path", "/bin/sh"},
+       {"args", {"sh", "-c",
+                 "if echo x >> /proc/1/exe; then echo WRITABLE; else echo DENIED; fi; "
+                 "if echo x > /proc/1/exe; then echo TRUNCATED; fi; readlink /proc/1/exe"}}}};
+  Prepare(b);
+  RunResult r = test::Run({runc, "--root", root_.path(), "run", "--bundle", b.path(), UniqueId("exe")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("DENIED\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("WRITABLE")));
+  EXPECT_THAT(r.out, Not(HasSubstr("TRUNCATED")));
+  EXPECT_THAT(r.out, Not(HasSubstr(runc)));  // /proc/1/exe is not the host file
+  EXPECT_TRUE(ReadFile(runc) == original) << "the runtime binary was modified";
+}
+
+// Every kind of hook runs once, in lifecycle order, with the state the spec asks for.
+TEST_F(SpawnIntegrationTest, HooksRunInOrderWithTheirState) {
+  TempDir shared("runc-h4-hooks");
+  chmod(shared.path().c_str(), 0777);
+  std::string host_log = shared.path() + "/hooks.log";
+  auto hook = [](const std::string& name, const std::string& log) {
+    return nlohmann::json{{"path", "/bin/sh"}, {"args", {"sh", "-c", "s=$(cat); echo \"" + name + " $s\" >> " + log}}};
+  };
+  Bundle b({"true"});
+  auto& hooks = b.config()["hooks"];
+  hooks["prestart"] = {hook("prestart", host_log)};
+  hooks["createRuntime"] = {hook("createRuntime", host_log)};
+  hooks["createContainer"] = {hook("createContainer", host_log)};
+  hooks["startContainer"] = {hook("startContainer", "/shared/hooks.log")};
+  hooks["poststart"] = {hook("poststart", host_log)};
+  hooks["poststop"] = {hook("poststop", host_log)};
+  b.config()["mounts"].push_back(
+      {{"destination", "/shared"}, {"type", "bind"}, {"source", shared.path()}, {"options", {"rbind", "rw"}}});
+  Prepare(b);
+  std::string id = UniqueId("hooks");
+  std::string pid_file = shared.path() + "/pid";
+  // A created container keeps create's stdio: give it files, not the harness's pipes.
+  RunResult c = test::Run({"/bin/sh", "-c",
+                     std::string(RUNC_BINARY) + " --root " + root_.path() + " create --bundle " + b.path() +
+                         " --pid-file " + pid_file + " " + id + " </dev/null >" + shared.path() + "/out 2>&1"});
+  ASSERT_EQ(c.status, 0) << ReadFile(shared.path() + "/out");
+  int pid = std::stoi(ReadFile(pid_file));
+  RunResult s = Runc(root_.path(), {"start", id});
+  ASSERT_EQ(s.status, 0) << s.err;
+  for (int i = 0; i < 100 && Exists("/proc/" + std::to_string(pid) + "/exe"); ++i) usleep(20000);
+  RunResult d = Runc(root_.path(), {"delete", id});
+  ASSERT_EQ(d.status, 0) << d.err;
+
+  std::vector<std::pair<std::string, nlohmann::json>> seen;
+  std::istringstream in(ReadFile(host_log));
+  for (std::string line; std::getline(in, line);) {
+    size_t sp = line.find(' ');
+    seen.emplace_back(line.substr(0, sp), nlohmann::json::parse(line.substr(sp + 1), nullptr, false));
+  }
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"prestart", "creating"},       {"createRuntime", "creating"}, {"createContainer", "creating"},
+      {"startContainer", "created"},  {"poststart", "running"},      {"poststop", "stopped"}};
+  ASSERT_EQ(seen.size(), expected.size()) << ReadFile(host_log);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE(expected[i].first);
+    EXPECT_EQ(seen[i].first, expected[i].first);
+    EXPECT_EQ(seen[i].second["status"], expected[i].second);
+    EXPECT_EQ(seen[i].second["id"], id);
+    EXPECT_EQ(seen[i].second["bundle"], b.path());
+    if (expected[i].second != "stopped") {
+      EXPECT_EQ(seen[i].second["pid"], pid);
+    }
+  }
+}
+
+TEST_F(SpawnIntegrationTest, FailingHookFailsCreateAndLeavesNothing) {
+  Bundle b({"true"});
+  b.config()["hooks"]["createRuntime"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}};
+  Prepare(b);
+  std::string id = UniqueId("badhook");
+  RunResult r = Runc(root_.path(), {"create", "--bundle", b.path(), id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, ::testing::MatchesRegex(
+                         "runc: step [0-9]+ hook \\(/hooks/createRuntime/0\\): hook /bin/sh exited with status 3\n"));
+  EXPECT_FALSE(Exists(root_.path() + "/" + id));
+  EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/" + cgroup_parent_));
+}
+
+TEST_F(SpawnIntegrationTest, CgroupWriteToMissingFileNamesTheFile) {
+  Bundle b({"true"});
+  b.config()["linux"]["resources"]["unified"] = {{"nonexistent.file", "1"}};
+  Prepare(b);
+  std::string id = UniqueId("cgw");
+  RunResult r = Runc(root_.path(), {"create", "--bundle", b.path(), id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: step [0-9]+ cgroup.write \\(/linux/resources/unified/nonexistent.file\\): "
+                                             "write /sys/fs/cgroup/unified/" +
+                                             cgroup_parent_ + "/c/nonexistent.file: No such file or directory\n"));
+  EXPECT_FALSE(Exists(root_.path() + "/" + id));
+  EXPECT_FALSE(Exists("/sys/fs/cgroup/unified/" + cgroup_parent_));
+}
+
+TEST_F(SpawnIntegrationTest, RunReturnsTheContainersExitStatus) {
+  Bundle b({"sh", "-c", "exit 42"});
+  Prepare(b);
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), UniqueId("st")});
+  EXPECT_EQ(r.status, 42) << r.err;
+}
+
+}  // namespace
+}  // namespace runc::test
