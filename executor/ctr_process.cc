@@ -217,6 +217,10 @@ int RunCaps(const Step& step, InitContext& ctx, std::string& what) {
   if (err) return Fail(what, "capset", err);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     return Fail(what, "prctl PR_CAP_AMBIENT_CLEAR_ALL", errno);
+  // The kernel keeps a capability ambient only while it is permitted and inheritable; one the
+  // config lists without those cannot be raised, and runc skips it rather than failing (runc's
+  // default spec asks for three ambient capabilities and no inheritable ones).
+  ambient &= permitted & inheritable;
   for (int cap = 0; cap <= last_cap; ++cap) {
     if (!(ambient & (uint64_t{1} << cap))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)

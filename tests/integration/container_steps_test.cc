@@ -750,7 +750,8 @@ TEST_F(ContainerSteps, UserGroupsAndTheFiveCapabilitySets) {
   uint64_t effective = Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE);
   uint64_t permitted = bounding;
   uint64_t inheritable = Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_AUDIT_WRITE);
-  uint64_t ambient = Bit(CAP_NET_BIND_SERVICE);
+  // CAP_KILL is not inheritable: it cannot be ambient and is left out, as runc does.
+  uint64_t ambient = Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_KILL);
   b.Add(StepKind::kCaps).nums = {static_cast<int64_t>(bounding), static_cast<int64_t>(effective),
                                  static_cast<int64_t>(inheritable), static_cast<int64_t>(permitted),
                                  static_cast<int64_t>(ambient)};
@@ -776,7 +777,7 @@ TEST_F(ContainerSteps, UserGroupsAndTheFiveCapabilitySets) {
   EXPECT_EQ(status_field("CapEff"), hex(effective));
   EXPECT_EQ(status_field("CapPrm"), hex(permitted));
   EXPECT_EQ(status_field("CapInh"), hex(inheritable));
-  EXPECT_EQ(status_field("CapAmb"), hex(ambient));
+  EXPECT_EQ(status_field("CapAmb"), hex(Bit(CAP_NET_BIND_SERVICE)));
   EXPECT_EQ(status_field("NoNewPrivs"), "1");
 }
 
