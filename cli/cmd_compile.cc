@@ -155,10 +155,14 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
   std::string container;
   bool no_pivot = false;
+  bool rootless = global.rootless;
+  bool systemd_cgroup = global.systemd_cgroup;
   po::options_description desc("Options");
   desc.add_options()
       ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
       ("format,f", po::value(&format), "output format: text or json")
+      ("rootless", po::bool_switch(&rootless), "plan for a rootless container (same as the global flag)")
+      ("systemd-cgroup", po::bool_switch(&systemd_cgroup), "cgroupsPath is slice:prefix:name (same as the global flag)")
       ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
@@ -204,8 +208,8 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     if (!id.empty()) options.id = id;
     if (!AbsolutePath(bundle, options.bundle)) return 1;
     options.no_pivot = no_pivot;
-    options.systemd_cgroup = global.systemd_cgroup;
-    options.rootless = global.rootless;
+    options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
+    options.rootless = rootless || global.rootless;
     plan = Compile(spec, host, options);
   }
   if (format == "json") {

@@ -61,7 +61,7 @@ TEST_P(GoldenTest, PlanMatches) {
   for (const auto& w : SplitWords(args)) argv.push_back(w);
   RunOptions options;
   options.cwd = dir;
-  RunResult r = Run(argv, options);
+  RunResult r = test::Run(argv, options);
 
   char real[PATH_MAX];
   ASSERT_NE(realpath(dir.c_str(), real), nullptr);
@@ -98,8 +98,8 @@ TEST_P(GoldenTest, PlanIsDeterministic) {
   for (const auto& w : SplitWords(args)) argv.push_back(w);
   RunOptions options;
   options.cwd = dir;
-  RunResult a = Run(argv, options);
-  RunResult b = Run(argv, options);
+  RunResult a = test::Run(argv, options);
+  RunResult b = test::Run(argv, options);
   ASSERT_EQ(a.status, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
 }
