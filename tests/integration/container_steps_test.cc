@@ -1099,5 +1099,32 @@ TEST_F(ContainerSteps, SeccompNotifySendsTheListenerWithTheState) {
   EXPECT_EQ(state["pid"], state["state"]["pid"]);
 }
 
+TEST_F(ContainerSteps, ExecveSetsHomeFromTheImagePasswd) {
+  struct Case {
+    int64_t uid;
+    std::vector<std::string> env;
+    std::string out;
+  };
+  std::vector<Case> cases = {
+      {0, {"PATH=/bin"}, "/root\n"},          // root:x:0:0:root:/root:/bin/sh
+      {65534, {"PATH=/bin"}, "/\n"},          // nobody's home is /
+      {4242, {"PATH=/bin"}, "/\n"},           // not in the image
+      {0, {"PATH=/bin", "HOME=/x"}, "/x\n"},  // given: kept
+  };
+  for (const auto& c : cases) {
+    PlanBuilder b(rootfs_);
+    b.Base();
+    b.Pivot();
+    b.Add(StepKind::kUser).nums = {c.uid, c.uid};
+    Step& e = b.Add(StepKind::kExecve);
+    e.path = "sh";
+    e.argv = {"sh", "-c", "echo $HOME"};
+    e.env = c.env;
+    auto r = RunInit(b.plan());
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out, c.out) << c.uid;
+  }
+}
+
 }  // namespace
 }  // namespace runc
