@@ -1,19 +1,18 @@
 // The steps the container init runs, prepared before clone.
 //
-// ORDER (agreed with the compiler, compiler/compile.cc). The init runs the steps exactly in plan
-// order, so these constraints are the compiler's to honour; the executor does not reorder:
-//   rootfs:  propagation, rootfs bind, mounts (each followed by its remount), mknod/device binds,
-//            symlinks, [createContainer hooks], pivot_root | move+chroot, [propagation of "/" again
-//            when rootfsPropagation is set: pivot_root needs a private root first], masked paths,
-//            read-only paths, root read-only.
-//   process: console, sysctl, hostname, domainname, rlimits, oom_score_adj, personality, scheduler,
-//            ioPriority, memoryPolicy, no_new_privs,
+// ORDER. The init runs the steps exactly in plan order and never reorders them; the compiler
+// (compiler/compile.cc) emits them in an order these steps rely on, and checked against it:
+//   rootfs:  propagation, rootfs bind, mounts (each followed by its remount; the compiler expands a
+//            "cgroup" mount into runc's tmpfs + one mount per hierarchy), mknod or device binds,
+//            symlinks, [createContainer hooks], pivot_root | move+chroot.
+//   process: console, root read-only, hostname, domainname, sysctl, read-only paths, masked paths,
+//            rlimits, oom_score_adj, personality, scheduler, ioPriority, memoryPolicy, umask,
+//            no_new_privs,
 //            seccomp (HERE when noNewPrivileges is false: loading a filter without no_new_privs
 //            needs CAP_SYS_ADMIN, so it must come before the user and caps steps drop it; it also
 //            has to follow hostname/domainname, which podman's profile forbids),
-//            user (keeps the permitted set with PR_SET_KEEPCAPS), umask, cwd (as the user, like
-//            runc), caps (re-raises CAP_SETPCAP from the kept permitted set to shrink the bounding
-//            set, then capset, then ambient),
+//            cwd, user (keeps the permitted set with PR_SET_KEEPCAPS), caps (re-raises CAP_SETPCAP
+//            from the kept permitted set to shrink the bounding set, then capset, then ambient),
 //            seccomp (HERE instead when noNewPrivileges is true, as late as possible so the filter
 //            does not see the init's own syscalls, like runc).
 //   start:   wait_start, startContainer hooks, execve.
