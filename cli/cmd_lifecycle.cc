@@ -534,8 +534,8 @@ bool ReleaseInit(const ContainerLock& lock, ContainerState& state, Diagnostic& e
   return released;
 }
 
-// `start ID` proper. Returns the exit status; on success fills `state`.
-int StartCreated(const GlobalOptions& global, const std::string& id, Plan* plan_out, ContainerState* state_out) {
+// `start ID` proper. Returns the exit status.
+int StartCreated(const GlobalOptions& global, const std::string& id) {
   ContainerLock lock;
   Diagnostic err;
   if (!lock.Lock(global.root, id, err)) {
@@ -571,8 +571,6 @@ int StartCreated(const GlobalOptions& global, const std::string& id, Plan* plan_
   }
   state.status = ContainerStatus::kRunning;
   RunPoststartHooks(plan, state);
-  if (plan_out) *plan_out = std::move(plan);
-  if (state_out) *state_out = state;
   return 0;
 }
 
@@ -764,7 +762,7 @@ int RunContainer(const GlobalOptions& global, const std::string& id, const RunFl
       return 1;
     }
   }
-  if (StartCreated(global, id, nullptr, nullptr) != 0) {
+  if (StartCreated(global, id) != 0) {
     if (master >= 0) close(master);
     DeleteContainer(global, id, true);
     return 1;
@@ -793,7 +791,7 @@ int RunLegacyStart(const GlobalOptions& global, const std::string& bundle, const
   Diagnostic err;
   if (LoadState(global.root, id, existing, err)) {
     // A container of that id exists: a modern `start` of it.
-    return StartCreated(global, id, nullptr, nullptr);
+    return StartCreated(global, id);
   }
   if (!SealExe()) return 1;
   RunFlags flags;
@@ -844,7 +842,7 @@ int CmdStart(const GlobalOptions& global, const std::vector<std::string>& args) 
     struct stat st;
     if (stat(id.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return RunLegacyStart(global, Dirname(id), Basename(id));
   }
-  return StartCreated(global, id, nullptr, nullptr);
+  return StartCreated(global, id);
 }
 
 int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
