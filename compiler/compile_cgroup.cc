@@ -72,8 +72,8 @@ class Writer {
 
   void Run() {
     const auto& res = b_.spec.linux.resources;
-    if (!res) return;
     if (v2_) {
+      if (!res) return;
       // fs2.Set order: pids, memory, io, cpu, devices, cpuset, hugetlb, rdma, unified.
       // Device rules on v2 are an eBPF program attached to the cgroup, not a file write: they are
       // out of the plan's scope for now and not emitted.
@@ -86,20 +86,21 @@ class Writer {
       NetworkV1(*res);  // no v2 equivalent: fails at run time if asked for
       Rdma(*res);
       Unified(*res);
-    } else {
-      // fs subsystem order: cpuset, devices, memory, cpu, pids, blkio, hugetlb, net_cls,
-      // net_prio, rdma.
-      if (res->cpu) Cpuset(*res->cpu);
-      DevicesV1(*res);
-      if (res->memory) MemoryV1(*res->memory);
-      if (res->cpu) CpuV1(*res->cpu);
-      Pids(*res);
-      if (res->block_io) BlkioV1(*res->block_io);
-      Hugetlb(*res);
-      NetworkV1(*res);
-      Rdma(*res);
-      Unified(*res);
+      return;
     }
+    // fs subsystem order: cpuset, devices, memory, cpu, pids, blkio, hugetlb, net_cls, net_prio,
+    // rdma. Devices are programmed even without resources (runc's default allow-list).
+    if (res && res->cpu) Cpuset(*res->cpu);
+    DevicesV1(res ? res->devices : std::vector<DeviceRule>{});
+    if (!res) return;
+    if (res->memory) MemoryV1(*res->memory);
+    if (res->cpu) CpuV1(*res->cpu);
+    Pids(*res);
+    if (res->block_io) BlkioV1(*res->block_io);
+    Hugetlb(*res);
+    NetworkV1(*res);
+    Rdma(*res);
+    Unified(*res);
   }
 
  private:
@@ -146,7 +147,7 @@ class Writer {
     if (!cpu.mems.empty()) Write("cpuset", "cpuset.mems", cpu.mems, Ptr("/cpu/mems"));
   }
 
-  void DevicesV1(const Resources& res) {
+  void DevicesV1(const std::vector<DeviceRule>& rules) {
     // A rootless runtime cannot program the devices controller; runc skips it the same way.
     if (b_.options.rootless) return;
     auto rule = [&](bool allow, char type, const std::optional<int64_t>& major,
@@ -160,7 +161,11 @@ class Writer {
       }
       Write("devices", allow ? "devices.allow" : "devices.deny", std::move(value), std::move(origin));
     };
-    for (const auto& r : res.devices) rule(r.allow, r.type, r.major, r.minor, r.access, r.origin);
+    // runc applies the rules to a deny-all device emulator (an allow-list), whatever the spec
+    // starts with, so a container only ever gets the devices it is given.
+    const bool starts_with_deny_all = !rules.empty() && !rules[0].allow && rules[0].type == 'a';
+    if (!starts_with_deny_all) rule(false, 'a', std::nullopt, std::nullopt, "", "default");
+    for (const auto& r : rules) rule(r.allow, r.type, r.major, r.minor, r.access, r.origin);
 
     // runc appends its allow-list of devices every container gets (specconv.AllowedDevices, without
     // /dev/net/tun, which runc 1.2 dropped), minus the nodes the spec redefines, then the spec's

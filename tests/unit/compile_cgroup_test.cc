@@ -167,6 +167,20 @@ TEST(CgroupV1Test, DeviceRules) {
                         d + "devices.allow = c 5:2 rwm  # default",
                         d + "devices.allow = c 5:0 rwm  # /linux/devices/0",
                     }));
+  // Without a leading deny-all rule the allow-list is still an allow-list: runc's emulator starts
+  // from "deny everything".
+  Spec t = s;
+  t.linux.resources->devices = {fuse};
+  Strings without_deny = CgroupWrites(Compile(t, FixedHost(CgroupMode::kV1), Options()));
+  ASSERT_GE(without_deny.size(), 2u);
+  EXPECT_EQ(without_deny[0], d + "devices.deny = a  # default");
+  EXPECT_EQ(without_deny[1], d + "devices.allow = c 10:229 rw  # /linux/resources/devices/1");
+  t.linux.resources.reset();
+  without_deny = CgroupWrites(Compile(t, FixedHost(CgroupMode::kV1), Options()));
+  ASSERT_EQ(without_deny.size(), 11u);
+  EXPECT_EQ(without_deny[0], d + "devices.deny = a  # default");
+  EXPECT_EQ(without_deny[1], d + "devices.allow = c *:* m  # default");
+
   // v2 device control is an eBPF program, not part of the plan; rootless cannot program devices.
   EXPECT_TRUE(CgroupWrites(Compile(s, FixedHost(CgroupMode::kV2), Options())).empty());
   CompileOptions rootless = Options();
