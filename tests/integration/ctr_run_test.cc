@@ -88,7 +88,13 @@ TEST_F(CtrRunTest, DefaultSpecSeenFromInside) {
   }
   EXPECT_THAT(mounts["/"], HasSubstr(" ro,"));
   EXPECT_THAT(mounts["/sys"], ::testing::StartsWith("sysfs ro,"));
-  EXPECT_THAT(mounts["/sys/fs/cgroup"], ::testing::StartsWith("tmpfs ro,"));
+  // runc 1.1 leaves the cgroup tmpfs itself writable; the hierarchies below it are read-only.
+  EXPECT_THAT(mounts["/sys/fs/cgroup"], ::testing::StartsWith("tmpfs rw,"));
+  for (const auto& [mp, what] : mounts) {
+    if (mp.rfind("/sys/fs/cgroup/", 0) == 0) {
+      EXPECT_THAT(what, ::testing::StartsWith("cgroup ro,")) << mp;
+    }
+  }
   EXPECT_THAT(mounts["/proc/sys"], ::testing::StartsWith("proc ro,"));
   EXPECT_THAT(mounts["/proc/acpi"], ::testing::StartsWith("tmpfs ro,"));
   // What runc's default spec gives: three capabilities in every set but inheritable, and so none
