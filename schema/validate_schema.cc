@@ -37,21 +37,10 @@ namespace {
 
 using nlohmann::json;
 
-struct CompiledSchema {
-  json doc;
-  valijson::Schema schema;
-
-  CompiledSchema() : doc(json::parse(kEmbeddedSchema)) {
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, schema);
-  }
-};
-
-// Parsed once per process; a broken embedded schema throws here and is reported by the caller.
-const CompiledSchema& Compiled() {
-  static const CompiledSchema compiled;
-  return compiled;
+// The schema text, parsed once per process. The walker below reads it to explain errors.
+const json& SchemaDoc() {
+  static const json doc = json::parse(kEmbeddedSchema);
+  return doc;
 }
 
 // ---- Looking the schema up again at an instance location ----------------------------------------
@@ -165,6 +154,36 @@ void Collect(const json& root, const json* schema, const json& v, const std::vec
       Collect(root, &*items, v[index], tokens, i + 1, out, depth + 1);
     }
   }
+}
+
+// One format's half of the schema as a valijson schema: the document's root is replaced by a $ref to
+// that half, and valijson only builds what the root reaches.
+struct Branch {
+  json doc;
+  valijson::Schema schema;
+
+  explicit Branch(const json& ref) : doc(SchemaDoc()) {
+    doc.erase("if");
+    doc.erase("then");
+    doc.erase("else");
+    doc["$ref"] = ref;
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(doc);
+    parser.populateSchema(adapter, schema);
+  }
+};
+
+// The root's if/then/else picks the format. Deciding it here with the same "if" lets a process
+// build only the half it needs (building the whole schema is most of a short `runc plan`'s
+// validation time). A broken embedded schema throws here and is reported by the caller.
+const valijson::Schema& SchemaFor(const json& instance) {
+  const json& doc = SchemaDoc();
+  if (Matches(doc, &doc.at("if"), instance)) {
+    static const Branch then_branch(doc.at("then").at("$ref"));
+    return then_branch.schema;
+  }
+  static const Branch else_branch(doc.at("else").at("$ref"));
+  return else_branch.schema;
 }
 
 // ---- Turning valijson's results into diagnostics -----------------------------------------------
@@ -404,14 +423,15 @@ std::string_view EmbeddedSchema() { return kEmbeddedSchema; }
 
 bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
   try {
-    const CompiledSchema& compiled = Compiled();
+    const json& schema_doc = SchemaDoc();
+    const valijson::Schema& schema = SchemaFor(doc.root);
     valijson::adapters::NlohmannJsonAdapter target(doc.root);
     valijson::Validator validator;
     Diagnostics found;
     // Valid documents take the fast path: no results collected, no rewriting.
-    if (!validator.validate(compiled.schema, target, nullptr)) {
+    if (!validator.validate(schema, target, nullptr)) {
       valijson::ValidationResults results;
-      validator.validate(compiled.schema, target, &results);
+      validator.validate(schema, target, &results);
 
       struct Error {
         Located loc;
@@ -423,7 +443,7 @@ bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
         (IsAggregate(e.description) ? aggregate : specific).push_back(std::move(error));
       }
       for (const auto& e : specific) {
-        std::string message = Explain(compiled.doc, doc.root, e.loc, e.description);
+        std::string message = Explain(schema_doc, doc.root, e.loc, e.description);
         if (!message.empty()) found.push_back(doc.Diag(e.loc.pointer, std::move(message)));
       }
       // An enclosing error only stays when no specific error at or below it says what is wrong
@@ -439,7 +459,7 @@ bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
     if (HasHugeNumber(doc.root)) {
       std::vector<std::string> tokens;
       std::string pointer;
-      CheckHugeNumbers(compiled.doc, doc, doc.root, tokens, pointer, found);
+      CheckHugeNumbers(schema_doc, doc, doc.root, tokens, pointer, found);
     }
     // In file order, each error once (the if/else and allOf branches can report the same thing).
     std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
