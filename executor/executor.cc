@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -52,6 +53,12 @@
 #include "executor/spawn_internal.h"
 #include "executor/sync.h"
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -84,11 +91,30 @@ struct CloneArgs {
 
 // fork-like clone3: the child continues here on a copy of our stack. Raw syscall, so no atfork
 // handlers run; fine, we are single-threaded.
-pid_t Clone3(uint64_t flags, int exit_signal) {
+pid_t Clone3(uint64_t flags, int exit_signal, int cgroup_fd = -1) {
   CloneArgs args{};
   args.flags = flags;
   args.exit_signal = static_cast<uint64_t>(exit_signal);
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+}
+
+// Clones straight into a cgroup2 directory when one is given, and falls back to a plain clone when
+// the kernel refuses: the cgroup.join step then writes cgroup.procs itself and reports any error
+// as its own. `joined` says which way it went.
+pid_t CloneMaybeIntoCgroup(uint64_t flags, int exit_signal, int cgroup_fd, bool& joined) {
+  joined = false;
+  if (cgroup_fd >= 0) {
+    pid_t pid = Clone3(flags, exit_signal, cgroup_fd);
+    if (pid >= 0) {
+      joined = true;
+      return pid;
+    }
+  }
+  return Clone3(flags, exit_signal);
 }
 
 // Moves `fd` to the lowest free number >= `min` (close-on-exec), closing the old one.
@@ -216,6 +242,12 @@ class Spawner {
   int console_fd_ = -1;  // connected --console-socket
   int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
   int start_fd_ = -1;    // exec.fifo opened for writing (init, after wait_start)
+  // A cgroup2 join done by clone3(CLONE_INTO_CGROUP): a migration through cgroup.procs waits for
+  // an RCU grace period (the cgroup_threadgroup_rwsem write side, ~20 ms here), a clone into the
+  // cgroup does not. v1 hierarchies have no such way in.
+  int cgroup_fd_ = -1;
+  size_t into_cgroup_idx_ = 0;
+  bool cloned_into_cgroup_ = false;
   bool forked_ = false;
   pid_t helper_ = -1, init_ = -1;
 
@@ -386,6 +418,21 @@ bool Spawner::PreFork(Diagnostic& error) {
   }
   ctx_.console_socket_fd = console_fd_;
   err_fd_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, min_fd_);
+  // The first cgroup.join into a cgroup2 directory is done by the clone itself.
+  for (size_t i = clone_idx_ + 1; i < end_ && cgroup_fd_ < 0; ++i) {
+    const Step& s = plan_.steps[i];
+    if (s.kind != StepKind::kCgroupJoin || fault_ == s.index) continue;
+    std::string dir = s.path.substr(0, s.path.find_last_of('/'));
+    if (s.path.size() < 13 || s.path.compare(s.path.size() - 13, 13, "/cgroup.procs") != 0) continue;
+    int fd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct statfs fs;
+    if (fd >= 0 && fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC) {
+      cgroup_fd_ = MoveFdAbove(fd, min_fd_);
+      into_cgroup_idx_ = i;
+    } else if (fd >= 0) {
+      close(fd);
+    }
+  }
   int fds[2];
   if (!SyncPair(fds)) {
     Fail(error, plan_.steps[clone_idx_], "socketpair", errno);
@@ -536,7 +583,8 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return RunHookProcess(s, HookStateJson(plan_, "creating", init_ > 0 ? init_ : 0), what);
     case StepKind::kClone: {
       // No helper: the runtime clones the init itself, straight into its new namespaces.
-      pid_t pid = Clone3(s.flags, SIGCHLD);
+      bool joined = false;
+      pid_t pid = CloneMaybeIntoCgroup(s.flags, SIGCHLD, cgroup_fd_, joined);
       if (pid < 0) {
         what = "clone3";
         return errno;
@@ -549,6 +597,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         ChildMain(Runner::kInit);
       }
       init_ = pid;
+      cloned_into_cgroup_ = joined;
       CloseFd(child_sock_);
       Diagnostic ignored;
       return SendInitState(ignored) ? 0 : EPIPE;
@@ -569,6 +618,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return err;
     }
     case StepKind::kCgroupJoin: {
+      if (cloned_into_cgroup_ && &s == &plan_.steps[into_cgroup_idx_]) return 0;  // done by clone3
       int err = WriteFileOnce(s.path, std::to_string(init_));
       if (err) what = "write " + s.path;
       return err;
@@ -697,6 +747,7 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
         return true;
       case SyncType::kCloned:
         init_ = m.pid;
+        cloned_into_cgroup_ = m.err == 1;
         WaitChild(helper_, -1);
         helper_ = -1;
         next = at;
@@ -747,6 +798,7 @@ void Spawner::CloseAll() {
   CloseFd(fifo_fd_);
   CloseFd(console_fd_);
   CloseFd(err_fd_);
+  CloseFd(cgroup_fd_);
   for (auto& [path, fd] : ns_fds_) CloseFd(fd);
   ns_fds_.clear();
 }
@@ -881,7 +933,8 @@ int Spawner::ChildStep(size_t i, std::string& what) {
       // wants exit_signal 0 with CLONE_PARENT; the init inherits the helper's (SIGCHLD).
       uint64_t flags = s.flags | CLONE_PARENT;
       if (time_unshared_) flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
-      pid_t pid = Clone3(flags, 0);
+      bool joined = false;
+      pid_t pid = CloneMaybeIntoCgroup(flags, 0, cgroup_fd_, joined);
       if (pid < 0) {
         what = "clone3";
         return errno;
@@ -895,6 +948,7 @@ int Spawner::ChildStep(size_t i, std::string& what) {
       m.type = SyncType::kCloned;
       m.step = static_cast<int32_t>(i + 1);
       m.pid = pid;
+      m.err = joined ? 1 : 0;
       SyncSend(sock_, m);
       _exit(0);
     }

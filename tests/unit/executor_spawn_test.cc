@@ -211,6 +211,40 @@ TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
   ExpectNothingLeft(true);
 }
 
+// A cgroup2 join is done by clone3(CLONE_INTO_CGROUP) (no migration, no RCU grace period); the v1
+// joins are writes to cgroup.procs. Either way the init is in every cgroup before its first step.
+TEST_F(SpawnTest, JoinsCgroupTwoByCloneAndCgroupOneByWrite) {
+  std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
+  Plan plan = MakePlan(CLONE_NEWPID, "cat /proc/self/cgroup > " + out_, [&](PlanBuilder& b) {
+    Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
+    mk.name = "unified";
+    mk.path = unified;
+  }, [&](PlanBuilder& b) {
+    Step& join = b.Add(Phase::kSpawn, StepKind::kCgroupJoin, "/linux/cgroupsPath");
+    join.name = "unified";
+    join.path = unified + "/cgroup.procs";
+  });
+  Step rm = plan.steps[plan.steps.size() - 2];  // the pids cgroup.rmdir
+  rm.index = static_cast<int>(plan.steps.size()) + 1;
+  rm.path = unified;
+  plan.steps.push_back(rm);
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_EQ(ReadAll(unified + "/cgroup.procs"), std::to_string(init_) + "\n");
+  EXPECT_EQ(ReadAll(cgroup_ + "/cgroup.procs"), std::to_string(init_) + "\n");
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  EXPECT_THAT(ReadAll(out_), HasSubstr("0::/runc-h4-test/" + id_ + "\n"));
+  EXPECT_THAT(ReadAll(out_), HasSubstr(":pids:/runc-h4-test/" + id_ + "\n"));
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+  EXPECT_FALSE(Exists(unified));
+  ExpectNothingLeft(true);
+  CgroupRemove("/sys/fs/cgroup/unified/runc-h4-test", 2000);
+}
+
 TEST_F(SpawnTest, CgroupWriteToMissingFileNamesItAndUndoesEverything) {
   Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
   plan.steps[2].path = cgroup_ + "/memory.limit_in_bytes";
