@@ -217,6 +217,33 @@ TEST_F(SpawnIntegrationTest, CgroupWriteToMissingFileNamesTheFile) {
   EXPECT_FALSE(Exists("/sys/fs/cgroup/unified/" + cgroup_parent_));
 }
 
+// linux.netDevices: a host interface moves into the container's network namespace under its new
+// name; a veth goes away with the namespace.
+TEST_F(SpawnIntegrationTest, NetDeviceMovesIntoTheContainerRenamed) {
+  std::string host_name = "h4v" + std::to_string(getpid() % 100000);
+  ASSERT_EQ(test::Run({"/usr/sbin/ip", "link", "add", host_name, "type", "veth", "peer", "name", host_name + "p"}).status, 0);
+  Bundle b({"cat", "/sys/class/net/ctr0/ifindex"});
+  b.config()["linux"]["netDevices"] = {{host_name, {{"name", "ctr0"}}}};
+  Prepare(b);
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), UniqueId("net")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("[0-9]+\n"));
+  EXPECT_FALSE(Exists("/sys/class/net/" + host_name));
+  test::Run({"/usr/sbin/ip", "link", "del", host_name + "p"});
+}
+
+TEST_F(SpawnIntegrationTest, MissingNetDeviceIsAStepError) {
+  Bundle b({"true"});
+  b.config()["linux"]["netDevices"] = {{"h4nosuchdev", nlohmann::json::object()}};
+  Prepare(b);
+  std::string id = UniqueId("nonet");
+  RunResult r = Runc(root_.path(), {"create", "--bundle", b.path(), id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: step [0-9]+ net_device \\(/linux/netDevices/h4nosuchdev\\): "
+                                             "move network device h4nosuchdev: No such device\n"));
+  EXPECT_FALSE(Exists(root_.path() + "/" + id));
+}
+
 TEST_F(SpawnIntegrationTest, RunReturnsTheContainersExitStatus) {
   Bundle b({"sh", "-c", "exit 42"});
   Prepare(b);
