@@ -290,6 +290,11 @@ bool Spawner::Classify(Diagnostic& error) {
     if (steps[i].kind == StepKind::kUidMap) root_uid_ = static_cast<uid_t>(HostIdOfRoot(steps[i].value));
     if (steps[i].kind == StepKind::kGidMap) root_gid_ = static_cast<gid_t>(HostIdOfRoot(steps[i].value));
   }
+  // Mounts outside a mount namespace of the container's own would land on the host.
+  bool mount_ns = (steps[clone_idx_].flags & CLONE_NEWNS) != 0;
+  for (size_t i = 0; i < clone_idx_; ++i) {
+    if (steps[i].kind == StepKind::kNsJoin && (steps[i].flags & CLONE_NEWNS)) mount_ns = true;
+  }
   runners_.assign(steps.size(), Runner::kNone);
   for (size_t i = 0; i < clone_idx_; ++i) {
     StepKind k = steps[i].kind;
@@ -347,6 +352,10 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kMask:
       case StepKind::kReadonlyPath:
       case StepKind::kRootReadonly:
+        r = Runner::kInit;
+        if (!after) misplaced = "container step before clone";
+        if (!mount_ns) misplaced = "mount step without a mount namespace";
+        break;
       case StepKind::kSysctl:
       case StepKind::kHostname:
       case StepKind::kDomainname:

@@ -554,6 +554,20 @@ TEST_F(SpawnTest, PlanWithoutWaitStartIsRefused) {
   ExpectNothingLeft();
 }
 
+TEST_F(SpawnTest, MountStepWithoutMountNamespaceIsRefused) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", nullptr, [](PlanBuilder& b) {
+    Step& m = b.Add(Phase::kRootfs, StepKind::kMount, "/mounts/0");
+    m.source = "tmpfs";
+    m.fstype = "tmpfs";
+    m.path = "/tmp";
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, {}, result, err));
+  EXPECT_EQ(err.ToString(), "step 6 mount (/mounts/0): plan order: mount step without a mount namespace: Invalid argument");
+  ExpectNothingLeft();
+}
+
 TEST_F(SpawnTest, MisplacedStepIsRefusedBeforeAnythingRuns) {
   Plan plan = MakePlan(CLONE_NEWPID, "exit 0", [](PlanBuilder& b) {
     b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 0 1\n";
