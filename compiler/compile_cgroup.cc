@@ -167,9 +167,9 @@ class Writer {
     if (!starts_with_deny_all) rule(false, 'a', std::nullopt, std::nullopt, "", "default");
     for (const auto& r : rules) rule(r.allow, r.type, r.major, r.minor, r.access, r.origin);
 
-    // runc appends its allow-list of devices every container gets (specconv.AllowedDevices, without
-    // /dev/net/tun, which runc 1.2 dropped), minus the nodes the spec redefines, then the spec's
-    // own devices.
+    // runc appends its allow-list of devices every container gets (specconv.AllowedDevices of runc
+    // 1.1, the reference for our differential tests, incl. /dev/net/tun which runc 1.2 dropped),
+    // minus the nodes the spec redefines, then the spec's own devices.
     struct Allowed {
       std::string_view path;  // "" = a rule only
       char type;
@@ -182,6 +182,7 @@ class Writer {
         {"/dev/zero", 'c', 1, 5, "rwm"},   {"/dev/urandom", 'c', 1, 9, "rwm"},
         {"", 'c', 136, -1, "rwm"},  // /dev/pts/*
         {"", 'c', 5, 2, "rwm"},     // /dev/ptmx
+        {"", 'c', 10, 200, "rwm"},  // /dev/net/tun
     };
     const auto& devices = b_.spec.linux.devices;
     for (const auto& a : kAllowed) {

@@ -202,11 +202,8 @@ class Mounter {
         start = comma + 1;
       }
     }
-    if ((opts.flags & MS_RDONLY) != 0) {
-      Step& r = b_.Add(Phase::kRootfs, StepKind::kRemount, m.origin);
-      r.path = dest;
-      r.flags = MS_REMOUNT | MS_RDONLY | kDefaultMountFlags;
-    }
+    // The tmpfs holding the hierarchies stays writable even for a read-only cgroup mount: only the
+    // hierarchies themselves are read-only. That is what runc 1.1 (the reference) leaves behind.
   }
 
   void Node(const std::string& path, char type, int64_t major, int64_t minor, uint32_t perm, uint32_t uid,

@@ -165,6 +165,7 @@ TEST(CgroupV1Test, DeviceRules) {
                         d + "devices.allow = c 1:9 rwm  # default",
                         d + "devices.allow = c 136:* rwm  # default",
                         d + "devices.allow = c 5:2 rwm  # default",
+                        d + "devices.allow = c 10:200 rwm  # default",
                         d + "devices.allow = c 5:0 rwm  # /linux/devices/0",
                     }));
   // Without a leading deny-all rule the allow-list is still an allow-list: runc's emulator starts
@@ -177,7 +178,7 @@ TEST(CgroupV1Test, DeviceRules) {
   EXPECT_EQ(without_deny[1], d + "devices.allow = c 10:229 rw  # /linux/resources/devices/1");
   t.linux.resources.reset();
   without_deny = CgroupWrites(Compile(t, FixedHost(CgroupMode::kV1), Options()));
-  ASSERT_EQ(without_deny.size(), 11u);
+  ASSERT_EQ(without_deny.size(), 12u);
   EXPECT_EQ(without_deny[0], d + "devices.deny = a  # default");
   EXPECT_EQ(without_deny[1], d + "devices.allow = c *:* m  # default");
 
