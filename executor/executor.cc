@@ -31,6 +31,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -210,6 +211,7 @@ class Spawner {
   void BecomeInit();
   void EnterContainer();
   void HandOverFds();
+  void BeforeSeccomp();
 
   void Fail(Diagnostic& error, const Step& step, const std::string& what, int err) {
     error = Diagnostic{};
@@ -874,10 +876,26 @@ void Spawner::EnterContainer() {
   }
 }
 
-// Right before execve: only 0, 1, 2 and the --preserve-fds range reach the container process.
+// Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
+// marked close-on-exec (not closed: the init still uses some of it until execve). Done before the
+// seccomp filter is loaded (it may not allow close_range) and again right before execve.
 void Spawner::HandOverFds() {
-  syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC);
+  if (syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    struct rlimit rl;
+    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? static_cast<int>(rl.rlim_cur) : 65536;
+    for (int fd = min_fd_; fd < max; ++fd) {
+      int flags = fcntl(fd, F_GETFD);
+      if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  }
   for (int fd = 3; fd < min_fd_; ++fd) fcntl(fd, F_SETFD, 0);
+}
+
+// What must not depend on syscalls a seccomp profile may forbid: the fds, and the parent-death
+// signal (left set, it would kill the init when `create` exits).
+void Spawner::BeforeSeccomp() {
+  HandOverFds();
+  prctl(PR_SET_PDEATHSIG, 0);
 }
 
 int Spawner::WaitStart(size_t i, std::string& what) {
@@ -893,7 +911,8 @@ int Spawner::WaitStart(size_t i, std::string& what) {
   SyncMessage m;
   m.type = SyncType::kReady;
   m.step = static_cast<int32_t>(i);
-  SyncSend(sock_, m);
+  // Without its runtime (killed before it heard of us) nobody would ever start or delete us.
+  if (SyncSend(sock_, m) != 0) _exit(1);
   detached_ = true;
   CloseFd(sock_);
   // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
@@ -1081,6 +1100,7 @@ void Spawner::ChildMain(Runner role) {
       }
     }
     if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
+    if (s.kind == StepKind::kSeccomp) BeforeSeccomp();
     if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
     Runner before = role_;
     std::string what;

@@ -111,6 +111,32 @@ TEST_F(SpawnIntegrationTest, PreservedFdsReachTheContainer) {
 // CVE-2019-5736: until its execve the init runs the runtime's binary, and a process in the
 // container can reach it as /proc/1/exe. It must not be writable (it is a read-only overlayfs view
 // or a sealed memfd, not the host file).
+// A seccomp profile that forbids close_range and prctl: the init still hands over only stdio and
+// survives the exit of `create` (its parent-death signal is cleared before the filter is loaded).
+TEST_F(SpawnIntegrationTest, SeccompForbiddingInitSyscallsStillWorks) {
+  TempDir io("runc-h4-sc");
+  Bundle b({"ls", "/proc/self/fd"});
+  b.config()["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"close_range", "prctl"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  Prepare(b);
+  std::string id = UniqueId("sc");
+  std::string out = io.path() + "/out";
+  RunResult c = test::Run({"/bin/sh", "-c",
+                           std::string(RUNC_BINARY) + " --root " + root_.path() + " create --bundle " + b.path() +
+                               " " + id + " </dev/null >" + out + " 2>&1 7</dev/null"});
+  ASSERT_EQ(c.status, 0) << ReadFile(out);
+  usleep(100000);
+  RunResult st = Runc(root_.path(), {"state", id});
+  ASSERT_EQ(st.status, 0) << st.err;
+  EXPECT_EQ(nlohmann::json::parse(st.out)["status"], "created");
+  RunResult s = Runc(root_.path(), {"start", id});
+  ASSERT_EQ(s.status, 0) << s.err;
+  for (int i = 0; i < 100 && ReadFile(out).size() < 8; ++i) usleep(20000);
+  EXPECT_EQ(ReadFile(out), "0\n1\n2\n3\n");
+  EXPECT_EQ(Runc(root_.path(), {"delete", "--force", id}).status, 0);
+}
+
 TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeWrittenFromTheContainer) {
   // A copy of the runtime, so that a failure of this test cannot corrupt the build.
   TempDir bin("runc-h4-bin");
