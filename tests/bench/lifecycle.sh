@@ -16,6 +16,9 @@
 # at all, which the other two do). That wrapper (unshare + umount + mount) is timed on its own
 # running /bin/true in the same rounds, and its median is subtracted from crun's.
 #
+# For comparison on crun's footing, our `run` is also timed inside the same wrapper (cgroup2 only:
+# the container joins its cgroup with clone3(CLONE_INTO_CGROUP), no cgroup v1 migration).
+#
 # This runtime re-executes itself from a sealed copy of its binary for create and run
 # (executor/spawn_seal.cc). The same binary started from a read-only overlayfs is already sealed
 # and skips that; the difference of the two `run` medians is what the re-exec costs.
@@ -76,7 +79,7 @@ ids_of() { local op; for op in "${ops[@]}"; do echo "$tag-$1-$op"; done; }
 cleanup() {
   set +e
   local rt id
-  for rt in ours sealed runc crun; do
+  for rt in ours sealed oursv2 runc crun; do
     [ -n "${rt_cmd[$rt]:-}" ] || continue
     for id in $(ids_of "$rt"); do
       # shellcheck disable=SC2086
@@ -119,12 +122,13 @@ mount -t overlay -o ro,lowerdir="$tmp/bin:$tmp/empty" overlay "$overlay"
 wrap="unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec \"\$0\" \"\$@\"'"
 rt_cmd[ours]="$ours --root $tmp/root-ours"
 rt_cmd[sealed]="$overlay/runc --root $tmp/root-ours"
+rt_cmd[oursv2]="$wrap $ours --root $tmp/root-ours"
 rt_cmd[runc]="$debian_runc --root $tmp/root-runc"
 rt_cmd[crun]="$wrap $crun --root $tmp/root-crun --cgroup-manager=disabled"
 wrapper_true="$wrap /bin/true"
 
 # Sanity: every runtime runs the bundle (a failure here would otherwise be timed as a fast run).
-for rt in ours sealed runc crun; do
+for rt in ours sealed oursv2 runc crun; do
   if ! eval "${rt_cmd[$rt]}" run --bundle "$bundle" "$tag-$rt-run" </dev/null; then
     echo "lifecycle.sh: $rt cannot run the bundle" >&2
     exit 1
@@ -140,7 +144,7 @@ hf() { hyperfine -N --style none --warmup 1 --runs "$RUNS" "$@" >/dev/null; }
 for round in $(seq "$ROUNDS"); do
   echo "round $round/$ROUNDS (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   args=()
-  for rt in ours sealed runc crun; do
+  for rt in ours sealed oursv2 runc crun; do
     args+=(-n "$rt" "${rt_cmd[$rt]} run --bundle $bundle $tag-$rt-run")
   done
   args+=(-n wrapper "$wrapper_true")
@@ -242,6 +246,10 @@ print(f"Re-exec from a sealed copy: `run` {ours_run:.1f} ms, the same binary alr
       f"({(ours_run - sealed) / ours_run * 100:.0f} % of `run`), "
       f"{cpu_ms('run', 'ours') - cpu_ms('run', 'sealed'):.1f} ms CPU "
       f"({cpu_ms('run', 'ours'):.1f} vs {cpu_ms('run', 'sealed'):.1f}).")
+v2 = med("run", "oursv2") - wrapper
+v2_cpu = cpu_ms("run", "oursv2") - wrapper_cpu
+print(f"Ours in crun's wrapper (cgroup2 only, wrapper subtracted): `run` {v2:.1f} ms wall "
+      f"({v2 / rows[0][3]:.2f} x crun), {v2_cpu:.1f} ms CPU.")
 print()
 rss = {}
 with open(rss_file) as f:
