@@ -225,6 +225,7 @@ class Spawner {
   std::vector<Runner> runners_;
   size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
   bool need_helper_ = false;
+  bool container_hooks_ = false;  // createContainer / startContainer hooks: the init needs its state
   int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
   uid_t root_uid_ = 0;  // host ids of the container's root (user namespace maps)
   gid_t root_gid_ = 0;
@@ -317,6 +318,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kHook:
         if (s.name == "createContainer" || s.name == "startContainer") {
           r = Runner::kInit;
+          container_hooks_ = true;
           if (!after) misplaced = "container hook before clone";
         } else {
           r = Runner::kRuntime;
@@ -696,6 +698,7 @@ bool Spawner::ForkHelper(size_t i, Diagnostic& error) {
 }
 
 bool Spawner::SendInitState(Diagnostic& error) {
+  if (!container_hooks_) return true;  // only in-container hooks need it
   SyncMessage m;
   m.type = SyncType::kState;
   m.pid = 0;
