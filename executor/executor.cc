@@ -23,57 +23,35 @@
 // over the socket, then _exit), and R undoes everything: kills and reaps the children, kills what
 // is left in the cgroups it created, removes those cgroups deepest first and the state dir. Mounts
 // happen only inside the container's mount namespace and go away with its last process.
+//
+// Files: this one is the runtime side; executor/spawn_child.cc the helper and the init;
+// executor/spawn_spawner.h the Spawner they share; executor/spawn_teardown.cc RunTeardown.
 #include "executor/executor.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <map>
-#include <vector>
 
 #include "executor/cgroup_host.h"
-#include "executor/container_steps.h"
 #include "executor/hooks.h"
 #include "executor/log.h"
 #include "executor/spawn_internal.h"
+#include "executor/spawn_spawner.h"
 #include "executor/sync.h"
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
-
 namespace runc {
-namespace {
-
-enum class Runner { kRuntime, kHelper, kInit, kNone };
+namespace spawn {
 
 // struct clone_args of <linux/sched.h> (not included: it clashes with glibc's <sched.h>).
 struct CloneArgs {
@@ -92,7 +70,7 @@ struct CloneArgs {
 
 // fork-like clone3: the child continues here on a copy of our stack. Raw syscall, so no atfork
 // handlers run; fine, we are single-threaded.
-pid_t Clone3(uint64_t flags, int exit_signal, int cgroup_fd = -1) {
+pid_t Clone3(uint64_t flags, int exit_signal, int cgroup_fd) {
   CloneArgs args{};
   args.flags = flags;
   args.exit_signal = static_cast<uint64_t>(exit_signal);
@@ -182,86 +160,6 @@ unsigned long HostIdOfRoot(const std::string& map) {
   return 0;
 }
 
-class Spawner {
- public:
-  Spawner(const Plan& plan, const SpawnOptions& options) : plan_(plan), options_(options) {}
-  ~Spawner() { CloseAll(); }
-
-  bool Run(SpawnResult& result, Diagnostic& error);
-
- private:
-  // --- set-up
-  bool Classify(Diagnostic& error);
-  bool PreFork(Diagnostic& error);
-  // --- runtime side
-  bool RunRuntimeAt(size_t i, Diagnostic& error);
-  int RuntimeStep(const Step& step, std::string& what);
-  bool ForkHelper(size_t i, Diagnostic& error);
-  bool PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error);
-  bool SendInitState(Diagnostic& error);
-  void Undo();
-  void CloseAll();
-  // --- child side (never return)
-  [[noreturn]] void ChildMain(Runner role);
-  size_t WaitBaton();
-  [[noreturn]] void ChildFail(size_t i, int err, const std::string& what);
-  int ChildStep(size_t i, std::string& what);
-  int WaitStart(size_t i, std::string& what);
-  void ReleaseStart();
-  void BecomeInit();
-  void EnterContainer();
-  void HandOverFds();
-  void BeforeSeccomp();
-
-  void Fail(Diagnostic& error, const Step& step, const std::string& what, int err) {
-    error = Diagnostic{};
-    error.message = StepError(step, what, err);
-    error.err = err > 0 ? err : 0;
-  }
-
-  const Plan& plan_;
-  const SpawnOptions& options_;
-  int fault_ = 0;
-  std::vector<Runner> runners_;
-  size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
-  bool need_helper_ = false;
-  bool container_hooks_ = false;  // createContainer / startContainer hooks: the init needs its state
-  int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
-  uid_t root_uid_ = 0;  // host ids of the container's root (user namespace maps)
-  gid_t root_gid_ = 0;
-
-  PreparedPlan prepared_;
-  InitContext ctx_;
-
-  // Host resources to undo on failure.
-  bool state_dir_created_ = false;
-  std::string state_dir_;
-  std::vector<std::string> cgroups_created_;
-  std::map<std::string, int> ns_fds_;
-
-  int sock_ = -1;        // runtime end (in R), child end (in H and I)
-  int child_sock_ = -1;  // child end, R closes it after the first fork
-  int fifo_fd_ = -1;     // exec.fifo, O_PATH, reopened by the init via /proc/self/fd
-  int console_fd_ = -1;  // connected --console-socket
-  int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
-  int start_fd_ = -1;    // exec.fifo opened for writing (init, after wait_start)
-  // A cgroup2 join done by clone3(CLONE_INTO_CGROUP): a migration through cgroup.procs waits for
-  // an RCU grace period (the cgroup_threadgroup_rwsem write side, ~20 ms here), a clone into the
-  // cgroup does not. v1 hierarchies have no such way in.
-  int cgroup_fd_ = -1;
-  size_t into_cgroup_idx_ = 0;
-  bool cloned_into_cgroup_ = false;
-  bool forked_ = false;
-  pid_t helper_ = -1, init_ = -1;
-
-  // Child state.
-  Runner role_ = Runner::kRuntime;
-  bool detached_ = false;    // after kReady: nobody reads the socket any more
-  bool time_unshared_ = false;
-  bool userns_ = false;      // the init is in a user namespace of its own (new or joined)
-  bool entered_ = false;     // EnterContainer() done
-  std::string state_creating_, state_created_;  // hook state documents from the runtime
-};
 
 // Decides, for every step, which process runs it; rejects plans whose order cannot work.
 bool Spawner::Classify(Diagnostic& error) {
@@ -817,473 +715,12 @@ void Spawner::CloseAll() {
   ns_fds_.clear();
 }
 
-// ------------------------------------------------------------------------------------------------
-// Child side: the helper and the init. Everything here ends in _exit or execve.
 
-void Spawner::BecomeInit() {
-  role_ = Runner::kInit;
-  // If the runtime dies while we are being set up, so do we (cleared at wait_start: the init
-  // outlives `create`). A death before this point shows as EOF on the socket.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // The container gets a session of its own (and can take a controlling terminal, kConsole).
-  setsid();
-}
-
-size_t Spawner::WaitBaton() {
-  SyncMessage m;
-  while (true) {
-    int err = SyncRecv(sock_, m);
-    if (err) _exit(1);  // the runtime is gone: nobody to report to, nothing to set up for
-    if (m.type == SyncType::kState) {
-      (m.pid == 0 ? state_creating_ : state_created_) = std::move(m.payload);
-      SetContainerHookState(state_creating_, state_created_);
-      continue;
-    }
-    if (m.type == SyncType::kRun && m.step >= 0 && static_cast<size_t>(m.step) < end_) {
-      return static_cast<size_t>(m.step);
-    }
-    _exit(1);
-  }
-}
-
-void Spawner::ChildFail(size_t i, int err, const std::string& what) {
-  const Step& s = plan_.steps[i];
-  if (!detached_) {
-    SyncMessage m;
-    m.type = SyncType::kError;
-    m.step = static_cast<int32_t>(i);
-    m.err = err;
-    m.payload = what;
-    SyncSend(sock_, m);
-  } else if (err_fd_ >= 0) {
-    WriteAllFd(err_fd_, "runc: " + StepError(s, what, err) + "\n");
-  }
-  int code = 1;
-  if (s.kind == StepKind::kExecve) code = err == ENOENT ? 127 : 126;
-  _exit(code);
-}
-
-// Things the init does before its first step inside the container, not steps of their own because
-// every runtime does them: become root of a user namespace of its own (so that files it creates
-// are owned by a mapped id) and join a fresh session keyring (so containers do not share the
-// host's).
-void Spawner::EnterContainer() {
-  entered_ = true;
-  if (userns_) {
-    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      // Root is not mapped: stay as we are, the plan's own user step decides.
-    }
-  }
-  if (!options_.no_new_keyring) {
-    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
-  }
-}
-
-// Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
-// marked close-on-exec (not closed: the init still uses some of it until execve). Done before the
-// seccomp filter is loaded (it may not allow close_range) and again right before execve.
-void Spawner::HandOverFds() {
-  if (syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-    struct rlimit rl;
-    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? static_cast<int>(rl.rlim_cur) : 65536;
-    for (int fd = min_fd_; fd < max; ++fd) {
-      int flags = fcntl(fd, F_GETFD);
-      if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-    }
-  }
-  for (int fd = 3; fd < min_fd_; ++fd) fcntl(fd, F_SETFD, 0);
-}
-
-// What must not depend on syscalls a seccomp profile may forbid: the fds, and the parent-death
-// signal (left set, it would kill the init when `create` exits).
-void Spawner::BeforeSeccomp() {
-  HandOverFds();
-  prctl(PR_SET_PDEATHSIG, 0);
-}
-
-int Spawner::WaitStart(size_t i, std::string& what) {
-  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd_);
-  // Check the way back to the fifo while errors can still be reported.
-  int probe = open(path.c_str(), O_PATH | O_CLOEXEC);
-  if (probe < 0) {
-    what = "open " + path;
-    return errno;
-  }
-  close(probe);
-  prctl(PR_SET_PDEATHSIG, 0);
-  SyncMessage m;
-  m.type = SyncType::kReady;
-  m.step = static_cast<int32_t>(i);
-  // Without its runtime (killed before it heard of us) nobody would ever start or delete us.
-  if (SyncSend(sock_, m) != 0) _exit(1);
-  detached_ = true;
-  CloseFd(sock_);
-  // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
-  // only right before execve (ReleaseStart), after the startContainer hooks: so `start` runs the
-  // poststart hooks after them, as the runtime-spec orders. The fd is close-on-exec: a reader that
-  // goes on reading sees EOF once the container process runs (or the init died).
-  int fd;
-  do {
-    fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    what = "open exec fifo " + path;
-    return errno;
-  }
-  CloseFd(fifo_fd_);
-  start_fd_ = MoveFdAbove(fd, min_fd_);
-  return 0;
-}
-
-void Spawner::ReleaseStart() {
-  if (start_fd_ < 0) return;
-  ssize_t n;
-  do {
-    n = write(start_fd_, "0", 1);
-  } while (n < 0 && errno == EINTR);
-}
-
-int Spawner::ChildStep(size_t i, std::string& what) {
-  const Step& s = plan_.steps[i];
-  switch (s.kind) {
-    case StepKind::kTimeOffsets:
-      // The offsets of a time namespace can only be written before a process enters it; unshare
-      // only affects our children, the init cloned next.
-      if (unshare(CLONE_NEWTIME) != 0) {
-        what = "unshare time";
-        return errno;
-      }
-      time_unshared_ = true;
-      if (int err = WriteFileOnce("/proc/self/timens_offsets", s.value)) {
-        what = "write /proc/self/timens_offsets";
-        return err;
-      }
-      return 0;
-    case StepKind::kClone: {
-      // The helper clones the init as a sibling (CLONE_PARENT): the runtime is its parent. clone3
-      // wants exit_signal 0 with CLONE_PARENT; the init inherits the helper's (SIGCHLD).
-      uint64_t flags = s.flags | CLONE_PARENT;
-      if (time_unshared_) flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
-      bool joined = false;
-      pid_t pid = CloneMaybeIntoCgroup(flags, 0, cgroup_fd_, joined);
-      if (pid < 0) {
-        what = "clone3";
-        return errno;
-      }
-      if (pid == 0) {
-        if (s.flags & CLONE_NEWUSER) userns_ = true;
-        BecomeInit();
-        return 0;
-      }
-      SyncMessage m;
-      m.type = SyncType::kCloned;
-      m.step = static_cast<int32_t>(i + 1);
-      m.pid = pid;
-      m.err = joined ? 1 : 0;
-      SyncSend(sock_, m);
-      _exit(0);
-    }
-    case StepKind::kNsJoin: {
-      int fd = -1;
-      auto it = ns_fds_.find(s.path);
-      bool own = false;
-      if (it != ns_fds_.end() && it->second >= 0) {
-        fd = it->second;
-      } else {
-        fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
-        own = true;
-        if (fd < 0) {
-          what = "open " + s.path;
-          return errno;
-        }
-      }
-      int rc = setns(fd, static_cast<int>(s.flags));
-      int err = rc == 0 ? 0 : errno;
-      if (own) close(fd);
-      if (err) {
-        what = "setns " + s.path;
-        return err;
-      }
-      if (s.flags & CLONE_NEWUSER) userns_ = true;
-      return 0;
-    }
-    case StepKind::kUnshare:
-      if (unshare(static_cast<int>(s.flags)) != 0) {
-        what = "unshare";
-        return errno;
-      }
-      return 0;
-    case StepKind::kWaitStart:
-      return WaitStart(i, what);
-    case StepKind::kExecve:
-      HandOverFds();
-      ReleaseStart();
-      return RunContainerStep(s, ctx_, what);
-    case StepKind::kHook:
-    case StepKind::kPropagation:
-    case StepKind::kRootfsBind:
-    case StepKind::kMount:
-    case StepKind::kRemount:
-    case StepKind::kMknod:
-    case StepKind::kDeviceBind:
-    case StepKind::kSymlink:
-    case StepKind::kPivotRoot:
-    case StepKind::kMoveChroot:
-    case StepKind::kMask:
-    case StepKind::kReadonlyPath:
-    case StepKind::kRootReadonly:
-    case StepKind::kSysctl:
-    case StepKind::kHostname:
-    case StepKind::kDomainname:
-    case StepKind::kRlimit:
-    case StepKind::kOomScoreAdj:
-    case StepKind::kUser:
-    case StepKind::kUmask:
-    case StepKind::kCaps:
-    case StepKind::kNoNewPrivs:
-    case StepKind::kPersonality:
-    case StepKind::kScheduler:
-    case StepKind::kIoPriority:
-    case StepKind::kMemoryPolicy:
-    case StepKind::kSeccomp:
-    case StepKind::kCwd:
-    case StepKind::kConsole:
-      return RunContainerStep(s, ctx_, what);
-    case StepKind::kStateDir:
-    case StepKind::kCgroupMkdir:
-    case StepKind::kCgroupWrite:
-    case StepKind::kNsOpen:
-    case StepKind::kSetgroups:
-    case StepKind::kUidMap:
-    case StepKind::kGidMap:
-    case StepKind::kCgroupJoin:
-    case StepKind::kNetDevice:
-    case StepKind::kKill:
-    case StepKind::kCgroupRmdir:
-    case StepKind::kStateRemove:
-      break;
-  }
-  what = "not a step of the container";
-  return EINVAL;
-}
-
-void Spawner::ChildMain(Runner role) {
-  if (role == Runner::kInit) {
-    BecomeInit();
-  } else {
-    role_ = role;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-  }
-  size_t i = WaitBaton();
-  while (i < end_) {
-    const Step& s = plan_.steps[i];
-    Runner r = runners_[i];
-    if (r == Runner::kRuntime) {
-      if (detached_) {
-        // After wait_start the runtime steps are `runc start`'s (poststart hooks).
-        ++i;
-        continue;
-      }
-      SyncMessage m;
-      m.type = SyncType::kYield;
-      m.step = static_cast<int32_t>(i);
-      if (SyncSend(sock_, m) != 0) _exit(1);
-      i = WaitBaton();
-      continue;
-    }
-    if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
-    if (options_.debug) {
-      if (!detached_) {
-        SyncMessage m;
-        m.type = SyncType::kDebug;
-        m.step = static_cast<int32_t>(i);
-        SyncSend(sock_, m);
-      } else if (err_fd_ >= 0) {
-        WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
-      }
-    }
-    if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
-    if (s.kind == StepKind::kSeccomp) BeforeSeccomp();
-    if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
-    Runner before = role_;
-    std::string what;
-    int err = ChildStep(i, what);
-    if (err != 0) ChildFail(i, err, what);
-    if (before == Runner::kHelper && role_ == Runner::kInit) {
-      // We are the freshly cloned init: the runtime sends our state, then the baton.
-      i = WaitBaton();
-      continue;
-    }
-    ++i;
-  }
-  ReleaseStart();
-  _exit(0);
-}
-
-}  // namespace
+}  // namespace spawn
 
 bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error) {
-  Spawner spawner(plan, options);
+  spawn::Spawner spawner(plan, options);
   return spawner.Run(result, error);
-}
-
-// ------------------------------------------------------------------------------------------------
-// Teardown
-
-namespace {
-
-// Guards against a recycled pid: when the container has cgroups, its init must be in one of them.
-bool InContainerCgroup(pid_t pid, const std::vector<std::string>& cgroup_dirs) {
-  if (cgroup_dirs.empty()) return true;
-  int fd = open(("/proc/" + std::to_string(pid) + "/cgroup").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  close(fd);
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    size_t colon = line.find(':', line.find(':') + 1);
-    if (colon == std::string::npos) continue;
-    std::string rel = line.substr(colon + 1);
-    if (rel.empty() || rel == "/") continue;
-    for (const auto& dir : cgroup_dirs) {
-      if (dir.size() >= rel.size() && dir.compare(dir.size() - rel.size(), rel.size(), rel) == 0) return true;
-    }
-  }
-  return false;
-}
-
-// Waits (up to `timeout_ms`) until `pid` has exited and the cgroups are empty.
-void WaitGone(pid_t pid, const std::vector<std::string>& cgroup_dirs, int timeout_ms) {
-  if (pid > 0) {
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
-      poll(&p, 1, timeout_ms);
-      close(pidfd);
-    }
-    // Not reaped here even when it is our child (`run`): its parent wants the exit status.
-  }
-  for (int waited = 0; waited < timeout_ms; waited += 10) {
-    bool empty = true;
-    for (const auto& dir : cgroup_dirs) {
-      if (!CgroupPids(dir).empty()) empty = false;
-    }
-    if (empty) return;
-    usleep(10000);
-  }
-}
-
-}  // namespace
-
-bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
-  const int fault = FaultStep();
-  std::vector<std::string> cgroup_dirs;
-  for (const Step& s : plan.steps) {
-    if (s.kind == StepKind::kCgroupRmdir) cgroup_dirs.push_back(s.path);
-  }
-  bool ok = true;
-  for (const Step& s : plan.steps) {
-    if (s.phase != Phase::kTeardown) continue;
-    LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
-    std::string what;
-    int err = 0;
-    bool fatal = true;
-    if (fault == s.index) {
-      what = kInjectedFault;
-      err = EIO;
-    } else {
-      switch (s.kind) {
-        case StepKind::kKill: {
-          int sig = s.nums.empty() ? SIGKILL : static_cast<int>(s.nums[0]);
-          if (pid > 0 && InContainerCgroup(pid, cgroup_dirs) && kill(pid, sig) != 0 && errno != ESRCH) {
-            what = "kill " + std::to_string(pid);
-            err = errno;
-          }
-          for (const auto& dir : cgroup_dirs) CgroupSignalAll(dir, sig);
-          if (sig == SIGKILL) WaitGone(pid, cgroup_dirs, 5000);
-          break;
-        }
-        case StepKind::kCgroupRmdir:
-          err = CgroupRemove(s.path, 2000);
-          if (err) what = "rmdir " + s.path;
-          break;
-        case StepKind::kStateRemove:
-          err = RemoveTree(s.path);
-          if (err) what = "remove " + s.path;
-          break;
-        case StepKind::kHook:
-          err = RunHookProcess(s, HookStateJson(plan, "stopped", pid > 0 ? pid : 0), what);
-          fatal = false;  // runtime-spec: poststop failures are logged, delete goes on
-          break;
-        case StepKind::kStateDir:
-        case StepKind::kCgroupMkdir:
-        case StepKind::kCgroupWrite:
-        case StepKind::kNsOpen:
-        case StepKind::kTimeOffsets:
-        case StepKind::kClone:
-        case StepKind::kNsJoin:
-        case StepKind::kSetgroups:
-        case StepKind::kUidMap:
-        case StepKind::kGidMap:
-        case StepKind::kCgroupJoin:
-        case StepKind::kUnshare:
-        case StepKind::kNetDevice:
-        case StepKind::kPropagation:
-        case StepKind::kRootfsBind:
-        case StepKind::kMount:
-        case StepKind::kRemount:
-        case StepKind::kMknod:
-        case StepKind::kDeviceBind:
-        case StepKind::kSymlink:
-        case StepKind::kPivotRoot:
-        case StepKind::kMoveChroot:
-        case StepKind::kMask:
-        case StepKind::kReadonlyPath:
-        case StepKind::kRootReadonly:
-        case StepKind::kSysctl:
-        case StepKind::kHostname:
-        case StepKind::kDomainname:
-        case StepKind::kRlimit:
-        case StepKind::kOomScoreAdj:
-        case StepKind::kUser:
-        case StepKind::kUmask:
-        case StepKind::kCaps:
-        case StepKind::kNoNewPrivs:
-        case StepKind::kPersonality:
-        case StepKind::kScheduler:
-        case StepKind::kIoPriority:
-        case StepKind::kMemoryPolicy:
-        case StepKind::kSeccomp:
-        case StepKind::kCwd:
-        case StepKind::kConsole:
-        case StepKind::kWaitStart:
-        case StepKind::kExecve:
-          what = "not a teardown step";
-          err = EINVAL;
-          break;
-      }
-    }
-    if (err == 0) continue;
-    std::string message = StepError(s, what, err);
-    if (!fatal) {
-      LogWarn(message);
-      continue;
-    }
-    if (ok) {
-      error = Diagnostic{};
-      error.message = message;
-      error.err = err > 0 ? err : 0;
-    }
-    ok = false;
-  }
-  return ok;
 }
 
 }  // namespace runc
