@@ -161,6 +161,39 @@ TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeWrittenFromTheContainer) {
   EXPECT_TRUE(ReadFile(runc) == original) << "the runtime binary was modified";
 }
 
+// The CVE's actual attack: take a handle on the runtime's binary through /proc/1/exe while the init
+// still runs it, wait until no runtime process runs it any more (no ETXTBSY then), and reopen the
+// handle for writing. A sealed copy refuses; the host file would be overwritten.
+TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeReopenedForWritingLater) {
+  TempDir bin("runc-h4-bin");
+  std::string runc = bin.path() + "/runc";
+  ASSERT_EQ(test::Run({"/bin/cp", RUNC_BINARY, runc}).status, 0);
+  std::string original = ReadFile(runc);
+  TempDir shared("runc-h4-cve");
+  chmod(shared.path().c_str(), 0777);
+
+  Bundle b({"sleep", "2"});
+  b.config()["hooks"]["startContainer"] = {
+      {{"path", "/bin/sh"},
+       {"args", {"sh", "-c",
+                 "exec 3</proc/1/exe; (sleep 1; if echo x >> /proc/self/fd/3; then echo WRITABLE; else echo "
+                 "DENIED; fi > /shared/result) >/dev/null 2>&1 &"}}}};
+  b.config()["mounts"].push_back(
+      {{"destination", "/shared"}, {"type", "bind"}, {"source", shared.path()}, {"options", {"rbind", "rw"}}});
+  Prepare(b);
+  std::string id = UniqueId("cve");
+  RunResult c = test::Run({"/bin/sh", "-c",
+                           runc + " --root " + root_.path() + " create --bundle " + b.path() + " " + id +
+                               " </dev/null >" + shared.path() + "/out 2>&1"});
+  ASSERT_EQ(c.status, 0) << ReadFile(shared.path() + "/out");
+  RunResult s = test::Run({runc, "--root", root_.path(), "start", id});
+  ASSERT_EQ(s.status, 0) << s.err;
+  for (int i = 0; i < 150 && ReadFile(shared.path() + "/result").empty(); ++i) usleep(20000);
+  EXPECT_EQ(ReadFile(shared.path() + "/result"), "DENIED\n");
+  EXPECT_TRUE(ReadFile(runc) == original) << "the runtime binary was modified";
+  EXPECT_EQ(test::Run({runc, "--root", root_.path(), "delete", "--force", id}).status, 0);
+}
+
 // Every kind of hook runs once, in lifecycle order, with the state the spec asks for.
 TEST_F(SpawnIntegrationTest, HooksRunInOrderWithTheirState) {
   TempDir shared("runc-h4-hooks");
