@@ -429,6 +429,21 @@ TEST_F(SpawnTest, TimeNamespaceOffsetsApplyToTheInit) {
   EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
 }
 
+TEST_F(SpawnTest, TimeNamespaceWithoutOffsets) {
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWTIME, "exit 0", [&](PlanBuilder& b) {
+    b.Add(Phase::kSpawn, StepKind::kTimeOffsets, "/linux/namespaces/1");
+  });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_NE(NsId(init_, "time"), NsId(0, "time"));
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+}
+
 TEST_F(SpawnTest, UserNamespaceMapsWrittenByTheRuntime) {
   Plan plan = MakePlan(CLONE_NEWUSER | CLONE_NEWPID, "id -u > " + out_ + "; id -g >> " + out_, nullptr, [](PlanBuilder& b) {
     b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 100000 65536\n";
