@@ -106,6 +106,7 @@ int RunHookProcess(const Step& step, const std::string& state_json, std::string&
 }
 
 bool RunHook(const Step& step, const std::string& state_json, Diagnostic& error) {
+  LogDebug("step " + std::to_string(step.index) + " " + std::string(KindInfo(step.kind).name));
   std::string what;
   int err;
   if (FaultStep() == step.index) {
@@ -125,7 +126,6 @@ bool RunRuntimeHooks(const Plan& plan, const std::string& hook_name, const std::
                      Diagnostic& error) {
   for (const Step& step : plan.steps) {
     if (step.kind != StepKind::kHook || step.name != hook_name) continue;
-    LogDebug("step " + std::to_string(step.index) + " " + std::string(KindInfo(step.kind).name));
     if (!RunHook(step, state_json, error)) return false;
   }
   return true;

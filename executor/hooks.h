@@ -32,8 +32,8 @@ inline constexpr int kHookFailed = -1;
 int RunHookProcess(const Step& step, const std::string& state_json, std::string& what);
 
 // The same, for the runtime: on failure `error.message` is the full
-// "step N hook (/hooks/prestart/0): hook /bin/x exited with status 3". Honours RUNC_FAIL_AT_STEP in
-// the runc-faulty build.
+// "step N hook (/hooks/prestart/0): hook /bin/x exited with status 3". Logs the step with --debug
+// and honours RUNC_FAIL_AT_STEP in the runc-faulty build.
 bool RunHook(const Step& step, const std::string& state_json, Diagnostic& error);
 
 // Runs every kHook step of the plan named `hook_name` ("poststart", ...) in plan order; stops at the
