@@ -195,7 +195,6 @@ class Scanner {
       return true;
     }
     bool after_comma = false;
-    std::string key;
     while (true) {
       if (p_ == end_ || *p_ != '"') {
         if (after_comma && p_ < end_ && *p_ == '}') {
@@ -204,8 +203,8 @@ class Scanner {
         return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected a member name" +
                             (after_comma ? "" : " or '}'") + Hint(p_));
       }
-      key.clear();
-      if (!String(&key)) return false;
+      key_.clear();
+      if (!String(&key_)) return false;
       SkipWhitespace();
       if (p_ == end_ || *p_ != ':') {
         return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ':' after member name");
@@ -214,7 +213,7 @@ class Scanner {
       SkipWhitespace();
       size_t path_len = path_.size();
       path_ += '/';
-      AppendEscapedToken(key);
+      AppendEscapedToken(key_);  // before the value below reuses key_
       if (!Value(depth + 1)) return false;
       path_.resize(path_len);
       SkipWhitespace();
@@ -272,6 +271,14 @@ class Scanner {
   bool String(std::string* out) {
     ++p_;
     while (true) {
+      // Plain printable ASCII runs are the common case: skip (or copy) them in one go.
+      const char* run = p_;
+      while (p_ < end_) {
+        unsigned char c = static_cast<unsigned char>(*p_);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+        ++p_;
+      }
+      if (out) out->append(run, static_cast<size_t>(p_ - run));
       if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -288,15 +295,10 @@ class Scanner {
         std::snprintf(buf, sizeof buf, "control character U+%04X in a string must be escaped", c);
         return Fail(p_, buf);
       }
-      if (c < 0x80) {
-        if (out) *out += static_cast<char>(c);
-        ++p_;
-        continue;
-      }
       int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
                                    reinterpret_cast<const unsigned char*>(end_));
       if (len == 0) return Fail(p_, "invalid UTF-8 byte in a string");
-      if (out) out->append(p_, len);
+      if (out) out->append(p_, static_cast<size_t>(len));
       p_ += len;
     }
   }
@@ -416,6 +418,7 @@ class Scanner {
   int col_ = 1;
   std::unordered_map<std::string, Position>& positions_;
   std::string path_;
+  std::string key_;
   const char* error_at_ = nullptr;
   std::string error_;
 };
