@@ -27,6 +27,7 @@
 
 #include "executor/cgroup_host.h"
 #include "executor/log.h"
+#include "executor/spawn_internal.h"
 
 namespace runc {
 namespace {
@@ -390,6 +391,41 @@ TEST_F(SpawnTest, JoinsNamespacesThroughTheHelper) {
   Diagnostic terr;
   EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
   ExpectNothingLeft(true);
+}
+
+// Joining a user namespace: the helper joins it first, the namespaces the clone creates are owned
+// by it, and the init becomes its root.
+TEST_F(SpawnTest, JoinsAUserNamespaceAndCreatesTheRestInIt) {
+  pid_t holder = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0));
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    pause();
+    _exit(0);
+  }
+  std::string proc = "/proc/" + std::to_string(holder);
+  ASSERT_EQ(WriteFileOnce(proc + "/uid_map", "0 100000 65536\n"), 0);
+  ASSERT_EQ(WriteFileOnce(proc + "/gid_map", "0 100000 65536\n"), 0);
+  Plan plan = MakePlan(CLONE_NEWPID | CLONE_NEWUTS, "id -u > " + out_, [&](PlanBuilder& b) {
+    Step& s = b.Add(Phase::kSpawn, StepKind::kNsJoin, "/linux/namespaces/0");
+    s.path = proc + "/ns/user";
+    s.name = "user";
+    s.flags = CLONE_NEWUSER;
+  }, [](PlanBuilder& b) { b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "joined"; });
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_EQ(NsId(init_, "user"), NsId(holder, "user"));
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  EXPECT_EQ(ReadAll(out_), "0\n");
+  struct stat st;
+  ASSERT_EQ(stat(out_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 100000u);
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
 }
 
 TEST_F(SpawnTest, JoiningAMissingNamespaceFailsInTheHelper) {
