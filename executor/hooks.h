@@ -11,6 +11,10 @@
 //   first step; nothing needs to be passed through InitContext. A failing hook returns
 //   kHookFailed (-1) with `what` = "hook /x exited with status 3": the init loop prints it without
 //   a strerror suffix.
+//   Also for the container steps: the init loop (executor/spawn_child.cc) marks every fd at or above
+//   3 + --preserve-fds close-on-exec right before kSeccomp and again before kExecve, clears the
+//   parent-death signal before kSeccomp, and becomes root of a user namespace of its own before
+//   the first rootfs step; container steps only need to open their own fds O_CLOEXEC.
 // - H6 / cli: `start` runs poststart hooks with RunRuntimeHooks(plan, "poststart", state, error)
 //   (or RunHook per step); RunTeardown runs poststop hooks itself (failures only logged).
 #pragma once
