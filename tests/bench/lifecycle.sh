@@ -23,7 +23,13 @@
 # (executor/spawn_seal.cc). The same binary started from a read-only overlayfs is already sealed
 # and skips that; the difference of the two `run` medians is what the re-exec costs.
 #
-# Knobs (environment): ROUNDS (10), RUNS (5), RSS_RUNS (5), KEEP_JSON=DIR (keep hyperfine's files).
+# State roots and the bundle go to a temporary directory on tmpfs (/dev/shm), as /run/runc and
+# /run/crun usually are: here /tmp and /run are on an ext4 mounted with online discard, where every
+# block freed (a state file replaced or removed) waits for a synchronous discard, about 3 ms per
+# `run`, which measures the disk rather than the runtimes. BENCH_TMPDIR=/tmp measures that too.
+#
+# Knobs (environment): ROUNDS (10), RUNS (5), RSS_RUNS (5), KEEP_JSON=DIR (keep hyperfine's files),
+# BENCH_TMPDIR (/dev/shm when it is a tmpfs, else /tmp).
 set -euo pipefail
 
 self=$(realpath "$0")
@@ -65,7 +71,11 @@ for tool in hyperfine unshare python3; do
   command -v "$tool" >/dev/null || { echo "lifecycle.sh: $tool not found" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d /tmp/runc-lifecycle-bench.XXXXXX)
+if [ -z "${BENCH_TMPDIR:-}" ]; then
+  BENCH_TMPDIR=/tmp
+  [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && BENCH_TMPDIR=/dev/shm
+fi
+tmp=$(mktemp -d "$BENCH_TMPDIR/runc-lifecycle-bench.XXXXXX")
 tag="lcb$$"
 bundle=$tmp/bundle
 overlay=$tmp/sealed  # read-only overlayfs holding a copy of our binary
@@ -191,10 +201,10 @@ done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report -----------------------------------------------------------------------------------
-python3 - "$json_dir" "$tmp/rss.txt" "$load_before" "$load_after" "$ROUNDS" "$RUNS" <<'EOF'
+python3 - "$json_dir" "$tmp/rss.txt" "$load_before" "$load_after" "$ROUNDS" "$RUNS" "$BENCH_TMPDIR" <<'EOF'
 import glob, json, os, statistics, sys
 
-json_dir, rss_file, load_before, load_after, rounds, runs = sys.argv[1:7]
+json_dir, rss_file, load_before, load_after, rounds, runs, tmpdir = sys.argv[1:8]
 times = {}  # (op, runtime) -> wall seconds of every run
 cpu = {}  # (op, runtime) -> user+system seconds, one mean per round (hyperfine keeps no more)
 for path in glob.glob(os.path.join(json_dir, "*.json")):
@@ -211,7 +221,7 @@ def cpu_ms(op, rt):
     return statistics.mean(cpu[(op, rt)]) * 1000
 
 print(f"{rounds} interleaved rounds x {runs} runs per command (n = {int(rounds) * int(runs)} each); "
-      f"load average before {load_before}, after {load_after}.")
+      f"load average before {load_before}, after {load_after}; state roots in {tmpdir}.")
 print()
 print("Wall time, median:")
 print()
