@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -131,6 +132,43 @@ TEST(JsonDocTest, FixturesHaveAPositionForEveryValue) {
   }
 }
 
+// The value must be exactly what nlohmann's own parser makes, down to the number representation.
+void ExpectIdentical(const nlohmann::json& expected, const nlohmann::json& actual, const std::string& where) {
+  ASSERT_EQ(expected.type(), actual.type()) << where;
+  if (expected.is_object()) {
+    ASSERT_EQ(expected.size(), actual.size()) << where;
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      ASSERT_TRUE(actual.contains(it.key())) << where << "/" << it.key();
+      ExpectIdentical(it.value(), actual[it.key()], where + "/" + it.key());
+    }
+  } else if (expected.is_array()) {
+    ASSERT_EQ(expected.size(), actual.size()) << where;
+    for (size_t i = 0; i < expected.size(); ++i) ExpectIdentical(expected[i], actual[i], where + "/" + std::to_string(i));
+  } else {
+    EXPECT_EQ(expected, actual) << where;
+    EXPECT_EQ(expected.dump(), actual.dump()) << where;
+  }
+}
+
+TEST(JsonDocTest, ValuesAreWhatNlohmannWouldParse) {
+  std::vector<std::string> texts;
+  for (const char* name : {"runc-1.1.5-spec.json", "runc-1.1.5-spec-rootless.json", "crun-1.8.1-spec.json",
+                           "podman-4.3.1-config.json", "containerd-1.6.20-config.json",
+                           "pre-draft-2015-fixed.json", "oci-1.3-every-field.json"}) {
+    texts.push_back(ReadData(name));
+  }
+  texts.push_back(R"({"n": [0, -0, 1, -1, 9223372036854775807, -9223372036854775808, 9223372036854775808,
+    18446744073709551615, 18446744073709551616, -9223372036854775809, 1.5, -2.5e-3, 1E10, 0.1, 1e-400, 12.0, 1.7976931348623157e308],
+    "s": ["", "a\"b\\c\/d\b\f\n\r\t", "\u00e9\u4e2d\ud83d\ude00", "é中", "\u0000x"],
+    "l": [true, false, null, {}, []], "dup": 1, "dup": {"x": 2}, "": {"": ""}})");
+  for (const auto& text : texts) {
+    JsonDocument doc;
+    Diagnostics diags;
+    ASSERT_TRUE(ParseJson(text, "config.json", doc, diags)) << text.substr(0, 40);
+    ExpectIdentical(nlohmann::json::parse(text), doc.root, "");
+  }
+}
+
 TEST(JsonDocTest, PreDraftSampleAsWrittenHasATrailingComma) {
   std::string text = ReadData("pre-draft-2015-as-written.json");
   ASSERT_FALSE(text.empty());
@@ -174,6 +212,7 @@ TEST(JsonDocTest, SyntaxErrors) {
   EXPECT_EQ(SyntaxError("{\"a\": -x}"), "config.json:1:8: syntax error: invalid number: expected a digit after '-'");
   EXPECT_EQ(SyntaxError("{\"a\": 1e+}"),
             "config.json:1:10: syntax error: invalid number: expected a digit in the exponent");
+  EXPECT_EQ(SyntaxError("{\"a\": -1e400}"), "config.json:1:7: syntax error: number -1e400 is out of range");
   EXPECT_EQ(SyntaxError("{\"a\": 1}\n}"),
             "config.json:2:1: syntax error: unexpected '}' after the end of the JSON document");
   EXPECT_EQ(SyntaxError("{\"a\": \"x"), "config.json:1:9: syntax error: unexpected end of file in a string (missing '\"'?)");
