@@ -7,6 +7,7 @@
 // (number_unsigned / number_integer / number_float, last duplicate key wins); json_doc_test
 // compares the two on every fixture.
 #include "schema/json_doc.h"
+#include "schema/schema_json.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -119,7 +120,8 @@ using nlohmann::json;
 
 class Parser {
  public:
-  Parser(std::string_view text, std::unordered_map<std::string, Position>& positions)
+  // `positions` may be null: then no pointers are built at all (for the embedded schema).
+  Parser(std::string_view text, std::unordered_map<std::string, Position>* positions)
       : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), line_start_(begin_),
         positions_(positions) {}
 
@@ -186,7 +188,7 @@ class Parser {
 
   bool Value(int depth, json& out) {
     if (depth > kMaxDepth) return Fail(p_, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    positions_.insert_or_assign(path_, Position{line_, Column()});
+    if (positions_) positions_->insert_or_assign(path_, Position{line_, Column()});
     if (p_ == end_) return Fail(p_, "unexpected end of file, expected a value");
     char c = *p_;
     if (c == '{') return Object(depth, out);
@@ -229,8 +231,10 @@ class Parser {
       ++p_;
       SkipWhitespace();
       size_t path_len = path_.size();
-      path_ += '/';
-      AppendEscapedToken(key_);
+      if (positions_) {
+        path_ += '/';
+        AppendEscapedToken(key_);
+      }
       // operator[]: a repeated key overwrites, as in nlohmann's parser.
       if (!Value(depth + 1, members[key_])) return false;
       path_.resize(path_len);
@@ -265,8 +269,10 @@ class Parser {
         return Fail(p_, "unexpected ']', expected a value (trailing comma?)");
       }
       size_t path_len = path_.size();
-      path_ += '/';
-      path_ += std::to_string(index);
+      if (positions_) {
+        path_ += '/';
+        path_ += std::to_string(index);
+      }
       items.emplace_back();
       if (!Value(depth + 1, items.back())) return false;
       path_.resize(path_len);
@@ -476,7 +482,7 @@ class Parser {
   int col_line_ = 0;  // Column()'s cursor: line, position and column last counted
   const char* col_at_ = nullptr;
   int col_ = 1;
-  std::unordered_map<std::string, Position>& positions_;
+  std::unordered_map<std::string, Position>* positions_;
   std::string path_;
   std::string key_;
   const char* error_at_ = nullptr;
@@ -513,7 +519,7 @@ bool ParseJson(std::string_view text, const std::string& filename, JsonDocument&
   out.positions.clear();
   // Roughly one value per 12-20 bytes in real configs; reserving avoids rehashing as they are added.
   out.positions.reserve(text.size() / 12 + 8);
-  Parser parser(text, out.positions);
+  Parser parser(text, &out.positions);
   if (!parser.Run(out.root)) {
     Position pos = PositionAt(text, parser.error_offset());
     diags.push_back(Diagnostic{filename, pos.line, pos.col, "", "syntax error: " + parser.error(), 0});
@@ -522,6 +528,16 @@ bool ParseJson(std::string_view text, const std::string& filename, JsonDocument&
     return false;
   }
   return true;
+}
+
+bool ParseJsonValue(std::string_view text, nlohmann::json& out, std::string* error) {
+  Parser parser(text, nullptr);
+  if (parser.Run(out)) return true;
+  if (error) {
+    Position pos = PositionAt(text, parser.error_offset());
+    *error = std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": syntax error: " + parser.error();
+  }
+  return false;
 }
 
 bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,

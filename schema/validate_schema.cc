@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,7 @@
 #include <valijson/validator.hpp>
 
 #include "schema/load.h"
+#include "schema/schema_json.h"
 
 namespace runc {
 
@@ -40,8 +42,16 @@ using nlohmann::json;
 // The schema text, parsed once per process. The walker below reads it to explain errors.
 // Deliberately never destroyed (here and in SchemaFor): freeing the trees at exit cost a short
 // `runc plan` about a tenth of its instructions, for memory the kernel reclaims anyway.
+// Parsed with the config parser (no positions): it is quicker than nlohmann's on start-up.
 const json& SchemaDoc() {
-  static const json& doc = *new json(json::parse(kEmbeddedSchema));
+  static const json& doc = *[] {
+    auto* parsed = new json;
+    std::string error;
+    if (!ParseJsonValue(kEmbeddedSchema, *parsed, &error)) {
+      throw std::runtime_error("embedded schema: " + error);
+    }
+    return parsed;
+  }();
   return doc;
 }
 
@@ -158,20 +168,19 @@ void Collect(const json& root, const json* schema, const json& v, const std::vec
   }
 }
 
-// One format's half of the schema as a valijson schema: the document's root is replaced by a $ref to
-// that half, and valijson only builds what the root reaches.
+// One format's half of the schema as a valijson schema. Its root is only a $ref into the schema
+// document, handed to valijson as a "remote" document so that it is neither copied nor freed;
+// valijson builds just what that half reaches.
 struct Branch {
-  json doc;
   valijson::Schema schema;
 
-  explicit Branch(const json& ref) : doc(SchemaDoc()) {
-    doc.erase("if");
-    doc.erase("then");
-    doc.erase("else");
-    doc["$ref"] = ref;
+  explicit Branch(const json& ref) {
+    // valijson fetches only absolute URIs ("scheme://"); the name itself is never looked up.
+    const json root = {{"$ref", "runc://config.schema.json" + ref.get<std::string>()}};
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, schema);
+    valijson::adapters::NlohmannJsonAdapter adapter(root);
+    parser.populateSchema(
+        adapter, schema, [](const std::string&) -> const json* { return &SchemaDoc(); }, [](const json*) {});
   }
 };
 
