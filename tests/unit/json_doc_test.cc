@@ -1,4 +1,5 @@
 #include "schema/json_doc.h"
+#include "schema/schema_json.h"
 
 #include <cerrno>
 #include <fstream>
@@ -220,6 +221,15 @@ TEST(JsonDocTest, SyntaxErrors) {
   EXPECT_EQ(SyntaxError("{\"\u00e9\": \u00e9}"), "config.json:1:7: syntax error: unexpected character U+00E9, expected a value");
   EXPECT_EQ(SyntaxError(std::string(600, '[') + std::string(600, ']')),
             "config.json:1:514: syntax error: nested deeper than 512 levels");
+}
+
+TEST(JsonDocTest, ParseJsonValueWithoutPositions) {
+  nlohmann::json value;
+  std::string error;
+  ASSERT_TRUE(ParseJsonValue(R"({"a": [1, -2, 3.5, "x"]})", value, &error));
+  EXPECT_EQ(value, nlohmann::json::parse(R"({"a": [1, -2, 3.5, "x"]})"));
+  EXPECT_FALSE(ParseJsonValue("{\n  \"a\": [1,]}", value, &error));
+  EXPECT_EQ(error, "2:11: syntax error: unexpected ']', expected a value (trailing comma?)");
 }
 
 TEST(JsonDocTest, ByteOrderMarkIsSkipped) {

@@ -1,6 +1,7 @@
 // ValidateSchema against the embedded JSON Schema: real configs pass, and broken ones give exactly
 // one specific diagnostic per problem (pointer + line:col), none of valijson's enclosing noise.
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,6 +44,31 @@ TEST(SchemaTest, EmbeddedSchemaIsDraft7Json) {
   EXPECT_EQ(schema["$schema"], "http://json-schema.org/draft-07/schema#");
   EXPECT_TRUE(schema["definitions"].contains("Oci"));
   EXPECT_TRUE(schema["definitions"].contains("PreDraft"));
+}
+
+// ValidateSchema explains valijson's errors by walking the schema again; the walker follows only
+// these keywords, so a schema that starts using another one must extend it first.
+void CheckKeywords(const nlohmann::json& schema, const std::string& where, bool in_if) {
+  static const std::set<std::string> kWalked = {
+      "$schema", "$comment", "title", "description", "definitions", "$ref", "type", "properties",
+      "additionalProperties", "items", "required", "enum", "const", "minimum", "maximum", "minItems",
+      "if", "then", "else"};
+  static const std::set<std::string> kInIf = {"required", "not", "properties", "const", "type", "enum"};
+  ASSERT_TRUE(schema.is_object()) << where;
+  for (const auto& [key, value] : schema.items()) {
+    EXPECT_TRUE(in_if ? kInIf.count(key) > 0 : kWalked.count(key) > 0) << where << ": " << key;
+    if (key == "definitions" || key == "properties") {
+      for (const auto& [name, sub] : value.items()) CheckKeywords(sub, where + "/" + key + "/" + name, in_if);
+    } else if (key == "additionalProperties" || key == "items" || key == "then" || key == "else" || key == "not") {
+      CheckKeywords(value, where + "/" + key, in_if);
+    } else if (key == "if") {
+      CheckKeywords(value, where + "/if", true);
+    }
+  }
+}
+
+TEST(SchemaTest, SchemaUsesOnlyKeywordsTheExplainerUnderstands) {
+  CheckKeywords(nlohmann::json::parse(EmbeddedSchema()), "", false);
 }
 
 TEST(SchemaTest, RealConfigsValidate) {
