@@ -150,7 +150,8 @@ json_dir=${KEEP_JSON:-$tmp/json}
 mkdir -p "$json_dir"
 
 # ---- timing -----------------------------------------------------------------------------------
-hf() { hyperfine -N --style none --warmup 1 --runs "$RUNS" "$@" >/dev/null; }
+# hyperfine's outlier warnings are expected here; its other messages matter when it fails.
+hf() { hyperfine -N --style none --warmup 1 --runs "$RUNS" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; return 1; }; }
 for round in $(seq "$ROUNDS"); do
   echo "round $round/$ROUNDS (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   args=()
