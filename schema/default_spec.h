@@ -6,7 +6,7 @@
 namespace runc {
 
 // `rootless` follows `runc spec --rootless`: user namespace with the caller's uid/gid mapped to 0,
-// no network namespace, /sys as an rbind of the host's, no /sys/fs/cgroup mount, no gid= on devpts,
+// no network namespace, /sys as an rbind of the host's, no gid= on devpts,
 // no resources.devices rule.
 nlohmann::json DefaultSpec(bool rootless, unsigned host_uid = 0, unsigned host_gid = 0);
 
