@@ -492,7 +492,7 @@ TEST_F(LifecycleTest, TheReadmeSampleOf2015RunsWithStartConfigJson) {
   // did: `runc start config.json` in the bundle, terminal and all.
   TempDir bundle("runc-2015");
   MakeBusyboxRootfs(bundle.path() + "/rootfs");
-  std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/../shared/fixtures/pre-draft-2015-fixed.json");
+  std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/golden/pre-draft-2015/config.json");
   ASSERT_TRUE(in);
   nlohmann::json config = nlohmann::json::parse(in);
   ASSERT_EQ(config["version"], "pre-draft");
