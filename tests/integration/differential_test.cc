@@ -149,7 +149,7 @@ void Adapt(nlohmann::json& config, const std::string& bundle, const std::string&
 
 struct Case {
   std::string name;
-  std::string fixture;  // file under ../shared/fixtures, or "" for the harness default
+  std::string fixture;  // golden/<case>/config.json (copies of ../shared/fixtures), or "" for the harness default
   void (*edit)(nlohmann::json&) = nullptr;
 };
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -194,7 +194,7 @@ TEST_P(DifferentialTest, SameViewAsDebianRunc) {
   if (c.fixture.empty()) {
     config = bundle.config();
   } else {
-    std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/../shared/fixtures/" + c.fixture);
+    std::ifstream in(std::string(RUNC_SOURCE_DIR) + "/golden/" + c.fixture);
     ASSERT_TRUE(in) << c.fixture;
     config = nlohmann::json::parse(in);
   }
@@ -230,11 +230,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"default", "", nullptr}, Case{"nobody", "", NobodyWithGroups},
                       Case{"writable", "", Writable}, Case{"limited", "", Limited},
                       Case{"shared_namespaces", "", NoNetNoPid},
-                      Case{"runc_spec", "runc-1.1.5-spec.json", nullptr},
-                      Case{"runc_spec_rootless", "runc-1.1.5-spec-rootless.json", nullptr},
-                      Case{"crun_spec", "crun-1.8.1-spec.json", nullptr},
-                      Case{"containerd", "containerd-1.6.20-config.json", nullptr},
-                      Case{"podman", "podman-4.3.1-config.json", nullptr}),
+                      Case{"runc_spec", "fixture-runc/config.json", nullptr},
+                      Case{"runc_spec_rootless", "fixture-runc-rootless/config.json", nullptr},
+                      Case{"crun_spec", "fixture-crun/config.json", nullptr},
+                      Case{"containerd", "fixture-containerd/config.json", nullptr},
+                      Case{"podman", "fixture-podman/config.json", nullptr}),
     CaseName);
 
 TEST(DifferentialExitCodes, SameExitCodes) {
