@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES = g++ cmake make pkg-config libvalijson-dev nlohmann-json3-dev libboost-dev \
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev \
-  busybox-static runc crun hyperfine time iproute2
+  busybox-static runc crun hyperfine time iproute2 python3
 
 .PHONY: all deps build test test-asan demo install bench clean
 
