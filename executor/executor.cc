@@ -630,6 +630,7 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
   size_t current = i;
   while (true) {
     int err = SyncRecv(sock_, m);
+    CloseFd(m.fd);  // a child never sends one
     if (err == 0 && (m.step < 0 || static_cast<size_t>(m.step) >= plan_.steps.size())) err = EPROTO;
     if (err) {
       // The child died without a word (crash, killed) or the channel broke.
@@ -672,6 +673,7 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
         return false;
       case SyncType::kRun:
       case SyncType::kState:
+      case SyncType::kFd:
         Fail(error, plan_.steps[current], std::string("unexpected message ") + SyncTypeName(m.type), EPROTO);
         return false;
     }
