@@ -58,6 +58,8 @@ void ResolveCgroups(Builder& b);
 void AddCgroupSetup(Builder& b);  // host phase: cgroup.mkdir + every resource write
 
 // compile_mounts.cc
-void AddRootfsSetup(Builder& b);  // rootfs phase up to (not including) createContainer hooks
+// The rootfs phase up to (not including) createContainer hooks, preceded by the spawn steps that
+// prepare idmapped mounts (mount.idmap): called right after the spawn phase, they end it.
+void AddRootfsSetup(Builder& b);
 
 }  // namespace runc::compile_internal

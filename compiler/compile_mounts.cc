@@ -41,11 +41,28 @@ std::string Destination(std::string_view dest) {
   return CleanPath(!dest.empty() && dest[0] == '/' ? std::string(dest) : "/" + std::string(dest));
 }
 
+// "CID HID SIZE" lines, as /proc/PID/uid_map wants them.
+std::string MapText(const std::vector<IdMapping>& maps) {
+  std::string out;
+  for (const auto& m : maps) {
+    out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  }
+  return out;
+}
+
+bool IsBind(const runc::Mount& m, const MountOptions& opts) { return m.type == "bind" || (opts.flags & MS_BIND) != 0; }
+
+// Relative bind sources are relative to the bundle (runc runs from the bundle directory).
+std::string BindSource(const Builder& b, const runc::Mount& m) {
+  return !m.source.empty() && m.source[0] == '/' ? CleanPath(m.source) : JoinPath(b.plan.bundle, m.source);
+}
+
 class Mounter {
  public:
   explicit Mounter(Builder& b) : b_(b) {}
 
   void Run() {
+    IdmappedMounts();
     Propagation();
     Step& bind = b_.Add(Phase::kRootfs, StepKind::kRootfsBind, "/root/path");
     bind.path = b_.plan.rootfs;
@@ -64,6 +81,41 @@ class Mounter {
   }
 
  private:
+  // runtime-spec 1.2 idmapped mounts (mounts[].uidMappings/gidMappings, options idmap/ridmap):
+  // the kernel attaches an id mapping only to a detached mount, only for a caller privileged over
+  // the source's superblock (the host's user namespace), and takes it as a user namespace fd. The
+  // init has neither, so the runtime prepares the mount here, at the end of the spawn phase (after
+  // the hooks, where a plain bind would see the source), and hands it to the init, whose kMount
+  // step of the same origin and destination attaches it (runc 1.2 does the same split).
+  // Mappings come from the mount, else (idmap without mappings, which 1.2 allows) from the
+  // container's user namespace: its maps when it creates one, its path when it joins one. Like
+  // runc, mappings without either option are an idmap mount too (the spec says the option SHOULD
+  // be there). Non-bind mounts and idmap without any mapping are refused by the semantic pass and
+  // left alone here.
+  void IdmappedMounts() {
+    for (const auto& m : b_.spec.mounts) {
+      MountOptions opts;
+      std::string error;
+      ParseMountOptions(m.options, opts, error);
+      const bool mappings = !m.uid_mappings.empty() || !m.gid_mappings.empty();
+      if (!(opts.idmap || opts.ridmap || mappings) || !IsBind(m, opts)) continue;
+      Step& s = b_.Add(Phase::kSpawn, StepKind::kIdmapMount, m.origin);
+      s.source = BindSource(b_, m);
+      s.path = Destination(m.destination);
+      s.flags = MS_BIND | (opts.flags & MS_REC);
+      s.flags2 = opts.ridmap ? MS_REC : 0;
+      if (mappings) {
+        s.argv = {MapText(m.uid_mappings), MapText(m.gid_mappings)};
+      } else if (b_.create_user_ns) {
+        s.argv = {MapText(b_.spec.linux.uid_mappings), MapText(b_.spec.linux.gid_mappings)};
+      } else {
+        for (const auto& ns : b_.spec.linux.namespaces) {
+          if (ns.type == NamespaceType::kUser && !ns.path.empty()) s.name = ns.path;
+        }
+      }
+    }
+  }
+
   void Propagation() {
     uint64_t flags = MS_SLAVE | MS_REC;  // runc's default: host mounts still reach the container
     std::string origin = "default";
@@ -80,7 +132,7 @@ class Mounter {
     // Options were validated with the same parser; a failure here keeps what was understood.
     ParseMountOptions(m.options, opts, error);
     const std::string dest = Destination(m.destination);
-    const bool bind = m.type == "bind" || (opts.flags & MS_BIND) != 0;
+    const bool bind = IsBind(m, opts);
 
     if (m.type == "cgroup" && !bind) {
       CgroupMount(m, opts, dest);
@@ -89,8 +141,7 @@ class Mounter {
     if (bind) {
       if (dest == "/dev") dev_is_bind = true;
       Step& s = b_.Add(Phase::kRootfs, StepKind::kMount, m.origin);
-      // Relative bind sources are relative to the bundle (runc runs from the bundle directory).
-      s.source = !m.source.empty() && m.source[0] == '/' ? CleanPath(m.source) : JoinPath(b_.plan.bundle, m.source);
+      s.source = BindSource(b_, m);
       s.path = dest;
       s.fstype = "bind";
       s.flags = MS_BIND | (opts.flags & MS_REC);

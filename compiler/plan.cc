@@ -48,6 +48,12 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
      "move a host network interface into the container's network namespace (name = host "
      "interface, value = name inside)"},
+    {StepKind::kIdmapMount, "mount.idmap", Phase::kSpawn,
+     "idmapped bind mount, the runtime's half: clone the bind source (open_tree; flags MS_REC = "
+     "rbind, with its submounts), attach an id mapping (mount_setattr MOUNT_ATTR_IDMAP; flags2 "
+     "MS_REC = ridmap, every submount, else the top one) from a user namespace with the maps argv "
+     "= {uid_map, gid_map} or the namespace file name, and pass it to the init; the mount step of "
+     "the same origin and path (destination) moves it in place"},
     {StepKind::kPropagation, "propagation", Phase::kRootfs,
      "change the propagation of the whole mount tree (path = \"/\"; flags = MS_* | MS_REC)"},
     {StepKind::kRootfsBind, "rootfs_bind", Phase::kRootfs,
@@ -357,6 +363,32 @@ std::string MountText(const Step& s) {
   return out;
 }
 
+// "0 1000 1\n1 100000 65536\n" -> "0:1000:1,1:100000:65536"; "" -> "-".
+std::string MapsText(std::string_view v) {
+  std::string out;
+  for (char c : v) out += c == ' ' ? ':' : c == '\n' ? ',' : c;
+  while (!out.empty() && out.back() == ',') out.pop_back();
+  return out.empty() ? "-" : out;
+}
+
+std::string IdmapMountText(const Step& s) {
+  std::string out;
+  AppendWord(out, s.source);
+  out += " on ";
+  AppendWord(out, s.path);
+  out += (s.flags & MS_REC) ? " rbind" : " bind";
+  out += (s.flags2 & MS_REC) ? " ridmap" : " idmap";
+  if (s.argv.size() == 2) {
+    out += " uids=" + MapsText(s.argv[0]) + " gids=" + MapsText(s.argv[1]);
+  } else if (!s.name.empty()) {
+    out += " userns=";
+    AppendWord(out, s.name);
+  } else {
+    out += " no-mappings";
+  }
+  return out;
+}
+
 std::string MknodText(const Step& s) {
   std::string out = s.path;
   const int64_t mode = s.nums.empty() ? 0 : s.nums[0];
@@ -429,6 +461,8 @@ std::string StepArgs(const Step& s) {
       out += " -> ";
       AppendWord(out, s.value);
       return out;
+    case StepKind::kIdmapMount:
+      return IdmapMountText(s);
     case StepKind::kPropagation:
       AppendWord(out, s.path);
       return out + ' ' + MountFlagsText(s.flags);

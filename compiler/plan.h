@@ -38,6 +38,9 @@ enum class StepKind {
   kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to
   kUnshare,       // flags=CLONE_NEW* unshared by the child after it was put in its cgroup (cgroup ns)
   kNetDevice,     // name=host interface; value=name in the container (moved into the net namespace)
+  kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
+                  // flags2=MS_REC for ridmap; argv={uid_map, gid_map} text, or name=(host) user
+                  // namespace file; the kMount step of the same origin and path attaches it
   // rootfs: container init, before pivot_root
   kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree
   kRootfsBind,    // path=(host) rootfs; bind-mounted onto itself (MS_BIND|MS_REC)

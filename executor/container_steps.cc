@@ -299,6 +299,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kCgroupJoin:
     case StepKind::kUnshare:
     case StepKind::kNetDevice:
+    case StepKind::kIdmapMount:
     case StepKind::kWaitStart:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:

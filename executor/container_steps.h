@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct InitContext {
   PreparedPlan* prepared = nullptr;
   bool pivoted = false;  // after kPivotRoot / kMoveChroot container paths are resolved from "/"
   int console_socket_fd = -1;  // connected --console-socket (opened by the runtime before clone)
+  // Detached idmapped mounts from the runtime (kFd), by the index of the kMount step that attaches
+  // them; that step takes (and closes) its fd.
+  std::map<int, int> mount_fds;
 };
 
 // Runs one step of phase rootfs, process or start (kHook steps of kind createContainer /

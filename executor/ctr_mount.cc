@@ -376,7 +376,28 @@ std::vector<MountInfoEntry> ReadMountInfo(const char* path) {
 
 namespace {
 
-int DoMount(const Step& step, InitContext&, int root_fd, std::string& what) {
+// An idmapped bind mount: the runtime's mount.idmap step sent the detached, mapped clone of the
+// source (kFd); it goes onto the target exactly as resolved, by fd (no path walked again).
+int MoveDetached(const Step& step, Fd detached, int root_fd, std::string& what) {
+  const std::string& dest = step.path;
+  struct stat st;
+  if (fstat(detached.get(), &st) != 0) return Fail(what, "stat " + step.source, errno);
+  const bool file = !S_ISDIR(st.st_mode);
+  Fd target;
+  std::string rel;
+  int err = PrepareTarget(root_fd, dest, file, target, rel);
+  if (err) return Fail(what, (file ? "create " : "mkdir ") + dest, err);
+  if (move_mount(detached.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    return Fail(what, "move_mount " + step.source + " on " + dest + " (idmapped)", errno);
+  return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
+}
+
+int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
+  if (auto it = ctx.mount_fds.find(step.index); it != ctx.mount_fds.end()) {
+    Fd detached(it->second);
+    ctx.mount_fds.erase(it);
+    return MoveDetached(step, std::move(detached), root_fd, what);
+  }
   const std::string& dest = step.path;
   const std::string source = step.source.empty() ? step.fstype : step.source;
   const std::string mount_what =

@@ -46,6 +46,7 @@
 #include "executor/cgroup_host.h"
 #include "executor/hooks.h"
 #include "executor/log.h"
+#include "executor/spawn_idmap.h"
 #include "executor/spawn_internal.h"
 #include "executor/spawn_spawner.h"
 #include "executor/sync.h"
@@ -241,6 +242,12 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kNetDevice:
         r = Runner::kRuntime;
         if (!after) misplaced = "needs the init's pid, before clone";
+        break;
+      case StepKind::kIdmapMount:
+        r = Runner::kRuntime;
+        if (!after) misplaced = "needs the init, before clone";
+        if (!mount_ns) misplaced = "mount step without a mount namespace";
+        if (IdmapMountTarget(plan_, i) == steps.size()) misplaced = "mount.idmap without a later mount step of its origin and path";
         break;
       case StepKind::kPropagation:
       case StepKind::kRootfsBind:
@@ -536,6 +543,8 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     }
     case StepKind::kNetDevice:
       return MoveNetDevice(s.name, s.value, init_, what);
+    case StepKind::kIdmapMount:
+      return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
     case StepKind::kTimeOffsets:
     case StepKind::kNsJoin:
     case StepKind::kUnshare:

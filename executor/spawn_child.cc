@@ -31,6 +31,16 @@ size_t Spawner::WaitBaton() {
   while (true) {
     int err = SyncRecv(sock_, m);
     if (err) _exit(1);  // the runtime is gone: nobody to report to, nothing to set up for
+    if (m.type == SyncType::kFd && m.step >= 0 && static_cast<size_t>(m.step) < end_ && m.fd >= 0) {
+      // A detached idmapped mount (mount.idmap) for the kMount step at m.step.
+      auto [it, added] = ctx_.mount_fds.emplace(plan_.steps[static_cast<size_t>(m.step)].index, m.fd);
+      if (!added) {
+        CloseFd(it->second);
+        it->second = m.fd;
+      }
+      continue;
+    }
+    CloseFd(m.fd);
     if (m.type == SyncType::kState) {
       (m.pid == 0 ? state_creating_ : state_created_) = std::move(m.payload);
       SetContainerHookState(state_creating_, state_created_);
@@ -256,6 +266,7 @@ int Spawner::ChildStep(size_t i, std::string& what) {
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
     case StepKind::kNetDevice:
+    case StepKind::kIdmapMount:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:
     case StepKind::kStateRemove:

@@ -12,6 +12,7 @@
 #include "compiler/plan.h"
 #include "executor/container_steps.h"
 #include "executor/executor.h"
+#include "executor/spawn_idmap.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -106,6 +107,7 @@ class Spawner {
   std::string state_dir_;
   std::vector<std::string> cgroups_created_;
   std::map<std::string, int> ns_fds_;
+  UsernsCache userns_cache_;  // user namespaces made for idmapped mounts (executor/spawn_idmap.h)
 
   int sock_ = -1;        // runtime end (in R), child end (in H and I)
   int child_sock_ = -1;  // child end, R closes it after the first fork

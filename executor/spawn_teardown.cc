@@ -122,6 +122,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kCgroupJoin:
         case StepKind::kUnshare:
         case StepKind::kNetDevice:
+        case StepKind::kIdmapMount:
         case StepKind::kPropagation:
         case StepKind::kRootfsBind:
         case StepKind::kMount:
