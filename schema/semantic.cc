@@ -15,6 +15,7 @@
 // - Unknown syscall names are errors, although runc 1.1 skips them with a warning: a profile that
 //   silently allows less (or more) than it says is worse than a clear message at validation time.
 #include <seccomp.h>
+#include <sys/mount.h>
 
 #include <algorithm>
 #include <cctype>
@@ -334,6 +335,19 @@ class Checker {
       if (uid != gid) Report(p, "idmapped mount requires both uidMappings and gidMappings");
       CheckMappingSizes(Get(m, "uidMappings"), Ptr(p, "uidMappings"));
       CheckMappingSizes(Get(m, "gidMappings"), Ptr(p, "gidMappings"));
+      // runtime-spec 1.2 idmap/ridmap: the mapping is the mount's or, when it has none, the
+      // container's user namespace's ("otherwise an error MUST be returned"). Mappings without
+      // either option are an idmap mount as well (the option SHOULD be there; runc takes them).
+      // Only bind mounts: the mapping goes onto a clone of the source, as in runc.
+      const bool idmap = parsed.idmap || parsed.ridmap;
+      if (idmap || uid || gid) {
+        const auto type = String(Get(m, "type"));
+        if ((parsed.flags & MS_BIND) == 0 && !(type && *type == "bind")) {
+          Report(p, "idmapped mounts are only supported for bind mounts");
+        } else if (!uid && !gid && !Has(NamespaceType::kUser)) {
+          Report(Ptr(p, "options"), "idmap without uidMappings and gidMappings requires a user namespace");
+        }
+      }
     }
   }
 

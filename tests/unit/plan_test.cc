@@ -360,5 +360,54 @@ TEST(PlanJsonTest, Errors) {
   EXPECT_TRUE(out.steps.empty());  // untouched on failure
 }
 
+// Idmapped mounts: the mount's own maps, or the joined user namespace they come from.
+Plan IdmapPlan() {
+  Plan plan;
+  plan.id = "demo";
+  plan.bundle = "/b";
+  plan.oci_version = "1.3.0";
+  plan.host_label = "cgroup-v1";
+  Step own = MakeStep(Phase::kSpawn, StepKind::kIdmapMount, "/mounts/7");
+  own.index = 1;
+  own.source = "/var/lib/data";
+  own.path = "/data";
+  own.flags = MS_BIND | MS_REC;
+  own.flags2 = MS_REC;
+  own.argv = {"0 1000 1\n1 100000 65536\n", "0 1000 1\n"};
+  plan.steps.push_back(own);
+  Step joined = MakeStep(Phase::kSpawn, StepKind::kIdmapMount, "/mounts/8");
+  joined.index = 2;
+  joined.source = "/b/app conf";
+  joined.path = "/etc/app.conf";
+  joined.flags = MS_BIND;
+  joined.name = "/proc/4321/ns/user";
+  plan.steps.push_back(joined);
+  return plan;
+}
+
+TEST(PlanToTextTest, IdmapMounts) {
+  EXPECT_EQ(KindInfo(StepKind::kIdmapMount).name, "mount.idmap");
+  EXPECT_EQ(KindInfo(StepKind::kIdmapMount).phase, Phase::kSpawn);
+  const std::vector<std::string> lines = Lines(PlanToText(IdmapPlan()));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1].substr(lines[1].find("mount.idmap")),
+            "mount.idmap    /var/lib/data on /data rbind ridmap uids=0:1000:1,1:100000:65536 gids=0:1000:1  # /mounts/7");
+  EXPECT_EQ(lines[2].substr(lines[2].find("mount.idmap")),
+            "mount.idmap    \"/b/app conf\" on /etc/app.conf bind idmap userns=/proc/4321/ns/user  # /mounts/8");
+}
+
+TEST(PlanJsonTest, IdmapMountsRoundTrip) {
+  const Plan plan = IdmapPlan();
+  const nlohmann::json j = PlanToJson(plan);
+  EXPECT_EQ(j["steps"][0]["kind"], "mount.idmap");
+  EXPECT_EQ(j["steps"][0]["argv"][0], "0 1000 1\n1 100000 65536\n");
+  EXPECT_EQ(j["steps"][1]["name"], "/proc/4321/ns/user");
+  Plan back;
+  std::string error;
+  ASSERT_TRUE(PlanFromJson(nlohmann::json::parse(j.dump()), back, error)) << error;
+  EXPECT_EQ(back.steps, plan.steps);
+  EXPECT_EQ(PlanToText(back), PlanToText(plan));
+}
+
 }  // namespace
 }  // namespace runc
