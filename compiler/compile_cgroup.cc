@@ -4,6 +4,8 @@
 // A resource the host cannot apply is never dropped silently: its write is emitted for the file
 // the kernel would have if the controller were there, so running the plan fails at that step with
 // the file and the config field named (the issue asks for "a clear message naming the resource").
+#include <linux/bpf.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -60,10 +62,6 @@ std::string V2Num(int64_t v) {
   return std::to_string(v);
 }
 
-std::string DeviceNumber(const std::optional<int64_t>& n) {
-  return n && *n >= 0 ? std::to_string(*n) : std::string("*");
-}
-
 class Writer {
  public:
   explicit Writer(Builder& b) : b_(b), v2_(b.host.cgroup_mode == CgroupMode::kV2) {
@@ -73,14 +71,14 @@ class Writer {
   void Run() {
     const auto& res = b_.spec.linux.resources;
     if (v2_) {
-      if (!res) return;
-      // fs2.Set order: pids, memory, io, cpu, devices, cpuset, hugetlb, rdma, unified.
-      // Device rules on v2 are an eBPF program attached to the cgroup, not a file write: they are
-      // out of the plan's scope for now and not emitted.
+      // fs2.Set order: pids, memory, io, cpu, devices, cpuset, hugetlb, rdma, unified. Devices are
+      // programmed even without resources (runc's default allow-list), as on v1.
+      if (!res) return DevicesV2({});
       Pids(*res);
       if (res->memory) MemoryV2(*res->memory);
       if (res->block_io) IoV2(*res->block_io);
       if (res->cpu) CpuV2(*res->cpu);
+      DevicesV2(res->devices);
       if (res->cpu) Cpuset(*res->cpu);
       Hugetlb(*res);
       NetworkV1(*res);  // no v2 equivalent: fails at run time if asked for
@@ -147,29 +145,33 @@ class Writer {
     if (!cpu.mems.empty()) Write("cpuset", "cpuset.mems", cpu.mems, Ptr("/cpu/mems"));
   }
 
-  void DevicesV1(const std::vector<DeviceRule>& rules) {
-    // A rootless runtime cannot program the devices controller; runc skips it the same way.
-    if (b_.options.rootless) return;
-    auto rule = [&](bool allow, char type, const std::optional<int64_t>& major,
-                    const std::optional<int64_t>& minor, std::string_view access, std::string origin) {
-      std::string value;
-      if (type == 'a') {
-        value = "a";
-      } else {
-        value = std::string(1, type) + " " + DeviceNumber(major) + ":" + DeviceNumber(minor) + " " +
-                std::string(access.empty() ? "rwm" : access);
-      }
-      Write("devices", allow ? "devices.allow" : "devices.deny", std::move(value), std::move(origin));
-    };
-    // runc applies the rules to a deny-all device emulator (an allow-list), whatever the spec
-    // starts with, so a container only ever gets the devices it is given.
-    const bool starts_with_deny_all = !rules.empty() && !rules[0].allow && rules[0].type == 'a';
-    if (!starts_with_deny_all) rule(false, 'a', std::nullopt, std::nullopt, "", "default");
-    for (const auto& r : rules) rule(r.allow, r.type, r.major, r.minor, r.access, r.origin);
+  // One rule as runc hands it to its device emulator (a devices.allow / devices.deny line).
+  struct SeqRule {
+    bool allow;
+    char type;           // 'a', 'c', 'b'
+    int64_t major = -1;  // -1 = wildcard
+    int64_t minor = -1;
+    std::string_view access;  // "" = "rwm"
+    std::string origin;
+  };
 
-    // runc appends its allow-list of devices every container gets (specconv.AllowedDevices of runc
-    // 1.1, the reference for our differential tests, incl. /dev/net/tun which runc 1.2 dropped),
-    // minus the nodes the spec redefines, then the spec's own devices.
+  // The rules in the order runc applies them (specconv of runc 1.1, the reference for our
+  // differential tests): the spec's rules, then runc's allow-list of devices every container gets
+  // (AllowedDevices, incl. /dev/net/tun which runc 1.2 dropped) minus the nodes the spec
+  // redefines, then the spec's own devices. runc applies them to a deny-all emulator (an
+  // allow-list) whatever the spec starts with, so a container only ever gets the devices it is
+  // given; that deny-all comes first here unless the spec starts with one itself.
+  //
+  // A consequence of runc's order: a spec rule cannot take away a device of the default list
+  // (/dev/zero, /dev/null, ...), the allow-list that follows gives it back.
+  std::vector<SeqRule> DeviceRuleSequence(const std::vector<DeviceRule>& rules) const {
+    auto number = [](const std::optional<int64_t>& n) { return n && *n >= 0 ? *n : int64_t{-1}; };
+    std::vector<SeqRule> out;
+    const bool starts_with_deny_all = !rules.empty() && !rules[0].allow && rules[0].type == 'a';
+    if (!starts_with_deny_all) out.push_back({false, 'a', -1, -1, "", "default"});
+    for (const auto& r : rules) {
+      out.push_back({r.allow, r.type, number(r.major), number(r.minor), r.access, r.origin});
+    }
     struct Allowed {
       std::string_view path;  // "" = a rule only
       char type;
@@ -190,12 +192,94 @@ class Writer {
                                          [&](const Device& d) { return d.path == a.path; })) {
         continue;
       }
-      rule(true, a.type, a.major < 0 ? std::nullopt : std::optional<int64_t>(a.major),
-           a.minor < 0 ? std::nullopt : std::optional<int64_t>(a.minor), a.access, "default");
+      out.push_back({true, a.type, a.major, a.minor, a.access, "default"});
     }
     for (const auto& d : devices) {
       if (d.type == 'p') continue;  // fifos are not device numbers
-      rule(true, d.type == 'u' ? 'c' : d.type, d.major, d.minor, "rwm", d.origin);
+      out.push_back({true, d.type == 'u' ? 'c' : d.type, d.major, d.minor, "rwm", d.origin});
+    }
+    return out;
+  }
+
+  void DevicesV1(const std::vector<DeviceRule>& rules) {
+    // A rootless runtime cannot program the devices controller; runc skips it the same way.
+    if (b_.options.rootless) return;
+    auto number = [](int64_t n) { return n >= 0 ? std::to_string(n) : std::string("*"); };
+    for (auto& r : DeviceRuleSequence(rules)) {
+      std::string value;
+      if (r.type == 'a') {
+        value = "a";
+      } else {
+        value = std::string(1, r.type) + " " + number(r.major) + ":" + number(r.minor) + " " +
+                std::string(r.access.empty() ? "rwm" : r.access);
+      }
+      Write("devices", r.allow ? "devices.allow" : "devices.deny", std::move(value), std::move(r.origin));
+    }
+  }
+
+  // cgroup v2 has no device files: the same rules become one eBPF program (executor/cgroup_bpf.h).
+  // They are run through runc's device emulator here (libcontainer/cgroups/devices), which keeps
+  // the state cgroup v1's devices controller would end in: a default verdict and exceptions to
+  // it. The step carries that result, so the plan shows the rules the program enforces.
+  void DevicesV2(const std::vector<DeviceRule>& rules) {
+    if (b_.options.rootless) return;  // as on v1
+    struct Exception {
+      uint32_t type;  // BPF_DEVCG_DEV_*
+      int64_t major, minor;
+      uint32_t access;  // BPF_DEVCG_ACC_*
+      std::vector<std::string> origins;  // every rule that changed it
+    };
+    bool default_allow = false;
+    std::string default_origin = "default";
+    std::vector<Exception> exceptions;  // in the order they were first granted
+    auto add_origin = [](Exception& e, const std::string& origin) {
+      if (std::find(e.origins.begin(), e.origins.end(), origin) == e.origins.end()) e.origins.push_back(origin);
+    };
+    for (const auto& r : DeviceRuleSequence(rules)) {
+      if (r.type == 'a') {
+        // "a" switches the mode and forgets every exception, whatever its access says.
+        default_allow = r.allow;
+        default_origin = r.origin;
+        exceptions.clear();
+        continue;
+      }
+      const uint32_t type = r.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
+      uint32_t access = 0;
+      for (char c : r.access.empty() ? std::string_view("rwm") : r.access) {
+        access |= c == 'r' ? BPF_DEVCG_ACC_READ : c == 'w' ? BPF_DEVCG_ACC_WRITE : c == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
+      }
+      auto it = std::find_if(exceptions.begin(), exceptions.end(), [&](const Exception& e) {
+        return e.type == type && e.major == r.major && e.minor == r.minor;
+      });
+      if (r.allow != default_allow) {
+        // An exception to the default: merged into one with the same type and numbers.
+        if (it == exceptions.end()) {
+          exceptions.push_back({type, r.major, r.minor, access, {r.origin}});
+        } else if ((it->access | access) != it->access) {
+          it->access |= access;
+          add_origin(*it, r.origin);
+        }
+      } else if (it != exceptions.end() && (it->access & access) != 0) {
+        // The default's own verdict takes bits away from the exception with exactly these numbers.
+        // Like the v1 kernel (dev_exception_rm), a rule never punches a hole into a wildcard
+        // exception; runc's emulator refuses such a rule, the kernel and we ignore it.
+        it->access &= ~access;
+        add_origin(*it, r.origin);
+        if (it->access == 0) exceptions.erase(it);
+      }
+    }
+    const bool spec_rules = b_.spec.linux.resources && !b_.spec.linux.resources->devices.empty();
+    Step& s = b_.Add(Phase::kHost, StepKind::kCgroupDevices, spec_rules ? Ptr("/devices") : std::string("default"));
+    s.path = DirOf("");
+    s.nums.reserve(1 + 4 * exceptions.size());
+    s.argv.reserve(1 + exceptions.size());
+    s.nums.push_back(default_allow ? 1 : 0);
+    s.argv.push_back(std::move(default_origin));
+    for (auto& e : exceptions) {
+      s.nums.insert(s.nums.end(), {int64_t{e.type}, e.major, e.minor, int64_t{e.access}});
+      std::string origins;
+      for (const auto& o : e.origins) origins += (origins.empty() ? "" : ",") + o;
+      s.argv.push_back(std::move(origins));
     }
   }
 

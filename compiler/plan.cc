@@ -4,6 +4,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <linux/bpf.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -23,6 +25,11 @@ constexpr StepKindInfo kStepKinds[] = {
      "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
+    {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
+     "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "
+     "directory (path; BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI), replacing device programs attached "
+     "there before. nums = {default verdict, then type, major, minor, access of each exception}: "
+     "the state runc's device emulator reaches for the rules; argv = their origins"},
     {StepKind::kNsOpen, "ns.open", Phase::kHost,
      "open a namespace file to join later (path; name = type; flags = CLONE_NEW*)"},
     {StepKind::kHook, "hook", Phase::kHost,
@@ -403,6 +410,29 @@ std::string MknodText(const Step& s) {
   return out;
 }
 
+// "PATH default deny (ORIGIN); allow c 1:3 rwm (ORIGIN); ...": the exceptions always have the
+// verdict opposite to the default.
+std::string DevicesText(const Step& s) {
+  std::string out;
+  AppendWord(out, s.path);
+  auto origin = [&](size_t i) { return i < s.argv.size() ? " (" + s.argv[i] + ")" : std::string(); };
+  auto number = [](int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); };
+  const bool allow = !s.nums.empty() && s.nums[0] == 1;
+  out += allow ? " default allow" : " default deny";
+  out += origin(0);
+  for (size_t i = 1, k = 1; i + 3 < s.nums.size(); i += 4, ++k) {
+    out += allow ? "; deny " : "; allow ";
+    out += s.nums[i] == BPF_DEVCG_DEV_BLOCK ? 'b' : s.nums[i] == BPF_DEVCG_DEV_CHAR ? 'c' : '?';
+    out += ' ' + number(s.nums[i + 1]) + ':' + number(s.nums[i + 2]) + ' ';
+    const int64_t access = s.nums[i + 3];
+    if (access & BPF_DEVCG_ACC_READ) out += 'r';
+    if (access & BPF_DEVCG_ACC_WRITE) out += 'w';
+    if (access & BPF_DEVCG_ACC_MKNOD) out += 'm';
+    out += origin(k);
+  }
+  return out;
+}
+
 std::string SchedulerText(const Step& s) {
   std::string out;
   std::string_view policy = s.nums.empty() ? std::string_view() : tables::NameOf(tables::kSchedPolicies, s.nums[0]);
@@ -432,6 +462,8 @@ std::string StepArgs(const Step& s) {
     case StepKind::kStateRemove:
       AppendWord(out, s.path);
       return out;
+    case StepKind::kCgroupDevices:
+      return DevicesText(s);
     case StepKind::kCgroupWrite:
       AppendWord(out, s.path);
       out += " = ";

@@ -25,6 +25,10 @@ enum class StepKind {
   kStateDir,      // path=(host) state dir <root>/<id>
   kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified")
   kCgroupWrite,   // path=(host) cgroup file; value=text written
+  kCgroupDevices, // cgroup v2: path=(host) cgroup dir the device program is attached to;
+                  // nums={default (0 = deny, 1 = allow), then per exception to it: type
+                  // (BPF_DEVCG_DEV_*), major, minor (-1 = any), access (BPF_DEVCG_ACC_* bits)};
+                  // argv={origin of the default, then of each exception (comma-separated)}
   kNsOpen,        // path=(host) namespace file to join; name=type; flags=CLONE_NEW*
   kHook,          // name=hook kind (prestart|createRuntime|createContainer|startContainer|poststart|poststop);
                   // path=program; argv; env; nums={timeout seconds} (0 = none)

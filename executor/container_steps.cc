@@ -289,6 +289,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
+    case StepKind::kCgroupDevices:
     case StepKind::kNsOpen:
     case StepKind::kTimeOffsets:
     case StepKind::kClone:

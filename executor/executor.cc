@@ -43,6 +43,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "executor/cgroup_bpf.h"
 #include "executor/cgroup_host.h"
 #include "executor/hooks.h"
 #include "executor/log.h"
@@ -211,6 +212,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kStateDir:
       case StepKind::kCgroupMkdir:
       case StepKind::kCgroupWrite:
+      case StepKind::kCgroupDevices:
       case StepKind::kNsOpen:
         r = Runner::kRuntime;
         break;
@@ -482,6 +484,8 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       }
       return 0;
     }
+    case StepKind::kCgroupDevices:
+      return RunCgroupDevices(s, what);
     case StepKind::kCgroupWrite: {
       int err = WriteFileOnce(s.path, s.value);
       if (err) what = "write " + s.path;

@@ -260,6 +260,7 @@ int Spawner::ChildStep(size_t i, std::string& what) {
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
+    case StepKind::kCgroupDevices:
     case StepKind::kNsOpen:
     case StepKind::kSetgroups:
     case StepKind::kUidMap:

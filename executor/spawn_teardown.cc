@@ -112,6 +112,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kStateDir:
         case StepKind::kCgroupMkdir:
         case StepKind::kCgroupWrite:
+        case StepKind::kCgroupDevices:
         case StepKind::kNsOpen:
         case StepKind::kTimeOffsets:
         case StepKind::kClone:

@@ -182,11 +182,186 @@ TEST(CgroupV1Test, DeviceRules) {
   EXPECT_EQ(without_deny[0], d + "devices.deny = a  # default");
   EXPECT_EQ(without_deny[1], d + "devices.allow = c *:* m  # default");
 
-  // v2 device control is an eBPF program, not part of the plan; rootless cannot program devices.
+  // v2 device control is an eBPF program (its own step, CgroupV2DevicesTest), not a write;
+  // rootless cannot program devices.
   EXPECT_TRUE(CgroupWrites(Compile(s, FixedHost(CgroupMode::kV2), Options())).empty());
   CompileOptions rootless = Options();
   rootless.rootless = true;
   EXPECT_TRUE(CgroupWrites(Compile(s, FixedHost(CgroupMode::kV1), rootless)).empty());
+}
+
+// ---- cgroup v2 devices: one cgroup.device step with what runc's device emulator ends with
+
+DeviceRule MakeRule(bool allow, char type, std::optional<int64_t> major, std::optional<int64_t> minor,
+                    std::string access, size_t index) {
+  DeviceRule r;
+  r.allow = allow;
+  r.type = type;
+  r.major = major;
+  r.minor = minor;
+  r.access = std::move(access);
+  r.origin = "/linux/resources/devices/" + std::to_string(index);
+  return r;
+}
+
+// The step's rules as "allow c 1:3 rwm  # ORIGINS", the default first.
+Strings DeviceRulesOf(const Step& s) {
+  Strings out;
+  if (s.nums.empty() || s.argv.size() != 1 + (s.nums.size() - 1) / 4) return {"malformed"};
+  const bool allow = s.nums[0] == 1;
+  out.push_back(std::string(allow ? "default allow" : "default deny") + "  # " + s.argv[0]);
+  auto number = [](int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); };
+  for (size_t i = 1; i + 3 < s.nums.size(); i += 4) {
+    std::string access;
+    if (s.nums[i + 3] & 2) access += 'r';
+    if (s.nums[i + 3] & 4) access += 'w';
+    if (s.nums[i + 3] & 1) access += 'm';
+    const std::string type = s.nums[i] == 2 ? "c" : s.nums[i] == 1 ? "b" : "?";
+    out.push_back(std::string(allow ? "deny " : "allow ") + type + " " + number(s.nums[i + 1]) + ":" +
+                  number(s.nums[i + 2]) + " " + access + "  # " + s.argv[1 + (i - 1) / 4]);
+  }
+  return out;
+}
+
+// runc's default allow-list as the step lists it.
+Strings DefaultAllowList() {
+  return {"allow c *:* m  # default",      "allow b *:* m  # default",    "allow c 1:3 rwm  # default",
+          "allow c 1:8 rwm  # default",    "allow c 1:7 rwm  # default",  "allow c 5:0 rwm  # default",
+          "allow c 1:5 rwm  # default",    "allow c 1:9 rwm  # default",  "allow c 136:* rwm  # default",
+          "allow c 5:2 rwm  # default",    "allow c 10:200 rwm  # default"};
+}
+
+Strings Concat(Strings a, const Strings& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+const Step* DevicesStep(const Plan& plan) {
+  const auto steps = StepsOf(plan, StepKind::kCgroupDevices);
+  return steps.size() == 1 ? steps[0] : nullptr;
+}
+
+TEST(CgroupV2DevicesTest, SameRulesAsV1AsOneStep) {
+  Resources r;
+  r.devices = {MakeRule(false, 'a', std::nullopt, std::nullopt, "rwm", 0),
+               MakeRule(true, 'c', 10, 229, "rw", 1), MakeRule(false, 'b', 8, std::nullopt, "", 2)};
+  Spec s = WithResources(r);
+  Device tty;
+  tty.type = 'c';
+  tty.path = "/dev/tty";  // redefines a default node: its default rule goes
+  tty.major = 5;
+  tty.minor = 0;
+  tty.origin = "/linux/devices/0";
+  Device fuse = tty;
+  fuse.path = "/dev/fuse";
+  fuse.major = 10;
+  fuse.minor = 229;
+  fuse.origin = "/linux/devices/1";
+  s.linux.devices = {tty, fuse};
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  const Step* d = DevicesStep(plan);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->phase, Phase::kHost);
+  EXPECT_EQ(d->path, "/sys/fs/cgroup/ct");
+  EXPECT_EQ(d->origin, "/linux/resources/devices");
+  // The deny of b 8:* takes nothing away (there is no such exception); /dev/tty comes from the
+  // spec's device, and /dev/fuse's rule merges the spec's rw with its device's rwm.
+  EXPECT_EQ(DeviceRulesOf(*d), (Strings{"default deny  # /linux/resources/devices/0",
+                                        "allow c 10:229 rwm  # /linux/resources/devices/1,/linux/devices/1",
+                                        "allow c *:* m  # default",
+                                        "allow b *:* m  # default",
+                                        "allow c 1:3 rwm  # default",
+                                        "allow c 1:8 rwm  # default",
+                                        "allow c 1:7 rwm  # default",
+                                        "allow c 1:5 rwm  # default",
+                                        "allow c 1:9 rwm  # default",
+                                        "allow c 136:* rwm  # default",
+                                        "allow c 5:2 rwm  # default",
+                                        "allow c 10:200 rwm  # default",
+                                        "allow c 5:0 rwm  # /linux/devices/0"}));
+  // Encoded for the executor: BPF_DEVCG_DEV_* types, BPF_DEVCG_ACC_* bits, -1 = any.
+  ASSERT_GE(d->nums.size(), 9u);
+  EXPECT_EQ((std::vector<int64_t>(d->nums.begin(), d->nums.begin() + 9)),
+            (std::vector<int64_t>{0, 2, 10, 229, 7, 2, -1, -1, 1}));
+  // The printed form lists them in the same order.
+  const std::string text = PlanToText(plan);
+  EXPECT_NE(text.find("cgroup.device  /sys/fs/cgroup/ct default deny (/linux/resources/devices/0); allow c 10:229 "
+                      "rwm (/linux/resources/devices/1,/linux/devices/1); allow c *:* m (default); allow b *:* m "
+                      "(default); allow c 1:3 rwm (default);"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("allow c 5:0 rwm (/linux/devices/0)  # /linux/resources/devices\n"), std::string::npos) << text;
+}
+
+TEST(CgroupV2DevicesTest, WithoutResourcesTheDefaultAllowList) {
+  Spec s = MinimalSpec();
+  s.linux.cgroups_path = "/ct";
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  const Step* d = DevicesStep(plan);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->origin, "default");
+  EXPECT_EQ(DeviceRulesOf(*d), Concat({"default deny  # default"}, DefaultAllowList()));
+  // Right after the mkdir, before the clone.
+  EXPECT_EQ(IndexOf(plan, StepKind::kCgroupDevices), LastIndexOf(plan, StepKind::kCgroupMkdir) + 1);
+  EXPECT_LT(IndexOf(plan, StepKind::kCgroupDevices), IndexOf(plan, StepKind::kClone));
+}
+
+TEST(CgroupV2DevicesTest, EmulatorSemantics) {
+  auto rules_of = [](std::vector<DeviceRule> rules) {
+    Resources r;
+    r.devices = std::move(rules);
+    const Plan plan = Compile(WithResources(r), FixedHost(CgroupMode::kV2), Options());
+    const Step* d = DevicesStep(plan);
+    return d ? DeviceRulesOf(*d) : Strings{"no step"};
+  };
+  // A deny takes bits away from the exception with exactly its numbers; what is left keeps every
+  // origin that shaped it.
+  EXPECT_EQ(rules_of({MakeRule(true, 'c', 42, 1, "rwm", 0), MakeRule(false, 'c', 42, 1, "w", 1),
+                      MakeRule(true, 'c', 42, 2, "r", 2), MakeRule(false, 'c', 42, 2, "rm", 3)}),
+            Concat({"default deny  # default", "allow c 42:1 rm  # /linux/resources/devices/0,/linux/resources/devices/1"},
+                   DefaultAllowList()));
+  // A deny never punches a hole into a wildcard exception (the v1 kernel ignores it too), and a
+  // spec rule cannot take away a device of runc's default list, which comes after it.
+  EXPECT_EQ(rules_of({MakeRule(true, 'c', 42, std::nullopt, "rw", 0), MakeRule(false, 'c', 42, 7, "rw", 1),
+                      MakeRule(false, 'c', 1, 5, "rwm", 2)}),
+            Concat({"default deny  # default", "allow c 42:* rw  # /linux/resources/devices/0"}, DefaultAllowList()));
+  // "allow a" makes it a deny-list: later allows remove deny exceptions, denies add them, and the
+  // default allow-list has nothing left to do.
+  EXPECT_EQ(rules_of({MakeRule(true, 'a', std::nullopt, std::nullopt, "", 0), MakeRule(false, 'c', 42, 1, "w", 1),
+                      MakeRule(false, 'b', std::nullopt, std::nullopt, "rw", 2),
+                      MakeRule(false, 'c', 1, 3, "w", 3)}),
+            (Strings{"default allow  # /linux/resources/devices/0", "deny c 42:1 w  # /linux/resources/devices/1",
+                     "deny b *:* rw  # /linux/resources/devices/2"}));
+  // A later "a" forgets everything before it.
+  EXPECT_EQ(rules_of({MakeRule(true, 'c', 42, 1, "rwm", 0), MakeRule(false, 'a', std::nullopt, std::nullopt, "r", 1),
+                      MakeRule(true, 'b', 8, 0, "", 2)}),
+            Concat({"default deny  # /linux/resources/devices/1", "allow b 8:0 rwm  # /linux/resources/devices/2"},
+                   DefaultAllowList()));
+}
+
+TEST(CgroupV2DevicesTest, OrderRootlessAndOtherLayouts) {
+  Resources r;
+  r.pids_limit = 10;
+  Cpu c;
+  c.shares = 1024;
+  c.cpus = "0";
+  r.cpu = c;
+  const Plan plan = Compile(WithResources(r), FixedHost(CgroupMode::kV2), Options());
+  // fs2.Set order: pids, memory, io, cpu, devices, cpuset, ...
+  std::vector<std::string> kinds;
+  for (const auto& s : plan.steps) {
+    if (s.phase != Phase::kHost || s.kind == StepKind::kStateDir || s.kind == StepKind::kCgroupMkdir) continue;
+    kinds.push_back(std::string(KindInfo(s.kind).name) + " " + s.path);
+  }
+  EXPECT_EQ(kinds, (Strings{"cgroup.write /sys/fs/cgroup/ct/pids.max", "cgroup.write /sys/fs/cgroup/ct/cpu.weight",
+                            "cgroup.device /sys/fs/cgroup/ct", "cgroup.write /sys/fs/cgroup/ct/cpuset.cpus"}));
+  CompileOptions rootless = Options();
+  rootless.rootless = true;
+  EXPECT_EQ(DevicesStep(Compile(WithResources(r), FixedHost(CgroupMode::kV2), rootless)), nullptr);
+  // v1 and hybrid program the devices controller's files instead.
+  for (CgroupMode mode : {CgroupMode::kV1, CgroupMode::kHybrid}) {
+    EXPECT_TRUE(StepsOf(Compile(WithResources(r), FixedHost(mode), Options()), StepKind::kCgroupDevices).empty());
+  }
 }
 
 Resources MemoryResources(std::optional<int64_t> limit, std::optional<int64_t> swap) {

@@ -360,6 +360,52 @@ TEST(PlanJsonTest, Errors) {
   EXPECT_TRUE(out.steps.empty());  // untouched on failure
 }
 
+// cgroup v2 device rules: one step, its rules in nums, their origins in argv.
+Plan DevicesPlan() {
+  Plan plan;
+  plan.id = "demo";
+  plan.bundle = "/b";
+  plan.oci_version = "1.3.0";
+  plan.host_label = "cgroup-v2";
+  Step s = MakeStep(Phase::kHost, StepKind::kCgroupDevices, "/linux/resources/devices");
+  s.index = 1;
+  s.path = "/sys/fs/cgroup/demo";
+  s.nums = {0, 2, -1, -1, 1, 2, 1, 3, 7, 1, 8, -1, 2};
+  s.argv = {"/linux/resources/devices/0", "default", "default", "/linux/resources/devices/1,/linux/devices/0"};
+  plan.steps.push_back(s);
+  Step deny_list = s;
+  deny_list.index = 2;
+  deny_list.nums = {1, 2, 1, 5, 4};
+  deny_list.argv = {"/linux/resources/devices/0", "/linux/resources/devices/1"};
+  plan.steps.push_back(deny_list);
+  return plan;
+}
+
+TEST(PlanToTextTest, CgroupDevices) {
+  EXPECT_EQ(Lines(PlanToText(DevicesPlan())),
+            (std::vector<std::string>{
+                "# runc plan \xC2\xB7 id=demo \xC2\xB7 bundle=/b \xC2\xB7 ociVersion=1.3.0 \xC2\xB7 host=cgroup-v2",
+                "host        1  cgroup.device  /sys/fs/cgroup/demo default deny (/linux/resources/devices/0); allow c "
+                "*:* m (default); allow c 1:3 rwm (default); allow b 8:* r (/linux/resources/devices/1,/linux/devices/0)"
+                "  # /linux/resources/devices",
+                "host        2  cgroup.device  /sys/fs/cgroup/demo default allow (/linux/resources/devices/0); deny c "
+                "1:5 w (/linux/resources/devices/1)  # /linux/resources/devices",
+            }));
+  EXPECT_EQ(KindInfo(StepKind::kCgroupDevices).phase, Phase::kHost);
+}
+
+TEST(PlanJsonTest, CgroupDevicesRoundTrip) {
+  const Plan plan = DevicesPlan();
+  const nlohmann::json j = PlanToJson(plan);
+  EXPECT_EQ(j["steps"][0]["kind"], "cgroup.device");
+  EXPECT_EQ(plan.steps[0].nums, j["steps"][0]["nums"]);
+  Plan back;
+  std::string error;
+  ASSERT_TRUE(PlanFromJson(nlohmann::json::parse(j.dump()), back, error)) << error;
+  EXPECT_EQ(back.steps, plan.steps);
+  EXPECT_EQ(PlanToText(back), PlanToText(plan));
+}
+
 // Idmapped mounts: the mount's own maps, or the joined user namespace they come from.
 Plan IdmapPlan() {
   Plan plan;
