@@ -163,6 +163,34 @@ TEST_F(FailureTest, UserAndCgroupNamespacePlanLeavesNothingBehindAtAnyStep) {
   FailEveryStep(b, "userns");
 }
 
+// Idmapped mounts: the runtime makes a user namespace (a helper process), a detached mount and
+// passes its fd to the init. A failure at any step leaves no helper, no mount and nothing else.
+TEST_F(FailureTest, IdmappedMountPlanLeavesNothingBehindAtAnyStep) {
+  Bundle b({"true"});
+  auto& linux = b.config()["linux"];
+  linux["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  linux["namespaces"].push_back({{"type", "user"}});
+  linux["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  linux["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  // Sources inside the bundle: the mount-table check below looks for the bundle's path.
+  ASSERT_EQ(mkdir((b.path() + "/vol").c_str(), 0755), 0);
+  for (const char* dest : {"/data", "/same"}) ASSERT_EQ(mkdir((b.rootfs() + dest).c_str(), 0755), 0);
+  b.config()["mounts"].push_back({{"destination", "/data"},
+                                  {"type", "bind"},
+                                  {"source", "vol"},
+                                  {"options", {"rbind", "ridmap"}},
+                                  {"uidMappings", {{{"containerID", 0}, {"hostID", 200000}, {"size", 1000}}}},
+                                  {"gidMappings", {{{"containerID", 0}, {"hostID", 200000}, {"size", 1000}}}}});
+  b.config()["mounts"].push_back({{"destination", "/same"}, {"type", "bind"}, {"source", "vol"}, {"options", {"bind", "idmap", "ro"}}});
+  b.Write();
+  chmod(b.path().c_str(), 0755);
+  std::vector<PlanStep> steps = PlanOf(b);
+  int idmap_steps = 0;
+  for (const auto& s : steps) idmap_steps += s.kind == "mount.idmap";
+  ASSERT_EQ(idmap_steps, 2);
+  FailEveryStep(b, "idmap");
+}
+
 // Without injection the same bundle works, so the loop above really failed where it says.
 TEST_F(FailureTest, WithoutInjectionCreateSucceeds) {
   Bundle b({"true"});
