@@ -260,11 +260,55 @@ class Compiler {
     Step& state = b_.Add(Phase::kHost, StepKind::kStateDir, "default");
     state.path = StateDir();
     compile_internal::AddCgroupSetup(b_);
+    RdtGroups();
     for (const Namespace* ns : joins_) {
       Step& s = b_.Add(Phase::kHost, StepKind::kNsOpen, ns->origin);
       s.name = NamespaceTypeName(ns->type);
       s.path = ns->path;
       s.flags = NamespaceCloneFlag(ns->type);
+    }
+  }
+
+  // runtime-spec "IntelRdt": the container joins the resctrl group named by closID (default: the
+  // container id). The schemata written are l3CacheSchema without its MB: lines when memBwSchema
+  // is set, then memBwSchema, then the 1.3 `schemata` lines. A closID without any schema names a
+  // pre-configured group that must exist. Monitoring puts the container in a mon_groups/<id>
+  // group of its own. Only the groups named after the container are removed by delete: a closID
+  // group may be shared.
+  void RdtGroups() {
+    if (!spec_.linux.intel_rdt) return;
+    const IntelRdt& rdt = *spec_.linux.intel_rdt;
+    std::string schemata;
+    auto add_lines = [&](std::string_view text, bool skip_mb) {
+      size_t pos = 0;
+      while (pos <= text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (line.empty() || (skip_mb && line.substr(0, 3) == "MB:")) continue;
+        schemata.append(line);
+        schemata += '\n';
+      }
+    };
+    add_lines(rdt.l3_cache_schema, !rdt.mem_bw_schema.empty());
+    add_lines(rdt.mem_bw_schema, false);
+    for (const auto& line : rdt.schemata) add_lines(line, false);
+    const std::string group =
+        compile_internal::JoinPath(b_.host.resctrl_mount, rdt.clos_id.empty() ? opts_.id : rdt.clos_id);
+    Step& s = b_.Add(Phase::kHost, StepKind::kRdtGroup, rdt.clos_id.empty() ? "/linux/intelRdt" : "/linux/intelRdt/closID");
+    s.path = group;
+    s.value = schemata;
+    s.nums = {!rdt.clos_id.empty() && schemata.empty() ? 1 : 0};
+    rdt_groups_.emplace_back(group, s.origin);
+    if (rdt.clos_id.empty()) rdt_owned_.insert(rdt_owned_.begin(), group);
+    if (rdt.enable_monitoring.value_or(false)) {
+      const std::string mon = group + "/mon_groups/" + opts_.id;
+      Step& m = b_.Add(Phase::kHost, StepKind::kRdtGroup, "/linux/intelRdt/enableMonitoring");
+      m.path = mon;
+      m.nums = {0};
+      rdt_groups_.emplace_back(mon, m.origin);
+      rdt_owned_.insert(rdt_owned_.begin(), mon);
     }
   }
 
@@ -301,6 +345,9 @@ class Compiler {
       Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
       s.name = c.label;
       s.path = c.dir + "/cgroup.procs";
+    }
+    for (const auto& [dir, origin] : rdt_groups_) {
+      b_.Add(Phase::kSpawn, StepKind::kRdtJoin, origin).path = dir + "/tasks";
     }
     // The cgroup namespace is unshared only once the init sits in its cgroups, so that those
     // become the namespace's root.
@@ -463,6 +510,7 @@ class Compiler {
       s.name = it->label;
       s.path = it->dir;
     }
+    for (const auto& dir : rdt_owned_) b_.Add(Phase::kTeardown, StepKind::kRdtRemove, "/linux/intelRdt").path = dir;
     b_.Add(Phase::kTeardown, StepKind::kStateRemove, "default").path = StateDir();
     // The lifecycle runs poststop hooks after the container is deleted.
     AddHooks(b_, Phase::kTeardown, "poststop", spec_.hooks.poststop);
@@ -475,6 +523,8 @@ class Compiler {
   const Namespace* cgroup_ns_ = nullptr;
   const Namespace* time_ns_ = nullptr;
   uint64_t clone_flags_ = 0;
+  std::vector<std::pair<std::string, std::string>> rdt_groups_;  // {dir, origin}, join order
+  std::vector<std::string> rdt_owned_;                            // removed by delete, deepest first
 };
 
 }  // namespace

@@ -127,6 +127,18 @@ void ParseMountinfo(std::string_view text, std::vector<CgroupMount>& out) {
   }
 }
 
+// The first mount point of a resctrl filesystem, "" when there is none.
+std::string ResctrlMount(std::string_view mountinfo) {
+  for (std::string_view line : Split(mountinfo, '\n')) {
+    const size_t dash = line.find(" - ");
+    if (dash == std::string_view::npos) continue;
+    const auto left = Split(line.substr(0, dash), ' ');
+    const auto right = Split(line.substr(dash + 3), ' ');
+    if (left.size() >= 5 && !right.empty() && right[0] == "resctrl") return Unescape(left[4]);
+  }
+  return "";
+}
+
 bool ModeByName(std::string_view s, CgroupMode& out) {
   if (s == "v1") {
     out = CgroupMode::kV1;
@@ -223,6 +235,7 @@ HostFacts HostFactsFromText(std::string_view mountinfo, std::string_view self_cg
       if (!c.empty()) h.v2_controllers.emplace(c);
     }
   }
+  if (std::string resctrl = ResctrlMount(mountinfo); !resctrl.empty()) h.resctrl_mount = std::move(resctrl);
   if (have_v1) {
     h.cgroup_mode = unified != nullptr ? CgroupMode::kHybrid : CgroupMode::kV1;
   } else {
@@ -290,6 +303,8 @@ bool LoadHostFacts(const std::string& arg, HostFacts& out, std::string& error) {
     key = "/state_root";
     expected = "a string";
     if (auto it = j.find("state_root"); it != j.end()) h.state_root = it->get<std::string>();
+    key = "/resctrl_mount";
+    if (auto it = j.find("resctrl_mount"); it != j.end()) h.resctrl_mount = it->get<std::string>();
   } catch (const std::exception&) {
     error = "host facts " + arg + ": " + key + ": expected " + expected;
     return false;

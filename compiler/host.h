@@ -20,6 +20,9 @@ struct HostFacts {
   // v2: controllers available at the root (cgroup.controllers).
   std::set<std::string> v2_controllers;
   std::string state_root = "/run/runc";
+  // Mount point of the resctrl filesystem (Intel RDT); the default when none is mounted, so that
+  // an intelRdt config fails at run time with a clear message, as the runtime-spec asks.
+  std::string resctrl_mount = "/sys/fs/resctrl";
   // The runtime's own cgroup in each hierarchy (/proc/self/cgroup, relative to the hierarchy's
   // mount root): key = a v1 controller ("memory", "name=systemd") or "" for the unified hierarchy.
   // A relative cgroupsPath (and the default, the container id) is placed under it, as runc does.
@@ -34,7 +37,8 @@ HostFacts FixedHost(CgroupMode mode);
 // Reads /proc/self/mountinfo and /sys/fs/cgroup/cgroup.controllers.
 HostFacts ProbeHost();
 // "v1", "v2", "hybrid", or a JSON file {"cgroup": "v1|v2|hybrid", "v1_mounts": {...},
-// "unified_mount": "...", "v2_controllers": [...], "own_cgroups": {...}, "state_root": "..."};
+// "unified_mount": "...", "v2_controllers": [...], "own_cgroups": {...}, "state_root": "...",
+// "resctrl_mount": "..."};
 // keys left out keep the values of FixedHost(cgroup). false + error on bad input.
 bool LoadHostFacts(const std::string& arg, HostFacts& out, std::string& error);
 

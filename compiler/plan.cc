@@ -30,6 +30,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "directory (path; BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI), replacing device programs attached "
      "there before. nums = {default verdict, then type, major, minor, access of each exception}: "
      "the state runc's device emulator reaches for the rules; argv = their origins"},
+    {StepKind::kRdtGroup, "rdt.group", Phase::kHost,
+     "Intel RDT: create a resctrl group directory (path) and write its schemata (value); an "
+     "existing group must already hold those lines; nums = {1}: the group (closID) must exist. "
+     "Fails unless path's parent is a mounted resctrl filesystem"},
     {StepKind::kNsOpen, "ns.open", Phase::kHost,
      "open a namespace file to join later (path; name = type; flags = CLONE_NEW*)"},
     {StepKind::kHook, "hook", Phase::kHost,
@@ -50,6 +54,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
     {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
      "the runtime writes the init's pid to a cgroup.procs file (path)"},
+    {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
+     "the runtime writes the init's pid to a resctrl tasks file (path)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
      "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
@@ -124,6 +130,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "env)"},
     {StepKind::kKill, "kill", Phase::kTeardown, "kill the container's processes (nums = {signal})"},
     {StepKind::kCgroupRmdir, "cgroup.rmdir", Phase::kTeardown, "remove a cgroup directory (path)"},
+    {StepKind::kRdtRemove, "rdt.rmdir", Phase::kTeardown,
+     "remove the container's own resctrl group directory (path); a missing one is not an error"},
     {StepKind::kStateRemove, "state_remove", Phase::kTeardown,
      "remove the state directory (path)"},
 };
@@ -460,7 +468,17 @@ std::string StepArgs(const Step& s) {
     case StepKind::kWaitStart:
     case StepKind::kCgroupRmdir:
     case StepKind::kStateRemove:
+    case StepKind::kRdtJoin:
+    case StepKind::kRdtRemove:
       AppendWord(out, s.path);
+      return out;
+    case StepKind::kRdtGroup:
+      AppendWord(out, s.path);
+      if (!s.nums.empty() && s.nums[0] == 1) out += " existing";
+      if (!s.value.empty()) {
+        out += " schemata=";
+        AppendWord(out, s.value);
+      }
       return out;
     case StepKind::kCgroupDevices:
       return DevicesText(s);

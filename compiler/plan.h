@@ -29,6 +29,8 @@ enum class StepKind {
                   // nums={default (0 = deny, 1 = allow), then per exception to it: type
                   // (BPF_DEVCG_DEV_*), major, minor (-1 = any), access (BPF_DEVCG_ACC_* bits)};
                   // argv={origin of the default, then of each exception (comma-separated)}
+  kRdtGroup,      // path=(host) resctrl group dir; value=schemata lines to write ("" = none);
+                  // nums={1 = must already exist (closID without schema), 0 = create if missing}
   kNsOpen,        // path=(host) namespace file to join; name=type; flags=CLONE_NEW*
   kHook,          // name=hook kind (prestart|createRuntime|createContainer|startContainer|poststart|poststop);
                   // path=program; argv; env; nums={timeout seconds} (0 = none)
@@ -40,6 +42,7 @@ enum class StepKind {
   kUidMap,        // value=text written to /proc/PID/uid_map by the parent
   kGidMap,        // value=text written to /proc/PID/gid_map by the parent
   kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to
+  kRdtJoin,       // path=(host) resctrl tasks file the parent writes the child's pid to
   kUnshare,       // flags=CLONE_NEW* unshared by the child after it was put in its cgroup (cgroup ns)
   kNetDevice,     // name=host interface; value=name in the container (moved into the net namespace)
   kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
@@ -84,6 +87,7 @@ enum class StepKind {
   // teardown (delete, or the failure path)
   kKill,          // nums={signal}
   kCgroupRmdir,   // path=(host) cgroup dir
+  kRdtRemove,     // path=(host) resctrl group dir the container owns
   kStateRemove,   // path=(host) state dir
 };
 

@@ -290,6 +290,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
     case StepKind::kCgroupDevices:
+    case StepKind::kRdtGroup:
     case StepKind::kNsOpen:
     case StepKind::kTimeOffsets:
     case StepKind::kClone:
@@ -298,12 +299,14 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kUidMap:
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
+    case StepKind::kRdtJoin:
     case StepKind::kUnshare:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:
     case StepKind::kWaitStart:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:
+    case StepKind::kRdtRemove:
     case StepKind::kStateRemove:
       what = "step of the runtime run in the container init";
       return EINVAL;

@@ -213,6 +213,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kCgroupMkdir:
       case StepKind::kCgroupWrite:
       case StepKind::kCgroupDevices:
+      case StepKind::kRdtGroup:
       case StepKind::kNsOpen:
         r = Runner::kRuntime;
         break;
@@ -241,6 +242,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kUidMap:
       case StepKind::kGidMap:
       case StepKind::kCgroupJoin:
+      case StepKind::kRdtJoin:
       case StepKind::kNetDevice:
         r = Runner::kRuntime;
         if (!after) misplaced = "needs the init's pid, before clone";
@@ -290,6 +292,7 @@ bool Spawner::Classify(Diagnostic& error) {
         break;
       case StepKind::kKill:
       case StepKind::kCgroupRmdir:
+      case StepKind::kRdtRemove:
       case StepKind::kStateRemove:
         misplaced = "teardown step before the teardown phase";
         break;
@@ -549,6 +552,13 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return MoveNetDevice(s.name, s.value, init_, what);
     case StepKind::kIdmapMount:
       return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
+    case StepKind::kRdtGroup:
+      return RdtGroup(s, rdt_created_, what);
+    case StepKind::kRdtJoin: {
+      int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err) what = "write " + s.path;
+      return err;
+    }
     case StepKind::kTimeOffsets:
     case StepKind::kNsJoin:
     case StepKind::kUnshare:
@@ -584,6 +594,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kExecve:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:
+    case StepKind::kRdtRemove:
     case StepKind::kStateRemove:
       break;
   }
@@ -715,6 +726,8 @@ void Spawner::Undo() {
   CloseAll();
   for (auto it = cgroups_created_.rbegin(); it != cgroups_created_.rend(); ++it) CgroupRemove(*it, 2000);
   cgroups_created_.clear();
+  for (auto it = rdt_created_.rbegin(); it != rdt_created_.rend(); ++it) rmdir(it->c_str());
+  rdt_created_.clear();
   if (state_dir_created_) RemoveTree(state_dir_);
   state_dir_created_ = false;
 }

@@ -261,15 +261,18 @@ int Spawner::ChildStep(size_t i, std::string& what) {
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
     case StepKind::kCgroupDevices:
+    case StepKind::kRdtGroup:
     case StepKind::kNsOpen:
     case StepKind::kSetgroups:
     case StepKind::kUidMap:
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
+    case StepKind::kRdtJoin:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:
+    case StepKind::kRdtRemove:
     case StepKind::kStateRemove:
       break;
   }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace runc {
 
@@ -34,5 +35,11 @@ namespace runc {
 // kNetDevice (executor/spawn_netdev.cc): moves host interface `host_name` into the network
 // namespace of `pid`, named `ctr_name` there (empty = keep). Returns 0 or an errno with `what`.
 int MoveNetDevice(const std::string& host_name, const std::string& ctr_name, pid_t pid, std::string& what);
+
+// kRdtGroup (executor/spawn_rdt.cc): creates (or, with nums {1}, requires) the resctrl group
+// directory step.path and makes its schemata hold step.value's lines. A directory it creates is
+// appended to `created` (the failure path removes it). Returns 0, an errno, or kNoErrno with `what`.
+struct Step;
+int RdtGroup(const Step& step, std::vector<std::string>& created, std::string& what);
 
 }  // namespace runc

@@ -106,6 +106,7 @@ class Spawner {
   bool state_dir_created_ = false;
   std::string state_dir_;
   std::vector<std::string> cgroups_created_;
+  std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order
   std::map<std::string, int> ns_fds_;
   UsernsCache userns_cache_;  // user namespaces made for idmapped mounts (executor/spawn_idmap.h)
 

@@ -105,6 +105,12 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
           err = spawn::RemoveTree(s.path);
           if (err) what = "remove " + s.path;
           break;
+        case StepKind::kRdtRemove:
+          if (rmdir(s.path.c_str()) != 0 && errno != ENOENT) {
+            what = "rmdir " + s.path;
+            err = errno;
+          }
+          break;
         case StepKind::kHook:
           err = RunHookProcess(s, HookStateJson(plan, "stopped", pid > 0 ? pid : 0), what);
           fatal = false;  // runtime-spec: poststop failures are logged, delete goes on
@@ -113,6 +119,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kCgroupMkdir:
         case StepKind::kCgroupWrite:
         case StepKind::kCgroupDevices:
+        case StepKind::kRdtGroup:
         case StepKind::kNsOpen:
         case StepKind::kTimeOffsets:
         case StepKind::kClone:
@@ -121,6 +128,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kUidMap:
         case StepKind::kGidMap:
         case StepKind::kCgroupJoin:
+        case StepKind::kRdtJoin:
         case StepKind::kUnshare:
         case StepKind::kNetDevice:
         case StepKind::kIdmapMount:

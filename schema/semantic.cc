@@ -116,6 +116,8 @@ class Checker {
     CheckSysctl();
     CheckPaths();
     CheckNetDevices();
+    CheckIntelRdt();
+    CheckPersonality();
     // Checks run rule by rule; the report reads top to bottom like the file.
     std::stable_sort(diags_.begin() + static_cast<std::ptrdiff_t>(before), diags_.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
@@ -719,6 +721,30 @@ class Checker {
     // runtime-spec 1.3: devices are moved into the container's network namespace.
     if (!Object(Get(Linux(), "netDevices")).empty() && !Has(NamespaceType::kNetwork)) {
       Report("/linux/netDevices", "netDevices require a network namespace");
+    }
+  }
+
+  void CheckIntelRdt() {
+    const Json* rdt = Get(Linux(), "intelRdt");
+    if (rdt == nullptr) return;
+    if (const auto clos = String(Get(*rdt, "closID"))) {
+      if (clos->find('/') != std::string::npos || *clos == "." || *clos == "..") {
+        Report("/linux/intelRdt/closID", "closID must name a directory of the resctrl filesystem, got \"" + *clos + "\"");
+      }
+    }
+    if (const auto mb = String(Get(*rdt, "memBwSchema")); mb && !mb->empty()) {
+      if (mb->compare(0, 3, "MB:") != 0 || mb->find('\n') != std::string::npos) {
+        Report("/linux/intelRdt/memBwSchema", "memBwSchema must be one line starting with \"MB:\"");
+      }
+    }
+  }
+
+  void CheckPersonality() {
+    // runtime-spec: "Currently no flag values are supported."
+    const auto& flags = Array(Get(Get(Linux(), "personality"), "flags"));
+    for (size_t i = 0; i < flags.size(); ++i) {
+      Report(Ptr("/linux/personality/flags", i), "unsupported personality flag \"" + String(&flags[i]).value_or("") + "\"" +
+                                                      ": the runtime-spec defines no flag values");
     }
   }
 

@@ -773,5 +773,60 @@ TEST(CompileTest, KindsOfTheDefaultPlanOnV2) {
   EXPECT_EQ(Kinds(plan), expected);
 }
 
+// runtime-spec "IntelRdt": the group is the container id without closID; l3CacheSchema loses its
+// MB: lines when memBwSchema is set; the 1.3 schemata lines follow; monitoring adds a mon group.
+TEST(CompileTest, IntelRdtGroupOfTheContainer) {
+  Spec s = MinimalSpec();
+  IntelRdt rdt;
+  rdt.l3_cache_schema = "L3:0=7f0;1=1f\nMB:0=100";
+  rdt.mem_bw_schema = "MB:0=20;1=70";
+  rdt.schemata = {"L2:0=3"};
+  rdt.enable_monitoring = true;
+  s.linux.intel_rdt = rdt;
+  HostFacts host = FixedHost(CgroupMode::kV1);
+  host.resctrl_mount = "/mnt/resctrl";
+  const Plan plan = Compile(s, host, Options("c7"));
+  const auto groups = StepsOf(plan, StepKind::kRdtGroup);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0]->path, "/mnt/resctrl/c7");
+  EXPECT_EQ(groups[0]->value, "L3:0=7f0;1=1f\nMB:0=20;1=70\nL2:0=3\n");
+  EXPECT_EQ(groups[0]->nums, (std::vector<int64_t>{0}));
+  EXPECT_EQ(groups[0]->origin, "/linux/intelRdt");
+  EXPECT_EQ(groups[1]->path, "/mnt/resctrl/c7/mon_groups/c7");
+  EXPECT_EQ(groups[1]->value, "");
+  EXPECT_EQ(groups[1]->origin, "/linux/intelRdt/enableMonitoring");
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kRdtJoin)),
+            (std::vector<std::string>{"/mnt/resctrl/c7/tasks", "/mnt/resctrl/c7/mon_groups/c7/tasks"}));
+  // Joined after the cgroups, removed deepest first, before the state dir.
+  EXPECT_GT(IndexOf(plan, StepKind::kRdtJoin), LastIndexOf(plan, StepKind::kCgroupJoin));
+  EXPECT_LT(LastIndexOf(plan, StepKind::kRdtGroup), IndexOf(plan, StepKind::kClone));
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kRdtRemove)),
+            (std::vector<std::string>{"/mnt/resctrl/c7/mon_groups/c7", "/mnt/resctrl/c7"}));
+  EXPECT_LT(LastIndexOf(plan, StepKind::kRdtRemove), IndexOf(plan, StepKind::kStateRemove));
+}
+
+// A closID without a schema names a pre-configured group: it must exist and delete keeps it.
+TEST(CompileTest, IntelRdtPreconfiguredClosId) {
+  Spec s = MinimalSpec();
+  IntelRdt rdt;
+  rdt.clos_id = "guaranteed_group";
+  s.linux.intel_rdt = rdt;
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  const auto groups = StepsOf(plan, StepKind::kRdtGroup);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]->path, "/sys/fs/resctrl/guaranteed_group");
+  EXPECT_EQ(groups[0]->nums, (std::vector<int64_t>{1}));
+  EXPECT_EQ(groups[0]->origin, "/linux/intelRdt/closID");
+  EXPECT_TRUE(StepsOf(plan, StepKind::kRdtRemove).empty());
+  // With a schema the closID group is created when missing (nums {0}), still not removed.
+  s.linux.intel_rdt->mem_bw_schema = "MB:0=50";
+  const Plan with_schema = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  EXPECT_EQ(StepsOf(with_schema, StepKind::kRdtGroup).at(0)->nums, (std::vector<int64_t>{0}));
+  EXPECT_EQ(StepsOf(with_schema, StepKind::kRdtGroup).at(0)->value, "MB:0=50\n");
+  EXPECT_TRUE(StepsOf(with_schema, StepKind::kRdtRemove).empty());
+  // Without intelRdt the runtime never touches resctrl.
+  EXPECT_TRUE(StepsOf(Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), Options()), StepKind::kRdtGroup).empty());
+}
+
 }  // namespace
 }  // namespace runc

@@ -213,6 +213,15 @@ TEST(ProbeTest, NoCgroupMountsDefaultsToV2) {
   EXPECT_EQ(h.unified_mount, "/sys/fs/cgroup");
 }
 
+TEST(ProbeTest, ResctrlMountPoint) {
+  EXPECT_EQ(host_internal::HostFactsFromText("22 1 0:21 / / rw - ext4 /dev/sda1 rw\n", "", "").resctrl_mount,
+            "/sys/fs/resctrl");  // the default: an intelRdt config then fails at run time
+  const HostFacts h = host_internal::HostFactsFromText(
+      "22 1 0:21 / / rw - ext4 /dev/sda1 rw\n40 22 0:40 / /mnt/rdt\\040x rw,relatime shared:9 - resctrl resctrl rw\n",
+      "", "");
+  EXPECT_EQ(h.resctrl_mount, "/mnt/rdt x");
+}
+
 TEST(ProbeTest, ThisMachineAgreesWithItsMountinfo) {
   std::ifstream in("/proc/self/mountinfo");
   std::string line;
