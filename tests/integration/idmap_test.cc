@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,14 +117,21 @@ TEST_F(IdmapTest, MountMappingsWithoutAUserNamespace) {
                                   {"options", {"bind", "idmap"}},
                                   {"uidMappings", Maps(0, 5000, 2000)},
                                   {"gidMappings", Maps(0, 7000, 2000)}});
+  // A single file, too (its mount point is created as a file).
+  b.config()["mounts"].push_back({{"destination", "/etc/owned"},
+                                  {"type", "bind"},
+                                  {"source", src_ + "/u1000"},
+                                  {"options", {"bind", "idmap"}},
+                                  {"uidMappings", Maps(0, 5000, 2000)},
+                                  {"gidMappings", Maps(0, 7000, 2000)}});
   b.config()["process"]["user"] = {{"uid", 5000}, {"gid", 7000}};
   auto r = RunScript(b,
-                     "stat -c '%n %u:%g' /data /data/root0 /data/u1000 && echo written > /data/new && "
+                     "stat -c '%n %u:%g' /data /data/root0 /data/u1000 /etc/owned && echo written > /data/new && "
                      "stat -c '%n %u:%g' /data/new && grep ' /data ' /proc/self/mountinfo",
                      {"/data"});
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr("/data 5000:7000\n/data/root0 5000:7000\n/data/u1000 6000:8000\n"
-                               "/data/new 5000:7000\n"));
+                               "/etc/owned 6000:8000\n/data/new 5000:7000\n"));
   EXPECT_THAT(r.out, HasSubstr("idmapped"));
   EXPECT_EQ(Owner(src_ + "/new"), "0:0");
   EXPECT_EQ(ReadFile(src_ + "/new"), "written\n");
@@ -157,6 +167,36 @@ TEST_F(IdmapTest, InAUserNamespaceFilesKeepTheirOwners) {
   EXPECT_EQ(Owner(src_ + "/by-root"), "0:0");
   EXPECT_EQ(Owner(src_ + "/by-root2"), "0:0");
   EXPECT_EQ(Owner(src_ + "/chowned"), "1000:1000");
+}
+
+// A joined user namespace: idmap without mappings takes the namespace itself (its maps are not
+// in the config), through the fd the ns.open step already holds.
+TEST_F(IdmapTest, JoinedUserNamespaceWithoutMappings) {
+  pid_t holder = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0));
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    pause();
+    _exit(0);
+  }
+  const std::string proc = "/proc/" + std::to_string(holder);
+  auto write_map = [](const std::string& path, const std::string& text) {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (fd >= 0) close(fd);
+    return ok;
+  };
+  ASSERT_TRUE(write_map(proc + "/uid_map", "0 100000 65536\n"));
+  ASSERT_TRUE(write_map(proc + "/gid_map", "0 100000 65536\n"));
+  Bundle b;
+  b.config()["linux"]["namespaces"].push_back({{"type", "user"}, {"path", proc + "/ns/user"}});
+  chmod(b.path().c_str(), 0755);
+  b.config()["mounts"].push_back({{"destination", "/data"}, {"type", "bind"}, {"source", src_}, {"options", {"rbind", "idmap"}}});
+  auto r = RunScript(b, "stat -c '%n %u:%g' /data/root0 /data/u1000 && touch /data/new", {"/data"});
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(r.out, "/data/root0 0:0\n/data/u1000 1000:1000\n");
+  EXPECT_EQ(Owner(src_ + "/new"), "0:0");
 }
 
 // rbind of a tree with a submount: ridmap maps every mount of it, idmap only the top one.
