@@ -2,13 +2,19 @@
 // RUNC_FAULT_INJECTION) fails step RUNC_FAIL_AT_STEP=N with EIO in whichever process runs it; for
 // every N up to wait_start of two plans (the default one, and one with user and cgroup namespaces)
 // the create must fail with exactly that step's message, and afterwards there must be no state
-// dir, no cgroup dir, no new mount in the host's mount table and no process left.
+// dir, no cgroup dir, no new mount in the host's mount table and no process left. The default plan
+// also runs on an imitated cgroup v2 host, where it attaches a device program (cgroup.device): no
+// program may outlive the failure either.
+#include <linux/bpf.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -53,6 +59,32 @@ struct PlanStep {
   std::string kind, origin, path;
 };
 
+// The ids in "cgroup.device: program N ..." lines of a --log file.
+std::vector<uint32_t> DeviceProgramIds(const std::string& log) {
+  std::vector<uint32_t> ids;
+  std::istringstream in(log);
+  const std::string key = "cgroup.device: program ";
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find(key);
+    if (at != std::string::npos) ids.push_back(static_cast<uint32_t>(std::stoul(line.substr(at + key.size()))));
+  }
+  return ids;
+}
+
+// The kernel frees a program a moment after the last cgroup it was attached to is removed.
+bool ProgramGone(uint32_t id) {
+  for (int i = 0; i < 500; ++i) {
+    bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.prog_id = id;
+    long fd = syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof attr);
+    if (fd < 0 && errno == ENOENT) return true;
+    if (fd >= 0) close(static_cast<int>(fd));
+    usleep(10000);
+  }
+  return false;
+}
+
 class FailureTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -79,8 +111,25 @@ class FailureTest : public ::testing::Test {
     return out;
   }
 
+  // On an imitated v2 host: a mount namespace of its own with only cgroup2 on /sys/fs/cgroup.
+  std::vector<std::string> Command(std::vector<std::string> argv) const {
+    if (!on_v2_) return argv;
+    std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                    "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
+                                    "sh"};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+  }
+
+  // A cgroup directory of the plan as this process sees it.
+  std::string HostPath(const std::string& dir) const {
+    const std::string root = "/sys/fs/cgroup/";
+    if (!on_v2_ || dir.compare(0, root.size(), root) != 0) return dir;
+    return root + "unified/" + dir.substr(root.size());
+  }
+
   std::vector<PlanStep> PlanOf(const Bundle& b) {
-    RunResult r = Runc(root_.path(), {"plan", "--bundle", b.path(), "--format", "json"});
+    RunResult r = test::Run(Command({RUNC_BINARY, "--root", root_.path(), "plan", "--bundle", b.path(), "--format", "json"}));
     EXPECT_EQ(r.status, 0) << r.err;
     std::vector<PlanStep> steps;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
@@ -104,7 +153,7 @@ class FailureTest : public ::testing::Test {
     std::vector<std::string> cgroup_dirs;
     for (const auto& s : steps) {
       if (s.kind == "wait_start" && wait_start == 0) wait_start = s.index;
-      if (s.kind == "cgroup.mkdir") cgroup_dirs.push_back(s.path);
+      if (s.kind == "cgroup.mkdir") cgroup_dirs.push_back(HostPath(s.path));
     }
     ASSERT_GT(wait_start, 10) << "suspiciously short plan";
     ASSERT_FALSE(cgroup_dirs.empty());
@@ -118,7 +167,9 @@ class FailureTest : public ::testing::Test {
       RunOptions opts;
       opts.env["RUNC_FAIL_AT_STEP"] = std::to_string(step.index);
       opts.timeout_seconds = 30;
-      RunResult r = test::Run({RUNC_FAULTY_BINARY, "--root", root_.path(), "create", "--bundle", b.path(), id}, opts);
+      const std::string log = root_.path() + "/" + id + ".log";
+      RunResult r = test::Run(
+          Command({RUNC_FAULTY_BINARY, "--root", root_.path(), "--log", log, "create", "--bundle", b.path(), id}), opts);
       EXPECT_EQ(r.status, 1);
       EXPECT_EQ(r.err, "runc: step " + std::to_string(step.index) + " " + step.kind + " (" + step.origin +
                            "): injected fault: Input/output error\n");
@@ -134,12 +185,19 @@ class FailureTest : public ::testing::Test {
         EXPECT_EQ(line.find(root_.path()), std::string::npos) << "new host mount: " << line;
       }
       EXPECT_THAT(ReapLeftovers(), ::testing::IsEmpty()) << "processes left";
+      for (uint32_t prog : DeviceProgramIds(ReadFile(log))) {
+        EXPECT_TRUE(ProgramGone(prog)) << "device program " << prog << " left";
+        ++programs_checked_;
+      }
+      unlink(log.c_str());
       if (HasFailure()) break;  // one broken step is enough to read; the rest would repeat it
     }
   }
 
   TempDir root_{"runc-h4-fail-root"};
   std::string cgroup_parent_;
+  bool on_v2_ = false;
+  int programs_checked_ = 0;  // device programs attached before the injected failure
 };
 
 TEST_F(FailureTest, DefaultPlanLeavesNothingBehindAtAnyStep) {
@@ -189,6 +247,20 @@ TEST_F(FailureTest, IdmappedMountPlanLeavesNothingBehindAtAnyStep) {
   for (const auto& s : steps) idmap_steps += s.kind == "mount.idmap";
   ASSERT_EQ(idmap_steps, 2);
   FailEveryStep(b, "idmap");
+}
+
+TEST_F(FailureTest, V2DefaultPlanLeavesNothingBehindAtAnyStep) {
+  if (!Exists("/sys/fs/cgroup/unified/cgroup.procs")) GTEST_SKIP() << "no cgroup2 hierarchy to imitate v2 with";
+  on_v2_ = true;
+  Bundle b({"true"});
+  b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  b.Write();
+  std::vector<PlanStep> steps = PlanOf(b);
+  int device_steps = 0;
+  for (const auto& s : steps) device_steps += s.kind == "cgroup.device";
+  ASSERT_EQ(device_steps, 1);
+  FailEveryStep(b, "v2");
+  EXPECT_GT(programs_checked_, 0);
 }
 
 // Without injection the same bundle works, so the loop above really failed where it says.
