@@ -22,10 +22,13 @@
 // Failure: the process that runs the failing step reports {step, errno, "SYSCALL OBJECT"} (a child
 // over the socket, then _exit), and R undoes everything: kills and reaps the children, kills what
 // is left in the cgroups it created, removes those cgroups deepest first and the state dir. Mounts
-// happen only inside the container's mount namespace and go away with its last process.
+// happen only inside the container's mount namespace and go away with its last process; an
+// idmapped one is made by R as a detached mount (attached nowhere: it lives as long as the fd R
+// passes to I, see executor/spawn_idmap.h).
 //
 // Files: this one is the runtime side; executor/spawn_child.cc the helper and the init;
-// executor/spawn_spawner.h the Spawner they share; executor/spawn_teardown.cc RunTeardown.
+// executor/spawn_spawner.h the Spawner they share; executor/spawn_teardown.cc RunTeardown;
+// executor/spawn_idmap.cc the runtime's half of idmapped mounts.
 #include "executor/executor.h"
 
 #include <dirent.h>
