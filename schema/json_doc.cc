@@ -1,11 +1,11 @@
 // config.json reading. nlohmann/json 3.11 keeps no source positions, so the text is read by a small
-// recursive-descent parser of our own that builds the nlohmann::json value and, in the same pass,
-// records the line:col of every value under its RFC 6901 pointer. It also owns the syntax errors:
-// nlohmann's talk about "string literal" tokens, not about the config. One pass instead of
-// nlohmann's parse plus a position scan halves the cost of reading a config (the issue asks for
-// 10,000 default configs/s, load to plan). Values come out as nlohmann's parser makes them
-// (number_unsigned / number_integer / number_float, last duplicate key wins); json_doc_test
-// compares the two on every fixture.
+// recursive-descent parser of our own into a JsonValue tree (json_value.h) whose values remember
+// their offset in the text; line:col is computed from the offset when a diagnostic is made. The
+// parser also owns the syntax errors: nlohmann's talk about "string literal" tokens, not about the
+// config. Values come out as nlohmann's parser makes them (number_unsigned / number_integer /
+// number_float, members in key order, last duplicate key wins); json_doc_test compares the two on
+// every fixture. The issue asks for 10,000 default configs/s, load to plan: the tree costs one
+// arena block per document where nlohmann::json costs an allocation or more per value.
 #include "schema/json_doc.h"
 #include "schema/schema_json.h"
 
@@ -23,6 +23,9 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace runc {
 namespace {
@@ -116,22 +119,15 @@ std::string Describe(const char* p, const char* end) {
   return buf;
 }
 
-using nlohmann::json;
-
 class Parser {
  public:
-  // `positions` may be null: then no pointers are built at all (for the embedded schema).
-  Parser(std::string_view text, std::unordered_map<std::string, Position>* positions)
-      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), line_start_(begin_),
-        positions_(positions) {}
+  Parser(std::string_view text, JsonArena& arena)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena) {}
 
   // Parses the whole document into `out`. On failure, error_offset() / error() say where and what.
-  bool Run(json& out) {
+  bool Run(JsonValue& out) {
     // nlohmann skips a UTF-8 byte order mark; so do we.
-    if (end_ - p_ >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) {
-      p_ += 3;
-      line_start_ = p_;
-    }
+    if (end_ - p_ >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;
     SkipWhitespace();
     if (p_ == end_) return Fail(p_, "empty file, expected a JSON object");
     if (!Value(0, out)) return false;
@@ -150,32 +146,10 @@ class Parser {
     return false;
   }
 
-  // Values are recorded in text order, so the column is counted on from the previous one rather
-  // than from the start of the line (podman writes its whole config on one line).
-  int Column() {
-    if (col_line_ != line_) {
-      col_line_ = line_;
-      col_at_ = line_start_;
-      col_ = 1;
-    }
-    col_ += ColumnOf(col_at_, p_) - 1;
-    col_at_ = p_;
-    return col_;
-  }
+  uint32_t Offset() const { return static_cast<uint32_t>(p_ - begin_); }
 
   void SkipWhitespace() {
-    while (p_ < end_) {
-      char c = *p_;
-      if (c == ' ' || c == '\t' || c == '\r') {
-        ++p_;
-      } else if (c == '\n') {
-        ++p_;
-        ++line_;
-        line_start_ = p_;
-      } else {
-        break;
-      }
-    }
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
   }
 
   // Hints for the usual ways a hand-written config goes wrong.
@@ -186,31 +160,33 @@ class Parser {
     return "";
   }
 
-  bool Value(int depth, json& out) {
+  bool Value(int depth, JsonValue& out) {
     if (depth > kMaxDepth) return Fail(p_, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    if (positions_) positions_->insert_or_assign(path_, Position{line_, Column()});
     if (p_ == end_) return Fail(p_, "unexpected end of file, expected a value");
+    const uint32_t offset = Offset();
     char c = *p_;
-    if (c == '{') return Object(depth, out);
-    if (c == '[') return Array(depth, out);
     if (c == '"') {
-      std::string value;
-      if (!String(&value)) return false;
-      out = std::move(value);
+      std::string_view value;
+      if (!String(value)) return false;
+      out = JsonBuilder::String(value, offset);
       return true;
     }
-    if (c == '-' || IsDigit(c)) return Number(out);
-    if (IsWordChar(c)) return Literal(out);
+    if (c == '{') return Object(depth, offset, out);
+    if (c == '[') return Array(depth, offset, out);
+    if (c == '-' || IsDigit(c)) return Number(offset, out);
+    if (IsWordChar(c)) return Literal(offset, out);
     return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected a value" + Hint(p_));
   }
 
-  bool Object(int depth, json& out) {
-    out = json::object();
-    auto& members = out.get_ref<json::object_t&>();
+  // Members are collected on a stack shared by all levels and copied to the arena, sorted, when
+  // the object ends.
+  bool Object(int depth, uint32_t offset, JsonValue& out) {
+    const size_t base = members_.size();
     ++p_;
     SkipWhitespace();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
+      out = JsonBuilder::Object({}, offset, arena_);
       return true;
     }
     bool after_comma = false;
@@ -222,22 +198,17 @@ class Parser {
         return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected a member name" +
                             (after_comma ? "" : " or '}'") + Hint(p_));
       }
-      key_.clear();
-      if (!String(&key_)) return false;
+      std::string_view key;
+      if (!String(key)) return false;
       SkipWhitespace();
       if (p_ == end_ || *p_ != ':') {
         return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ':' after member name");
       }
       ++p_;
       SkipWhitespace();
-      size_t path_len = path_.size();
-      if (positions_) {
-        path_ += '/';
-        AppendEscapedToken(key_);
-      }
-      // operator[]: a repeated key overwrites, as in nlohmann's parser.
-      if (!Value(depth + 1, members[key_])) return false;
-      path_.resize(path_len);
+      JsonValue value;
+      if (!Value(depth + 1, value)) return false;
+      members_.push_back(JsonMember{key, value});
       SkipWhitespace();
       if (p_ < end_ && *p_ == ',') {
         ++p_;
@@ -247,6 +218,9 @@ class Parser {
       }
       if (p_ < end_ && *p_ == '}') {
         ++p_;
+        out = JsonBuilder::Object(std::span<JsonMember>(members_.data() + base, members_.size() - base), offset,
+                                  arena_);
+        members_.resize(base);
         return true;
       }
       return Fail(p_, "unexpected " + Describe(p_, end_) + ", expected ',' or '}'" +
@@ -254,29 +228,22 @@ class Parser {
     }
   }
 
-  bool Array(int depth, json& out) {
-    out = json::array();
-    auto& items = out.get_ref<json::array_t&>();
+  bool Array(int depth, uint32_t offset, JsonValue& out) {
+    const size_t base = elements_.size();
     ++p_;
     SkipWhitespace();
     if (p_ < end_ && *p_ == ']') {
       ++p_;
+      out = JsonBuilder::Array({}, offset, arena_);
       return true;
     }
-    size_t index = 0;
     while (true) {
-      if (index > 0 && p_ < end_ && *p_ == ']') {
+      if (elements_.size() > base && p_ < end_ && *p_ == ']') {
         return Fail(p_, "unexpected ']', expected a value (trailing comma?)");
       }
-      size_t path_len = path_.size();
-      if (positions_) {
-        path_ += '/';
-        path_ += std::to_string(index);
-      }
-      items.emplace_back();
-      if (!Value(depth + 1, items.back())) return false;
-      path_.resize(path_len);
-      ++index;
+      JsonValue value;
+      if (!Value(depth + 1, value)) return false;
+      elements_.push_back(value);
       SkipWhitespace();
       if (p_ < end_ && *p_ == ',') {
         ++p_;
@@ -285,6 +252,9 @@ class Parser {
       }
       if (p_ < end_ && *p_ == ']') {
         ++p_;
+        out = JsonBuilder::Array(std::span<const JsonValue>(elements_.data() + base, elements_.size() - base),
+                                 offset, arena_);
+        elements_.resize(base);
         return true;
       }
       bool value_start = p_ < end_ && (*p_ == '"' || *p_ == '{' || *p_ == '[' || *p_ == '-' ||
@@ -294,9 +264,12 @@ class Parser {
     }
   }
 
-  // A string at p_ (on the opening quote). Decodes it into *out when out is not null.
-  bool String(std::string* out) {
+  // A string at p_ (on the opening quote). Without escapes the result points into the text;
+  // with escapes it is decoded into the arena.
+  bool String(std::string_view& out) {
     ++p_;
+    const char* start = p_;
+    bool decoding = false;
     while (true) {
       // Plain printable ASCII runs are the common case: skip (or copy) them in one go.
       const char* run = p_;
@@ -305,15 +278,20 @@ class Parser {
         if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
         ++p_;
       }
-      if (out) out->append(run, static_cast<size_t>(p_ - run));
+      if (decoding) scratch_.append(run, static_cast<size_t>(p_ - run));
       if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
+        out = decoding ? arena_.CopyString(scratch_) : std::string_view(start, static_cast<size_t>(p_ - start));
         ++p_;
         return true;
       }
       if (c == '\\') {
-        if (!Escape(out)) return false;
+        if (!decoding) {
+          scratch_.assign(start, static_cast<size_t>(p_ - start));
+          decoding = true;
+        }
+        if (!Escape(scratch_)) return false;
         continue;
       }
       if (c == '\n') return Fail(p_, "unterminated string (missing '\"' before the end of the line)");
@@ -325,7 +303,7 @@ class Parser {
       int len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
                                    reinterpret_cast<const unsigned char*>(end_));
       if (len == 0) return Fail(p_, "invalid UTF-8 byte in a string");
-      if (out) out->append(p_, static_cast<size_t>(len));
+      if (decoding) scratch_.append(p_, static_cast<size_t>(len));
       p_ += len;
     }
   }
@@ -350,7 +328,7 @@ class Parser {
     return true;
   }
 
-  bool Escape(std::string* out) {
+  bool Escape(std::string& out) {
     const char* start = p_;
     ++p_;
     if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
@@ -379,17 +357,17 @@ class Parser {
           p_ += 6;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         }
-        if (out) AppendUtf8(cp, *out);
+        AppendUtf8(cp, out);
         return true;
       }
       default:
         return Fail(start, "invalid escape '\\" + std::string(1, c) + "' in a string");
     }
-    if (out) *out += decoded;
+    out += decoded;
     return true;
   }
 
-  bool Number(json& out) {
+  bool Number(uint32_t offset, JsonValue& out) {
     const char* start = p_;
     bool integral = true;
     if (*p_ == '-') ++p_;
@@ -422,14 +400,14 @@ class Parser {
         int64_t value;
         auto [end, ec] = std::from_chars(start, p_, value);
         if (ec == std::errc() && end == p_) {
-          out = value;
+          out = JsonBuilder::Integer(value, offset);
           return true;
         }
       } else {
         uint64_t value;
         auto [end, ec] = std::from_chars(start, p_, value);
         if (ec == std::errc() && end == p_) {
-          out = value;
+          out = JsonBuilder::Unsigned(value, offset);
           return true;
         }
       }
@@ -439,67 +417,75 @@ class Parser {
     double value = std::strtod(token.c_str(), nullptr);
     // nlohmann refuses what does not fit a double rather than storing infinity.
     if (std::isinf(value)) return Fail(start, "number " + token + " is out of range");
-    out = value;
+    out = JsonBuilder::Float(value, offset);
     return true;
   }
 
-  bool Literal(json& out) {
+  bool Literal(uint32_t offset, JsonValue& out) {
     const char* start = p_;
     while (p_ < end_ && IsWordChar(*p_)) ++p_;
     std::string_view word(start, static_cast<size_t>(p_ - start));
     if (word == "true") {
-      out = true;
+      out = JsonBuilder::Boolean(true, offset);
       return true;
     }
     if (word == "false") {
-      out = false;
+      out = JsonBuilder::Boolean(false, offset);
       return true;
     }
     if (word == "null") {
-      out = nullptr;
+      out = JsonBuilder::Null(offset);
       return true;
     }
     return Fail(start, "invalid literal '" + std::string(word) + "', expected true, false, null, a number or a string");
   }
 
-  void AppendEscapedToken(const std::string& key) {
-    for (char c : key) {
-      if (c == '~') {
-        path_ += "~0";
-      } else if (c == '/') {
-        path_ += "~1";
-      } else {
-        path_ += c;
-      }
-    }
-  }
-
   const char* begin_;
   const char* p_;
   const char* end_;
-  int line_ = 1;
-  const char* line_start_;
-  int col_line_ = 0;  // Column()'s cursor: line, position and column last counted
-  const char* col_at_ = nullptr;
-  int col_ = 1;
-  std::unordered_map<std::string, Position>* positions_;
-  std::string path_;
-  std::string key_;
+  JsonArena& arena_;
+  std::vector<JsonValue> elements_;  // arrays being built, innermost last
+  std::vector<JsonMember> members_;  // objects being built, innermost last
+  std::string scratch_;              // a string with escapes, being decoded
   const char* error_at_ = nullptr;
   std::string error_;
 };
 
+// Where a value starts, as an editor counts: the byte order mark is not a column.
+Position ValuePosition(std::string_view text, size_t offset) {
+  if (offset > text.size()) offset = text.size();
+  Position pos{1, 1};
+  size_t line_start = text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + offset - p)));) {
+    ++pos.line;
+    ++p;
+    line_start = static_cast<size_t>(p - text.data());
+  }
+  pos.col = ColumnOf(text.data() + line_start, text.data() + offset);
+  return pos;
+}
+
+// The deepest value on `pointer`'s path that exists.
+const JsonValue* DeepestOnPath(const JsonValue& root, std::string_view pointer) {
+  const JsonValue* v = &root;
+  size_t i = 0;
+  while (i < pointer.size()) {
+    size_t next = pointer.find('/', i + 1);
+    if (next == std::string_view::npos) next = pointer.size();
+    const JsonValue* child = v->at_pointer(pointer.substr(i, next - i));
+    if (!child) break;
+    v = child;
+    i = next;
+  }
+  return v;
+}
+
 }  // namespace
 
-Position JsonDocument::PositionOf(const std::string& pointer) const {
-  std::string p = pointer;
-  while (true) {
-    auto it = positions.find(p);
-    if (it != positions.end()) return it->second;
-    if (p.empty()) return {};
-    size_t slash = p.rfind('/');
-    p.resize(slash == std::string::npos ? 0 : slash);
-  }
+Position JsonDocument::PositionOf(std::string_view pointer) const {
+  const JsonValue* v = DeepestOnPath(root, pointer);
+  if (v->offset() == JsonValue::kNoOffset) return {};
+  return ValuePosition(text_, v->offset());
 }
 
 Diagnostic JsonDocument::Diag(const std::string& pointer, std::string message) const {
@@ -513,31 +499,49 @@ Diagnostic JsonDocument::Diag(const std::string& pointer, std::string message) c
   return d;
 }
 
+void JsonDocument::Assign(const nlohmann::json& value) {
+  arena_ = JsonArena();
+  text_ = {};
+  root = JsonBuilder::FromNlohmann(value, arena_);
+}
+
 bool ParseJson(std::string_view text, const std::string& filename, JsonDocument& out, Diagnostics& diags) {
-  out.root = nullptr;
+  out.arena_ = JsonArena();
+  out.root = JsonValue();
   out.filename = filename;
-  out.positions.clear();
-  // Roughly one value per 12-20 bytes in real configs; reserving avoids rehashing as they are added.
-  out.positions.reserve(text.size() / 12 + 8);
-  Parser parser(text, &out.positions);
+  // One block for the text and the tree: real configs need about one and a half times their size
+  // for the tree.
+  out.arena_.Reserve(text.size() * 3 + 1024);
+  char* copy = text.empty() ? nullptr : static_cast<char*>(out.arena_.Allocate(text.size(), 1));
+  if (copy) std::memcpy(copy, text.data(), text.size());
+  out.text_ = std::string_view(copy, text.size());
+  Parser parser(out.text_, out.arena_);
   if (!parser.Run(out.root)) {
-    Position pos = PositionAt(text, parser.error_offset());
+    Position pos = PositionAt(out.text_, parser.error_offset());
     diags.push_back(Diagnostic{filename, pos.line, pos.col, "", "syntax error: " + parser.error(), 0});
-    out.root = nullptr;
-    out.positions.clear();
+    out.root = JsonValue();
     return false;
   }
   return true;
 }
 
-bool ParseJsonValue(std::string_view text, nlohmann::json& out, std::string* error) {
-  Parser parser(text, nullptr);
+bool ParseJsonTree(std::string_view text, JsonArena& arena, JsonValue& out, std::string* error) {
+  Parser parser(text, arena);
   if (parser.Run(out)) return true;
+  out = JsonValue();
   if (error) {
     Position pos = PositionAt(text, parser.error_offset());
     *error = std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": syntax error: " + parser.error();
   }
   return false;
+}
+
+bool ParseJsonValue(std::string_view text, nlohmann::json& out, std::string* error) {
+  JsonArena arena;
+  JsonValue tree;
+  if (!ParseJsonTree(text, arena, tree, error)) return false;
+  out = ToNlohmann(tree);
+  return true;
 }
 
 bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,

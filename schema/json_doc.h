@@ -1,14 +1,15 @@
-// Reading config.json with nlohmann/json while remembering where every value starts, so that every
+// Reading config.json into a JsonValue tree that remembers where every value starts, so that every
 // later diagnostic (schema, semantic) can name config.json:LINE:COL.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+// Users of this header have long received nlohmann::json through it.
 #include <nlohmann/json.hpp>
 
 #include "schema/diag.h"
+#include "schema/json_value.h"
 
 namespace runc {
 
@@ -17,19 +18,37 @@ struct Position {
   int col = 0;   // 1-based
 };
 
+// A parsed document: its tree, and the text the tree's offsets (and most of its strings) point
+// into, both held in the document's arena. Move-only.
 struct JsonDocument {
-  nlohmann::json root;
+  JsonValue root;
   std::string filename;  // display name used in diagnostics ("config.json")
-  // RFC 6901 pointer -> position of the first character of that value ("" is the root).
-  std::unordered_map<std::string, Position> positions;
 
-  // Position of `pointer`, or of its nearest ancestor that has one.
-  Position PositionOf(const std::string& pointer) const;
+  JsonDocument() = default;
+  JsonDocument(JsonDocument&&) noexcept = default;
+  JsonDocument& operator=(JsonDocument&&) noexcept = default;
+
+  // Position of the value at `pointer` (RFC 6901, "" is the root), or of its nearest ancestor that
+  // exists; {0, 0} when the document was not parsed from text. Computed from the value's offset
+  // on each call: positions are only needed for diagnostics.
+  Position PositionOf(std::string_view pointer) const;
   // A diagnostic for `pointer` with file, line and column filled in.
   Diagnostic Diag(const std::string& pointer, std::string message) const;
+
+  // Makes this a copy of `value` without positions (documents built in code, in tests).
+  void Assign(const nlohmann::json& value);
+
+  // The parsed text ("" when the document was not parsed).
+  std::string_view text() const { return text_; }
+
+ private:
+  friend bool ParseJson(std::string_view, const std::string&, JsonDocument&, Diagnostics&);
+
+  JsonArena arena_;
+  std::string_view text_;
 };
 
-// Parses `text`. On a syntax error appends exactly one diagnostic
+// Parses `text` (copied into the document). On a syntax error appends exactly one diagnostic
 // "config.json:LINE:COL: <what>" and returns false.
 bool ParseJson(std::string_view text, const std::string& filename, JsonDocument& out, Diagnostics& diags);
 

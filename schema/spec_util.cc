@@ -15,23 +15,21 @@ std::string Ptr(const std::string& base, std::string_view token) {
 std::string Ptr(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
 
 const Json* Get(const Json& v, std::string_view key) {
-  if (!v.is_object()) return nullptr;
-  const auto& obj = v.get_ref<const Json::object_t&>();
-  auto it = obj.find(std::string(key));
-  if (it == obj.end() || it->second.is_null()) return nullptr;
-  return &it->second;
+  const Json* member = v.find(key);
+  if (!member || member->is_null()) return nullptr;
+  return member;
 }
 
 const Json* Get(const Json* v, std::string_view key) { return v ? Get(*v, key) : nullptr; }
 
 std::optional<std::string> String(const Json* v) {
   if (!v || !v->is_string()) return std::nullopt;
-  return v->get_ref<const std::string&>();
+  return std::string(v->str());
 }
 
 std::optional<bool> Bool(const Json* v) {
   if (!v || !v->is_boolean()) return std::nullopt;
-  return v->get<bool>();
+  return v->boolean();
 }
 
 std::optional<int64_t> Int(const Json* v) {
@@ -58,23 +56,17 @@ std::optional<uint64_t> Uint(const Json* v) {
 
 std::vector<std::string> Strings(const Json* v) {
   std::vector<std::string> out;
-  for (const auto& e : Array(v)) {
-    if (e.is_string()) out.push_back(e.get<std::string>());
+  const auto list = Array(v);
+  out.reserve(list.size());
+  for (const auto& e : list) {
+    if (e.is_string()) out.emplace_back(e.str());
   }
   return out;
 }
 
-const Json::array_t& Array(const Json* v) {
-  static const Json::array_t kEmpty;
-  if (!v || !v->is_array()) return kEmpty;
-  return v->get_ref<const Json::array_t&>();
-}
+std::span<const Json> Array(const Json* v) { return v ? v->elements() : std::span<const Json>(); }
 
-const Json::object_t& Object(const Json* v) {
-  static const Json::object_t kEmpty;
-  if (!v || !v->is_object()) return kEmpty;
-  return v->get_ref<const Json::object_t&>();
-}
+std::span<const JsonMember> Object(const Json* v) { return v ? v->items() : std::span<const JsonMember>(); }
 
 SpecFormat FormatOf(const Json& root) {
   if (!Get(root, "ociVersion") && String(Get(root, "version")) == "pre-draft") return SpecFormat::kPreDraft;

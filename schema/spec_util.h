@@ -1,20 +1,20 @@
-// Helpers shared by the semantic pass and SpecFromJson: non-throwing access to nlohmann values,
+// Helpers shared by the semantic pass and SpecFromJson: non-throwing access to JsonValues,
 // pointer building, and the pre-draft's string-encoded fields. Internal to schema/.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "schema/json_value.h"
 #include "schema/spec.h"
 
 namespace runc::spec_util {
 
-using Json = nlohmann::json;
+using Json = JsonValue;
 
 // `base` + "/" + escaped token.
 std::string Ptr(const std::string& base, std::string_view token);
@@ -31,9 +31,9 @@ std::optional<int64_t> Int(const Json* v);     // integers representable as int6
 std::optional<uint64_t> Uint(const Json* v);   // non-negative integers
 std::vector<std::string> Strings(const Json* v);  // the string elements of an array
 
-// Array elements / object members, empty when `v` is not of that kind.
-const Json::array_t& Array(const Json* v);
-const Json::object_t& Object(const Json* v);
+// Array elements / object members (in key order), empty when `v` is not of that kind.
+std::span<const Json> Array(const Json* v);
+std::span<const JsonMember> Object(const Json* v);
 
 SpecFormat FormatOf(const Json& root);
 

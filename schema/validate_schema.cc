@@ -15,18 +15,20 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "schema/json_adapter.h"
 #include "schema/load.h"
 #include "schema/schema_json.h"
 
@@ -37,17 +39,19 @@ extern const std::string_view kEmbeddedSchema;
 
 namespace {
 
-using nlohmann::json;
+using json = JsonValue;
+using Adapter = json_adapter::Adapter;
 
-// The schema text, parsed once per process. The walker below reads it to explain errors.
-// Deliberately never destroyed (here and in SchemaFor): freeing the trees at exit cost a short
-// `runc plan` about a tenth of its instructions, for memory the kernel reclaims anyway.
-// Parsed with the config parser (no positions): it is quicker than nlohmann's on start-up.
+// The schema text, parsed once per process into a JsonValue tree whose strings point into the
+// embedded text: valijson builds its schema from it and the walker below reads it to explain
+// errors. Deliberately never destroyed (here and in SchemaFor): freeing the trees at exit cost a
+// short `runc plan` about a tenth of its instructions, for memory the kernel reclaims anyway.
 const json& SchemaDoc() {
   static const json& doc = *[] {
+    auto* arena = new JsonArena;
     auto* parsed = new json;
     std::string error;
-    if (!ParseJsonValue(kEmbeddedSchema, *parsed, &error)) {
+    if (!ParseJsonTree(kEmbeddedSchema, *arena, *parsed, &error)) {
       throw std::runtime_error("embedded schema: " + error);
     }
     return parsed;
@@ -59,41 +63,37 @@ const json& SchemaDoc() {
 
 const json* Resolve(const json& root, const json* schema) {
   for (int hops = 0; schema && schema->is_object() && hops < 32; ++hops) {
-    auto ref = schema->find("$ref");
-    if (ref == schema->end() || !ref->is_string()) return schema;
-    const std::string& target = ref->get_ref<const std::string&>();
-    if (target.rfind("#", 0) != 0) return nullptr;  // only local references are used
-    json::json_pointer pointer(target.substr(1));
-    if (!root.contains(pointer)) return nullptr;
-    schema = &root.at(pointer);
+    const json* ref = schema->find("$ref");
+    if (!ref || !ref->is_string()) return schema;
+    std::string_view target = ref->str();
+    if (target.substr(0, 1) != "#") return nullptr;  // only local references are used
+    schema = root.at_pointer(target.substr(1));
   }
   return schema;
 }
 
 std::string TypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "value";
+    case JsonType::kNull: return "null";
+    case JsonType::kBoolean: return "boolean";
+    case JsonType::kInteger:
+    case JsonType::kUnsigned: return "integer";
+    case JsonType::kFloat: return "number";
+    case JsonType::kString: return "string";
+    case JsonType::kArray: return "array";
+    case JsonType::kObject: return "object";
   }
+  return "value";
 }
 
-bool TypeAdmits(const std::string& type, const json& v) {
+bool TypeAdmits(std::string_view type, const json& v) {
   return type == TypeName(v) || (type == "number" && v.is_number());
 }
 
 bool TypesAdmit(const json& types, const json& v) {
-  if (types.is_string()) return TypeAdmits(types.get_ref<const std::string&>(), v);
-  if (types.is_array()) {
-    for (const auto& t : types) {
-      if (t.is_string() && TypeAdmits(t.get_ref<const std::string&>(), v)) return true;
-    }
+  if (types.is_string()) return TypeAdmits(types.str(), v);
+  for (const auto& t : types.elements()) {
+    if (t.is_string() && TypeAdmits(t.str(), v)) return true;
   }
   return false;
 }
@@ -103,27 +103,28 @@ bool TypesAdmit(const json& types, const json& v) {
 bool Matches(const json& root, const json* schema, const json& v, int depth = 0) {
   schema = Resolve(root, schema);
   if (!schema || depth > 32) return true;
-  if (schema->is_boolean()) return schema->get<bool>();
+  if (schema->is_boolean()) return schema->boolean();
   if (!schema->is_object()) return true;
-  if (auto it = schema->find("type"); it != schema->end() && !TypesAdmit(*it, v)) return false;
-  if (auto it = schema->find("const"); it != schema->end() && *it != v) return false;
-  if (auto it = schema->find("enum"); it != schema->end() && it->is_array()) {
-    if (std::find(it->begin(), it->end(), v) == it->end()) return false;
+  if (const json* it = schema->find("type"); it && !TypesAdmit(*it, v)) return false;
+  if (const json* it = schema->find("const"); it && !(*it == v)) return false;
+  if (const json* it = schema->find("enum"); it && it->is_array()) {
+    auto values = it->elements();
+    if (std::find(values.begin(), values.end(), v) == values.end()) return false;
   }
-  if (auto it = schema->find("required"); it != schema->end() && v.is_object()) {
-    for (const auto& name : *it) {
-      if (name.is_string() && !v.contains(name.get_ref<const std::string&>())) return false;
+  if (const json* it = schema->find("required"); it && v.is_object()) {
+    for (const auto& name : it->elements()) {
+      if (name.is_string() && !v.contains(name.str())) return false;
     }
   }
-  if (auto it = schema->find("properties"); it != schema->end() && v.is_object()) {
+  if (const json* it = schema->find("properties"); it && v.is_object()) {
     for (const auto& [name, sub] : it->items()) {
-      auto member = v.find(name);
-      if (member != v.end() && !Matches(root, &sub, *member, depth + 1)) return false;
+      const json* member = v.find(name);
+      if (member && !Matches(root, &sub, *member, depth + 1)) return false;
     }
   }
-  if (auto it = schema->find("not"); it != schema->end() && Matches(root, &*it, v, depth + 1)) return false;
-  if (auto it = schema->find("allOf"); it != schema->end()) {
-    for (const auto& sub : *it) {
+  if (const json* it = schema->find("not"); it && Matches(root, it, v, depth + 1)) return false;
+  if (const json* it = schema->find("allOf")) {
+    for (const auto& sub : it->elements()) {
       if (!Matches(root, &sub, v, depth + 1)) return false;
     }
   }
@@ -136,13 +137,13 @@ void Collect(const json& root, const json* schema, const json& v, const std::vec
   schema = Resolve(root, schema);
   if (!schema || !schema->is_object() || depth > 64) return;
   for (const char* keyword : {"allOf", "anyOf", "oneOf"}) {
-    if (auto it = schema->find(keyword); it != schema->end() && it->is_array()) {
-      for (const auto& sub : *it) Collect(root, &sub, v, tokens, i, out, depth + 1);
+    if (const json* it = schema->find(keyword)) {
+      for (const auto& sub : it->elements()) Collect(root, &sub, v, tokens, i, out, depth + 1);
     }
   }
-  if (auto it = schema->find("if"); it != schema->end()) {
-    const char* branch = Matches(root, &*it, v) ? "then" : "else";
-    if (auto b = schema->find(branch); b != schema->end()) Collect(root, &*b, v, tokens, i, out, depth + 1);
+  if (const json* it = schema->find("if")) {
+    const char* branch = Matches(root, it, v) ? "then" : "else";
+    if (const json* b = schema->find(branch)) Collect(root, b, v, tokens, i, out, depth + 1);
   }
   if (i == tokens.size()) {
     out.push_back(schema);
@@ -150,20 +151,20 @@ void Collect(const json& root, const json* schema, const json& v, const std::vec
   }
   const std::string& token = tokens[i];
   if (v.is_object()) {
-    auto member = v.find(token);
-    if (member == v.end()) return;
-    auto props = schema->find("properties");
-    if (props != schema->end() && props->contains(token)) {
-      Collect(root, &(*props)[token], *member, tokens, i + 1, out, depth + 1);
-    } else if (auto extra = schema->find("additionalProperties"); extra != schema->end()) {
-      Collect(root, &*extra, *member, tokens, i + 1, out, depth + 1);
+    const json* member = v.find(token);
+    if (!member) return;
+    const json* props = schema->find("properties");
+    if (const json* sub = props ? props->find(token) : nullptr) {
+      Collect(root, sub, *member, tokens, i + 1, out, depth + 1);
+    } else if (const json* extra = schema->find("additionalProperties")) {
+      Collect(root, extra, *member, tokens, i + 1, out, depth + 1);
     }
   } else if (v.is_array()) {
     char* end = nullptr;
     unsigned long index = std::strtoul(token.c_str(), &end, 10);
     if (end == token.c_str() || *end != '\0' || index >= v.size()) return;
-    if (auto items = schema->find("items"); items != schema->end() && items->is_object()) {
-      Collect(root, &*items, v[index], tokens, i + 1, out, depth + 1);
+    if (const json* items = schema->find("items"); items && items->is_object()) {
+      Collect(root, items, v[index], tokens, i + 1, out, depth + 1);
     }
   }
 }
@@ -176,9 +177,12 @@ struct Branch {
 
   explicit Branch(const json& ref) {
     // valijson fetches only absolute URIs ("scheme://"); the name itself is never looked up.
-    const json root = {{"$ref", "runc://config.schema.json" + ref.get<std::string>()}};
+    JsonArena arena;
+    const std::string target = "runc://config.schema.json" + std::string(ref.str());
+    JsonMember member{"$ref", JsonBuilder::String(target, JsonValue::kNoOffset)};
+    const json root = JsonBuilder::Object({&member, 1}, JsonValue::kNoOffset, arena);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(root);
+    Adapter adapter(root);
     parser.populateSchema(
         adapter, schema, [](const std::string&) -> const json* { return &SchemaDoc(); }, [](const json*) {});
   }
@@ -189,12 +193,95 @@ struct Branch {
 // validation time). A broken embedded schema throws here and is reported by the caller.
 const valijson::Schema& SchemaFor(const json& instance) {
   const json& doc = SchemaDoc();
-  if (Matches(doc, &doc.at("if"), instance)) {
-    static const Branch& then_branch = *new Branch(doc.at("then").at("$ref"));
+  if (Matches(doc, doc.find("if"), instance)) {
+    static const Branch& then_branch = *new Branch(*doc.at_pointer("/then/$ref"));
     return then_branch.schema;
   }
-  static const Branch& else_branch = *new Branch(doc.at("else").at("$ref"));
+  static const Branch& else_branch = *new Branch(*doc.at_pointer("/else/$ref"));
   return else_branch.schema;
+}
+
+// ---- The pass/fail run -------------------------------------------------------------------------
+
+// valijson's ValidationVisitor builds an error context (a vector of strings: "<root>", "[process]",
+// "[args]", "[0]") for every property and array item it descends into, copying it two or three
+// times per step, even when no ValidationResults is collected and the context can never be read.
+// For a config that is most of the cost of validating it. This visitor is valijson's own, with the
+// two descents that build contexts (object properties and uniform array items) overridden to pass
+// no context; every constraint is still checked by valijson's code, and the descents follow
+// valijson's rules for those keywords exactly (validation_visitor.hpp, visit(PropertiesConstraint)
+// and visit(SingularItemsConstraint) without results). It only says valid or not: when it says not,
+// ValidateSchema runs valijson's Validator again with results for the messages. schema_test
+// checks that both always agree. Everything it does not override (allOf, anyOf, if, not, ...)
+// descends as valijson does, with contexts.
+class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
+ public:
+  using Base = valijson::ValidationVisitor<Adapter>;
+  using RegexCache = std::unordered_map<std::string, std::regex>;
+
+  PassFailVisitor(const json& value, const valijson::Subschema* empty, RegexCache& regexes)
+      : Base(Adapter(value), {}, /*strictTypes=*/true, /*results=*/nullptr, regexes),
+        value_(value),
+        empty_(empty),
+        regexes_(regexes) {}
+
+  bool visit(const valijson::constraints::PropertiesConstraint& constraint) override {
+    if (!value_.is_object()) return true;
+    bool has_patterns = false;
+    constraint.applyToPatternProperties([&](const auto&, const valijson::Subschema*) {
+      has_patterns = true;
+      return false;
+    });
+    if (has_patterns) return Base::visit(constraint);  // config.schema.json has none
+    // Both the schema's properties and the object's members are sorted by name (std::less on the
+    // bytes): one merge finds the members that have a subschema.
+    const auto members = value_.items();
+    size_t next = 0;
+    size_t matched = 0;
+    bool valid = true;
+    constraint.applyToProperties([&](const auto& name, const valijson::Subschema* subschema) {
+      const std::string_view key(name.data(), name.size());
+      while (next < members.size() && std::string_view(members[next].first) < key) ++next;
+      if (next == members.size() || std::string_view(members[next].first) != key) return true;
+      ++matched;
+      valid = PassFailVisitor(members[next++].second, empty_, regexes_).validateSchema(*subschema);
+      return valid;
+    });
+    if (!valid) return false;
+    const valijson::Subschema* additional = constraint.getAdditionalPropertiesSubschema();
+    if (!additional) return matched == members.size();
+    if (matched == members.size() || additional == empty_) return true;
+    // The members no property names, against additionalProperties; valijson checks them all.
+    for (const JsonMember& member : members) {
+      bool named = false;
+      constraint.applyToProperties([&](const auto& name, const valijson::Subschema*) {
+        named = std::string_view(member.first) == std::string_view(name.data(), name.size());
+        return !named;
+      });
+      if (!named && !PassFailVisitor(member.second, empty_, regexes_).validateSchema(*additional)) valid = false;
+    }
+    return valid;
+  }
+
+  bool visit(const valijson::constraints::SingularItemsConstraint& constraint) override {
+    if (!value_.is_array()) return true;
+    const valijson::Subschema* items = constraint.getItemsSubschema();
+    if (!items) return true;
+    for (const json& item : value_.elements()) {
+      if (!PassFailVisitor(item, empty_, regexes_).validateSchema(*items)) return false;
+    }
+    return true;
+  }
+
+ private:
+  const json& value_;
+  const valijson::Subschema* empty_;  // the schema's shared empty subschema: always valid
+  RegexCache& regexes_;
+};
+
+bool PassFail(const valijson::Schema& schema, const json& value) {
+  PassFailVisitor::RegexCache regexes;
+  return PassFailVisitor(value, schema.emptySubschema(), regexes).validateSchema(schema);
 }
 
 // ---- Turning valijson's results into diagnostics -----------------------------------------------
@@ -209,9 +296,8 @@ const json* ValueAt(const json& root, const std::vector<std::string>& tokens) {
   const json* v = &root;
   for (const auto& token : tokens) {
     if (v->is_object()) {
-      auto it = v->find(token);
-      if (it == v->end()) return nullptr;
-      v = &*it;
+      v = v->find(token);
+      if (!v) return nullptr;
     } else if (v->is_array()) {
       char* end = nullptr;
       unsigned long index = std::strtoul(token.c_str(), &end, 10);
@@ -239,7 +325,7 @@ Located Locate(const json& root, const std::vector<std::string>& context) {
 
 // Strings as they are written in a list of choices; anything else as JSON.
 std::string Choice(const json& v) {
-  if (v.is_string() && !v.get_ref<const std::string&>().empty()) return v.get<std::string>();
+  if (v.is_string() && !v.str().empty()) return std::string(v.str());
   return v.dump();
 }
 
@@ -308,13 +394,11 @@ std::string Explain(const json& schema_root, const json& doc_root, const Located
   if (StartsWith(d, "Value type not permitted")) {
     std::vector<std::string> expected;
     for (const json* s : schemas()) {
-      auto t = s->find("type");
-      if (t == s->end() || TypesAdmit(*t, v)) continue;
+      const json* t = s->find("type");
+      if (!t || TypesAdmit(*t, v)) continue;
       std::vector<std::string> names;
       if (t->is_string()) names.push_back(t->get<std::string>());
-      if (t->is_array()) {
-        for (const auto& n : *t) names.push_back(n.get<std::string>());
-      }
+      for (const auto& n : t->elements()) names.push_back(n.get<std::string>());
       for (const auto& n : names) {
         if (std::find(expected.begin(), expected.end(), n) == expected.end()) expected.push_back(n);
       }
@@ -324,18 +408,20 @@ std::string Explain(const json& schema_root, const json& doc_root, const Located
   }
   if (StartsWith(d, "Failed to match against any enum values")) {
     for (const json* s : schemas()) {
-      auto e = s->find("enum");
-      if (e == s->end() || !e->is_array() || std::find(e->begin(), e->end(), v) != e->end()) continue;
+      const json* e = s->find("enum");
+      if (!e || !e->is_array()) continue;
+      auto values = e->elements();
+      if (std::find(values.begin(), values.end(), v) != values.end()) continue;
       std::string choices;
-      for (const auto& item : *e) choices += (choices.empty() ? "" : ", ") + Choice(item);
+      for (const auto& item : values) choices += (choices.empty() ? "" : ", ") + Choice(item);
       return v.dump() + " is not one of " + choices;
     }
     return v.dump() + " is not an allowed value";
   }
   if (StartsWith(d, "Failed to match expected value set by 'const'")) {
     for (const json* s : schemas()) {
-      auto c = s->find("const");
-      if (c != s->end() && *c != v) return "expected " + c->dump() + ", got " + v.dump();
+      const json* c = s->find("const");
+      if (c && !(*c == v)) return "expected " + c->dump() + ", got " + v.dump();
     }
     return v.dump() + " is not the allowed value";
   }
@@ -370,8 +456,8 @@ std::string Explain(const json& schema_root, const json& doc_root, const Located
   }
   if (StartsWith(d, "Failed to match regex")) {
     for (const json* s : schemas()) {
-      auto p = s->find("pattern");
-      if (p != s->end()) return v.dump() + " does not match " + p->get<std::string>();
+      const json* p = s->find("pattern");
+      if (p) return v.dump() + " does not match " + p->get<std::string>();
     }
     return v.dump() + " does not match the required pattern";
   }
@@ -409,8 +495,8 @@ void CheckHugeNumbers(const json& schema_root, const JsonDocument& doc, const js
     std::vector<const json*> schemas;
     Collect(schema_root, &schema_root, doc.root, tokens, 0, schemas);
     for (const json* s : schemas) {
-      auto max = s->find("maximum");
-      if (max != s->end() && max->is_number() && max->get<double>() < v.get<double>()) {
+      const json* max = s->find("maximum");
+      if (max && max->is_number() && max->get<double>() < v.get<double>()) {
         out.push_back(doc.Diag(pointer, v.dump() + " is greater than the maximum " + max->dump()));
         break;
       }
@@ -419,11 +505,11 @@ void CheckHugeNumbers(const json& schema_root, const JsonDocument& doc, const js
 }
 
 bool HasHugeNumber(const json& v) {
-  if (v.is_structured()) {
-    for (const auto& child : v) {
-      if (HasHugeNumber(child)) return true;
-    }
-    return false;
+  for (const auto& child : v.elements()) {
+    if (HasHugeNumber(child)) return true;
+  }
+  for (const auto& member : v.items()) {
+    if (HasHugeNumber(member.second)) return true;
   }
   return IsHugeUnsigned(v);
 }
@@ -432,15 +518,21 @@ bool HasHugeNumber(const json& v) {
 
 std::string_view EmbeddedSchema() { return kEmbeddedSchema; }
 
+SchemaVerdicts CompareSchemaVerdicts(const JsonValue& value) {
+  const valijson::Schema& schema = SchemaFor(value);
+  valijson::Validator validator;
+  return SchemaVerdicts{PassFail(schema, value), validator.validate(schema, Adapter(value), nullptr)};
+}
+
 bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
   try {
     const json& schema_doc = SchemaDoc();
     const valijson::Schema& schema = SchemaFor(doc.root);
-    valijson::adapters::NlohmannJsonAdapter target(doc.root);
-    valijson::Validator validator;
     Diagnostics found;
     // Valid documents take the fast path: no results collected, no rewriting.
-    if (!validator.validate(schema, target, nullptr)) {
+    if (!PassFail(schema, doc.root)) {
+      Adapter target(doc.root);
+      valijson::Validator validator;
       valijson::ValidationResults results;
       validator.validate(schema, target, &results);
 

@@ -56,7 +56,7 @@ std::vector<std::string> CheckFile(const fs::path& path, bool* ok = nullptr) {
 // Documents built in code carry no positions: diagnostics then read "config.json: /pointer: message".
 std::vector<std::string> CheckJson(const nlohmann::json& root) {
   JsonDocument doc;
-  doc.root = root;
+  doc.Assign(root);
   doc.filename = "config.json";
   Diagnostics diags;
   const bool valid = ValidateSemantics(doc, diags);

@@ -35,7 +35,7 @@ JsonDocument Load(const std::string& name) {
 
 Spec FromJson(const nlohmann::json& root) {
   JsonDocument doc;
-  doc.root = root;
+  doc.Assign(root);
   doc.filename = "config.json";
   return SpecFromJson(doc);
 }
@@ -627,10 +627,16 @@ TEST(SpecUtilTest, ClassId) {
   }
 }
 
+SpecFormat FormatOfText(const std::string& text) {
+  JsonDocument doc;
+  doc.Assign(nlohmann::json::parse(text));
+  return spec_util::FormatOf(doc.root);
+}
+
 TEST(SpecUtilTest, FormatAndDeviceTypes) {
-  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"version": "pre-draft"})")), SpecFormat::kPreDraft);
-  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"ociVersion": "1.0.0"})")), SpecFormat::kOci);
-  EXPECT_EQ(spec_util::FormatOf(nlohmann::json::parse(R"({"version": "0.1"})")), SpecFormat::kOci);
+  EXPECT_EQ(FormatOfText(R"({"version": "pre-draft"})"), SpecFormat::kPreDraft);
+  EXPECT_EQ(FormatOfText(R"({"ociVersion": "1.0.0"})"), SpecFormat::kOci);
+  EXPECT_EQ(FormatOfText(R"({"version": "0.1"})"), SpecFormat::kOci);
   EXPECT_EQ(spec_util::PreDraftDeviceType(99), 'c');
   EXPECT_EQ(spec_util::PreDraftDeviceType(98), 'b');
   EXPECT_EQ(spec_util::PreDraftDeviceType(117), 'u');
