@@ -81,6 +81,8 @@ std::string JoinPath(std::string_view base, std::string_view rel) {
   joined.append(base);
   joined += '/';
   joined.append(rel);
+  // Usually already clean: returned as built instead of copied by CleanPath.
+  if (IsClean(joined)) return joined;
   return CleanPath(joined);
 }
 

@@ -143,15 +143,16 @@ constexpr MountOptionEntry kMountOptionTable[] = {
     {"ridmap", OptKind::kRidmap, 0},
 };
 
-struct MountOptionSymbols : x3::symbols<OptEffect> {
-  MountOptionSymbols() {
-    for (const auto& e : kMountOptionTable) add(std::string(e.name), OptEffect{e.kind, e.value});
+// A whole option is one name of the table (a scan: every mount of every config goes through here,
+// and a Spirit symbol table with its exception guard cost ten times as much per option).
+bool LookUpMountOption(std::string_view option, OptEffect& out) {
+  for (const auto& e : kMountOptionTable) {
+    if (e.name.size() == option.size() && e.name == option) {
+      out = OptEffect{e.kind, e.value};
+      return true;
+    }
   }
-};
-
-const MountOptionSymbols& MountOptionParser() {
-  static const MountOptionSymbols symbols;
-  return symbols;
+  return false;
 }
 
 // ---- signals ---------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ bool ParseMountOptions(const std::vector<std::string>& options, MountOptions& ou
       return false;
     }
     OptEffect effect;
-    if (!ParseAll(option, MountOptionParser(), effect)) {
+    if (!LookUpMountOption(option, effect)) {
       // mount(8) hands every option it does not know to the filesystem ("mode=755", "tmpcopyup").
       out.data.push_back(option);
       continue;

@@ -119,6 +119,31 @@ std::string Describe(const char* p, const char* end) {
   return buf;
 }
 
+// Skips printable ASCII other than '"' and '\\' (what a string holds without escapes), eight bytes
+// at a time while eight remain: most of a config's bytes are in such runs.
+const char* SkipPlain(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    const uint64_t quote = x ^ (kOnes * '"');
+    const uint64_t backslash = x ^ (kOnes * '\\');
+    // A byte is flagged when it is below 0x20, is '"' or '\\' (XOR made it zero), or is >= 0x80.
+    const uint64_t stop = ((x - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | x) & kHigh;
+    // A borrow can only flag a byte above one that is flagged anyway, so the lowest flag (x86 is
+    // little-endian: the first byte in memory) is the first byte that stops the run.
+    if (stop != 0) return p + __builtin_ctzll(stop) / 8;
+    p += 8;
+  }
+  while (p < end) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    ++p;
+  }
+  return p;
+}
+
 class Parser {
  public:
   Parser(std::string_view text, JsonArena& arena)
@@ -273,11 +298,7 @@ class Parser {
     while (true) {
       // Plain printable ASCII runs are the common case: skip (or copy) them in one go.
       const char* run = p_;
-      while (p_ < end_) {
-        unsigned char c = static_cast<unsigned char>(*p_);
-        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-        ++p_;
-      }
+      p_ = SkipPlain(p_, end_);
       if (decoding) scratch_.append(run, static_cast<size_t>(p_ - run));
       if (p_ == end_) return Fail(p_, "unexpected end of file in a string (missing '\"'?)");
       unsigned char c = static_cast<unsigned char>(*p_);

@@ -40,36 +40,9 @@ double JsonValue::number() const {
   }
 }
 
-size_t JsonValue::size() const {
-  switch (type_) {
-    case JsonType::kNull: return 0;
-    case JsonType::kArray:
-    case JsonType::kObject: return size_;
-    default: return 1;
-  }
-}
-
-std::span<const JsonValue> JsonValue::elements() const {
-  if (type_ != JsonType::kArray) return {};
-  return {elements_, size_};
-}
-
-std::span<const JsonMember> JsonValue::items() const {
-  if (type_ != JsonType::kObject) return {};
-  return {members_, size_};
-}
-
-const JsonMember* JsonValue::find_member(std::string_view key) const {
-  if (type_ != JsonType::kObject) return nullptr;
+const JsonMember* JsonValue::FindMemberSorted(std::string_view key) const {
   const JsonMember* first = members_;
   const JsonMember* last = members_ + size_;
-  // Config objects are small: a scan that compares lengths first beats a binary search there.
-  if (size_ <= 8) {
-    for (const JsonMember* m = first; m != last; ++m) {
-      if (m->first.size() == key.size() && std::string_view(m->first) == key) return m;
-    }
-    return nullptr;
-  }
   const JsonMember* it = std::lower_bound(
       first, last, key, [](const JsonMember& m, std::string_view k) { return std::string_view(m.first) < k; });
   if (it != last && std::string_view(it->first) == key) return it;
@@ -253,8 +226,15 @@ JsonValue JsonBuilder::Array(std::span<const JsonValue> elements, uint32_t offse
 }
 
 JsonValue JsonBuilder::Object(std::span<JsonMember> members, uint32_t offset, JsonArena& arena) {
+  // std::string's order (bytes as unsigned char, then length); keys mostly differ in their first
+  // byte, which is compared before calling memcmp.
   auto less = [](const JsonMember& a, const JsonMember& b) {
-    return std::string_view(a.first) < std::string_view(b.first);
+    const std::string_view x = a.first;
+    const std::string_view y = b.first;
+    if (!x.empty() && !y.empty() && x[0] != y[0]) {
+      return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]);
+    }
+    return x < y;
   };
   if (members.size() <= 32) {
     // Insertion sort: stable, no allocation, and members often come nearly sorted.

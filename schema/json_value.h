@@ -85,10 +85,17 @@ class JsonValue {
   }
 
   // Arrays and objects. size() is nlohmann's: elements or members, 0 for null, 1 for a scalar.
-  size_t size() const;
+  size_t size() const {
+    if (is_structured()) return size_;
+    return is_null() ? 0 : 1;
+  }
   bool empty() const { return size() == 0; }
-  std::span<const JsonValue> elements() const;  // empty unless an array
-  std::span<const JsonMember> items() const;    // empty unless an object; in key order
+  // Empty unless an array.
+  std::span<const JsonValue> elements() const {
+    return is_array() ? std::span<const JsonValue>(elements_, size_) : std::span<const JsonValue>();
+  }
+  // Empty unless an object; in key order.
+  std::span<const JsonMember> items() const;
   const JsonValue& operator[](size_t index) const { return elements()[index]; }
   // The member named `key`, or nullptr (also when this is not an object).
   const JsonMember* find_member(std::string_view key) const;
@@ -102,6 +109,8 @@ class JsonValue {
   std::string dump(int indent = -1) const;
 
  private:
+  const JsonMember* FindMemberSorted(std::string_view key) const;
+
   friend class JsonBuilder;
 
   JsonType type_ = JsonType::kNull;
@@ -122,6 +131,25 @@ struct JsonMember {
   JsonKey first;
   JsonValue second;
 };
+
+inline std::span<const JsonMember> JsonValue::items() const {
+  return is_object() ? std::span<const JsonMember>(members_, size_) : std::span<const JsonMember>();
+}
+
+inline const JsonMember* JsonValue::find_member(std::string_view key) const {
+  if (type_ != JsonType::kObject) return nullptr;
+  // Config objects are small: a scan that compares lengths and first bytes before calling memcmp
+  // beats a binary search there.
+  if (size_ <= 16) {
+    for (const JsonMember* m = members_; m != members_ + size_; ++m) {
+      if (m->first.size() == key.size() && (key.empty() || (m->first[0] == key[0] && std::string_view(m->first) == key))) {
+        return m;
+      }
+    }
+    return nullptr;
+  }
+  return FindMemberSorted(key);
+}
 
 inline const JsonValue* JsonValue::find(std::string_view key) const {
   const JsonMember* m = find_member(key);

@@ -37,6 +37,7 @@ using spec_util::Json;
 using spec_util::Ptr;
 using spec_util::Get;
 using spec_util::String;
+using spec_util::View;
 using spec_util::Int;
 using spec_util::Uint;
 using spec_util::Strings;
@@ -244,22 +245,24 @@ class Checker {
 
     if (pre_draft_) {
       const auto& caps = Array(Get(Linux(), "capabilities"));
-      for (size_t i = 0; i < caps.size(); ++i) CheckCapability(caps[i], Ptr("/linux/capabilities", i), true);
+      const std::string base = "/linux/capabilities";
+      for (size_t i = 0; i < caps.size(); ++i) CheckCapability(caps[i], base, i, true);
       CheckRlimits(Get(Linux(), "rlimits"), "/linux/rlimits");
     } else if (process) {
       const Json* caps = Get(*process, "capabilities");
       for (const char* set : {"bounding", "effective", "inheritable", "permitted", "ambient"}) {
         const auto& list = Array(Get(caps, set));
         const std::string base = Ptr("/process/capabilities", set);
-        for (size_t i = 0; i < list.size(); ++i) CheckCapability(list[i], Ptr(base, i), false);
+        for (size_t i = 0; i < list.size(); ++i) CheckCapability(list[i], base, i, false);
       }
       CheckRlimits(Get(*process, "rlimits"), "/process/rlimits");
     }
   }
 
-  void CheckCapability(const Json& value, const std::string& pointer, bool allow_bare) {
-    const auto name = String(&value);
-    if (name && !CapabilityByName(*name, allow_bare)) Report(pointer, "unknown capability " + Q(*name));
+  // Pointers are only built for a report: this runs for every capability of every set.
+  void CheckCapability(const Json& value, const std::string& base, size_t index, bool allow_bare) {
+    const auto name = View(&value);
+    if (name && !CapabilityByName(*name, allow_bare)) Report(Ptr(base, index), "unknown capability " + Q(*name));
   }
 
   void CheckRlimits(const Json* rlimits, const std::string& base) {
@@ -315,7 +318,7 @@ class Checker {
       const std::string p = Ptr("/mounts", i);
       const Json& m = mounts[i];
       // runtime-spec 1.0.0: on Linux the destination MUST be absolute.
-      if (const auto dest = String(Get(m, "destination")); dest && !IsAbsolute(*dest)) {
+      if (const auto dest = View(Get(m, "destination")); dest && !IsAbsolute(*dest)) {
         Report(Ptr(p, "destination"), "mount destination " + Q(*dest) + " is not absolute");
       }
       std::vector<std::string> options;
@@ -335,8 +338,8 @@ class Checker {
       const bool uid = !Array(Get(m, "uidMappings")).empty();
       const bool gid = !Array(Get(m, "gidMappings")).empty();
       if (uid != gid) Report(p, "idmapped mount requires both uidMappings and gidMappings");
-      CheckMappingSizes(Get(m, "uidMappings"), Ptr(p, "uidMappings"));
-      CheckMappingSizes(Get(m, "gidMappings"), Ptr(p, "gidMappings"));
+      CheckMappingSizes(Get(m, "uidMappings"), p, "uidMappings");
+      CheckMappingSizes(Get(m, "gidMappings"), p, "gidMappings");
       // runtime-spec 1.2 idmap/ridmap: the mapping is the mount's or, when it has none, the
       // container's user namespace's ("otherwise an error MUST be returned"). Mappings without
       // either option are an idmap mount as well (the option SHOULD be there; runc takes them).
@@ -370,11 +373,12 @@ class Checker {
 
   // ---- user namespace and mappings ----
 
-  void CheckMappingSizes(const Json* list_value, const std::string& base) {
+  // `parent`/`field` name the list; its pointer is only built for a report.
+  void CheckMappingSizes(const Json* list_value, const std::string& parent, std::string_view field) {
     const auto& list = Array(list_value);
     for (size_t i = 0; i < list.size(); ++i) {
       if (const auto size = Uint(Get(list[i], "size")); size && *size == 0) {
-        Report(Ptr(Ptr(base, i), "size"), "mapping size must be greater than zero");
+        Report(Ptr(Ptr(Ptr(parent, field), i), "size"), "mapping size must be greater than zero");
       }
     }
   }
@@ -389,7 +393,7 @@ class Checker {
          {std::tuple{uid_field, &has_uid, "uid"}, std::tuple{gid_field, &has_gid, "gid"}}) {
       const Json* list = Get(Linux(), field);
       *seen = !Array(list).empty();
-      CheckMappingSizes(list, Ptr("/linux", field));
+      CheckMappingSizes(list, "/linux", field);
       if (*seen && !has_user) {
         Report(Ptr("/linux", field), std::string(what) + " mappings require a user namespace");
       }
@@ -710,7 +714,7 @@ class Checker {
     for (const auto& [field, what] : {std::pair{"maskedPaths", "masked path "}, std::pair{"readonlyPaths", "read-only path "}}) {
       const auto& list = Array(Get(Linux(), field));
       for (size_t i = 0; i < list.size(); ++i) {
-        if (const auto path = String(&list[i]); path && !IsAbsolute(*path)) {
+        if (const auto path = View(&list[i]); path && !IsAbsolute(*path)) {
           Report(Ptr(Ptr("/linux", field), i), what + Q(*path) + " is not absolute");
         }
       }

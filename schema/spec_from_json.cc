@@ -58,10 +58,10 @@ std::vector<uint32_t> Uint32s(const Json* v) {
   return out;
 }
 
-std::string CapName(const std::string& name) {
+std::string CapName(std::string_view name) {
   // Normalised to the "CAP_" spelling; unknown names (rejected by the semantic pass) are kept.
   if (auto cap = CapabilityByName(name, /*allow_bare=*/true)) return std::string(CapabilityName(*cap));
-  return name;
+  return std::string(name);
 }
 
 class Builder {
@@ -161,7 +161,11 @@ class Builder {
 
   static std::vector<std::string> CapNames(const Json* list) {
     std::vector<std::string> out;
-    for (const auto& name : Strings(list)) out.push_back(CapName(name));
+    const auto names = Array(list);
+    out.reserve(names.size());
+    for (const auto& name : names) {
+      if (name.is_string()) out.push_back(CapName(name.str()));
+    }
     return out;
   }
 

@@ -1,5 +1,6 @@
 #include "schema/spec_util.h"
 
+#include <charconv>
 #include <limits>
 
 #include <boost/spirit/home/x3.hpp>
@@ -8,11 +9,36 @@
 
 namespace runc::spec_util {
 
+// Both build the pointer in one allocation (none when it fits the small-string buffer): the
+// semantic pass and SpecFromJson make one for nearly every array element and member they visit.
 std::string Ptr(const std::string& base, std::string_view token) {
-  return base + "/" + EscapePointerToken(std::string(token));
+  std::string out;
+  out.reserve(base.size() + 1 + token.size());
+  out.append(base);
+  out += '/';
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
-std::string Ptr(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
+std::string Ptr(const std::string& base, size_t index) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, index);
+  (void)ec;  // 24 digits hold any size_t
+  std::string out;
+  out.reserve(base.size() + 1 + static_cast<size_t>(end - digits));
+  out.append(base);
+  out += '/';
+  out.append(digits, end);
+  return out;
+}
 
 const Json* Get(const Json& v, std::string_view key) {
   const Json* member = v.find(key);
@@ -25,6 +51,11 @@ const Json* Get(const Json* v, std::string_view key) { return v ? Get(*v, key) :
 std::optional<std::string> String(const Json* v) {
   if (!v || !v->is_string()) return std::nullopt;
   return std::string(v->str());
+}
+
+std::optional<std::string_view> View(const Json* v) {
+  if (!v || !v->is_string()) return std::nullopt;
+  return v->str();
 }
 
 std::optional<bool> Bool(const Json* v) {

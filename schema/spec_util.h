@@ -26,6 +26,7 @@ const Json* Get(const Json* v, std::string_view key);
 
 // Typed reads; nullopt when absent, null or of another type. Nothing here throws.
 std::optional<std::string> String(const Json* v);
+std::optional<std::string_view> View(const Json* v);  // String without the copy
 std::optional<bool> Bool(const Json* v);
 std::optional<int64_t> Int(const Json* v);     // integers representable as int64
 std::optional<uint64_t> Uint(const Json* v);   // non-negative integers

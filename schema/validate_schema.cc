@@ -209,8 +209,8 @@ const valijson::Schema& SchemaFor(const json& instance) {
 // For a config that is most of the cost of validating it. This visitor is valijson's own, with the
 // two descents that build contexts (object properties and uniform array items) overridden to pass
 // no context; every constraint is still checked by valijson's code, and the descents follow
-// valijson's rules for those keywords exactly (validation_visitor.hpp, visit(PropertiesConstraint)
-// and visit(SingularItemsConstraint) without results). It only says valid or not: when it says not,
+// valijson's rules for those keywords exactly (validation_visitor.hpp, visit(PropertiesConstraint),
+// visit(SingularItemsConstraint) and validateSchema() without results). It only says valid or not: when it says not,
 // ValidateSchema runs valijson's Validator again with results for the messages. schema_test
 // checks that both always agree. Everything it does not override (allOf, anyOf, if, not, ...)
 // descends as valijson does, with contexts.
@@ -224,6 +224,17 @@ class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
         value_(value),
         empty_(empty),
         regexes_(regexes) {}
+
+  // validateSchema() without results: every constraint of `subschema` in turn, stopping at the
+  // first that fails. valijson's wraps the visitor in a std::bind, which std::function cannot hold
+  // without a heap allocation; a lambda holding `this` fits in it.
+  bool Check(const valijson::Subschema& subschema) {
+    if (subschema.getAlwaysInvalid()) return false;
+    valijson::Subschema::ApplyFunction accept = [this](const valijson::constraints::Constraint& c) {
+      return c.accept(*this);
+    };
+    return subschema.applyStrict(accept);
+  }
 
   bool visit(const valijson::constraints::PropertiesConstraint& constraint) override {
     if (!value_.is_object()) return true;
@@ -244,7 +255,7 @@ class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
       while (next < members.size() && std::string_view(members[next].first) < key) ++next;
       if (next == members.size() || std::string_view(members[next].first) != key) return true;
       ++matched;
-      valid = PassFailVisitor(members[next++].second, empty_, regexes_).validateSchema(*subschema);
+      valid = PassFailVisitor(members[next++].second, empty_, regexes_).Check(*subschema);
       return valid;
     });
     if (!valid) return false;
@@ -258,7 +269,7 @@ class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
         named = std::string_view(member.first) == std::string_view(name.data(), name.size());
         return !named;
       });
-      if (!named && !PassFailVisitor(member.second, empty_, regexes_).validateSchema(*additional)) valid = false;
+      if (!named && !PassFailVisitor(member.second, empty_, regexes_).Check(*additional)) valid = false;
     }
     return valid;
   }
@@ -268,7 +279,7 @@ class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
     const valijson::Subschema* items = constraint.getItemsSubschema();
     if (!items) return true;
     for (const json& item : value_.elements()) {
-      if (!PassFailVisitor(item, empty_, regexes_).validateSchema(*items)) return false;
+      if (!PassFailVisitor(item, empty_, regexes_).Check(*items)) return false;
     }
     return true;
   }
@@ -281,7 +292,7 @@ class PassFailVisitor : public valijson::ValidationVisitor<Adapter> {
 
 bool PassFail(const valijson::Schema& schema, const json& value) {
   PassFailVisitor::RegexCache regexes;
-  return PassFailVisitor(value, schema.emptySubschema(), regexes).validateSchema(schema);
+  return PassFailVisitor(value, schema.emptySubschema(), regexes).Check(schema);
 }
 
 // ---- Turning valijson's results into diagnostics -----------------------------------------------
