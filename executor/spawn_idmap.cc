@@ -115,12 +115,20 @@ int RunIdmapMount(const Plan& plan, size_t i, int sock, UsernsCache& cache,
     err = errno;
     what = "open_tree " + s.source;
   } else {
+    // A clone of a shared mount is a peer of it (clone_mnt without CL_PRIVATE): attached in the
+    // container, its mounts would propagate back to the host. Make it a slave, which is what a
+    // bind made inside the container (below an rslave root) is.
+    mount_attr slave{};
+    slave.propagation = MS_SLAVE;
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<uint64_t>(userns);
     // ridmap: every mount of the clone is mapped; idmap: only its top (runtime-spec 1.2).
     unsigned at_flags = AT_EMPTY_PATH | ((s.flags2 & MS_REC) ? AT_RECURSIVE : 0);
-    if (mount_setattr(mnt, "", at_flags, &attr, sizeof attr) != 0) {
+    if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &slave, sizeof slave) != 0) {
+      err = errno;
+      what = "mount_setattr rslave " + s.source;
+    } else if (mount_setattr(mnt, "", at_flags, &attr, sizeof attr) != 0) {
       err = errno;
       what = "mount_setattr idmap " + s.source;
     } else {

@@ -216,6 +216,39 @@ TEST_F(IdmapTest, RecursiveRidmapAndTopOnlyIdmap) {
   EXPECT_EQ(r.out, "/r/root0 5000:7000\n/r/sub/f 5000:7000\n/t/root0 5000:7000\n/t/sub/f 0:0\n");
 }
 
+// The runtime clones the source in the host's mount namespace, where a clone of a shared mount
+// would be its peer and send the container's mounts back to the host: it must arrive a slave, as
+// a plain bind does. Run in a mount namespace of its own, with a shared tmpfs as the source (the
+// test's own mounts stay as they are).
+TEST_F(IdmapTest, NoPropagationBackToTheHost) {
+  Bundle b;
+  const std::string shr = vol_dir_.path() + "/shr";
+  ASSERT_EQ(mkdir(shr.c_str(), 0755), 0);
+  b.config()["mounts"].push_back({{"destination", "/data"},
+                                  {"type", "bind"},
+                                  {"source", shr + "/src"},
+                                  {"options", {"rbind", "idmap"}},
+                                  {"uidMappings", Maps(0, 5000, 2000)},
+                                  {"gidMappings", Maps(0, 7000, 2000)}});
+  b.config()["mounts"].push_back({{"destination", "/plain"}, {"type", "bind"}, {"source", shr + "/src"}, {"options", {"rbind"}}});
+  for (const char* mp : {"/data", "/plain"}) mkdir((b.rootfs() + mp).c_str(), 0755);
+  b.config()["process"]["args"] = {"sh", "-c", "grep -E ' /(data|plain) ' /proc/self/mountinfo"};
+  b.config()["linux"]["cgroupsPath"] = "/" + UniqueId("h3idmap");
+  b.Write();
+  const std::string script = "mount -t tmpfs tmpfs " + shr + " && mount --make-shared " + shr + " && mkdir " + shr +
+                             "/src && exec " + RUNC_BINARY + " --root " + root_.path() + " run --bundle " + b.path() +
+                             " " + UniqueId("idm");
+  auto r = test::Run({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  std::istringstream lines(r.out);
+  int seen = 0;
+  for (std::string line; std::getline(lines, line); ++seen) {
+    EXPECT_THAT(line, HasSubstr(" master:")) << line;
+    EXPECT_THAT(line, ::testing::Not(HasSubstr(" shared:"))) << line;
+  }
+  EXPECT_EQ(seen, 2) << r.out;
+}
+
 // Read-only and propagation options still apply to an idmapped mount.
 TEST_F(IdmapTest, ReadOnlyIdmappedMount) {
   Bundle b;
