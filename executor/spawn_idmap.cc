@@ -48,6 +48,20 @@ int MakeUserns(const std::string& uid_map, const std::string& gid_map, int& fd, 
   return err;
 }
 
+// MS_SLAVE, MS_PRIVATE or 0 (leave a peer) after the plan's propagation step (rslave if none).
+uint64_t ClonePropagation(const Plan& plan) {
+  uint64_t root = MS_SLAVE;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kPropagation) {
+      root = s.flags;
+      break;
+    }
+  }
+  if (root & MS_SHARED) return 0;
+  if (root & (MS_PRIVATE | MS_UNBINDABLE)) return MS_PRIVATE;
+  return MS_SLAVE;
+}
+
 }  // namespace
 
 int UsernsCache::Get(const std::string& uid_map, const std::string& gid_map, int& fd, std::string& what) {
@@ -116,18 +130,20 @@ int RunIdmapMount(const Plan& plan, size_t i, int sock, UsernsCache& cache,
     what = "open_tree " + s.source;
   } else {
     // A clone of a shared mount is a peer of it (clone_mnt without CL_PRIVATE): attached in the
-    // container, its mounts would propagate back to the host. Make it a slave, which is what a
-    // bind made inside the container (below an rslave root) is.
-    mount_attr slave{};
-    slave.propagation = MS_SLAVE;
+    // container, its mounts would propagate back to the host. It gets the propagation a bind
+    // made inside the container would have, that of the container's root after the propagation
+    // step: a slave under rslave (the default), private under rprivate, a peer under rshared.
+    mount_attr propagation{};
+    propagation.propagation = ClonePropagation(plan);
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<uint64_t>(userns);
     // ridmap: every mount of the clone is mapped; idmap: only its top (runtime-spec 1.2).
     unsigned at_flags = AT_EMPTY_PATH | ((s.flags2 & MS_REC) ? AT_RECURSIVE : 0);
-    if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &slave, sizeof slave) != 0) {
+    if (propagation.propagation != 0 &&
+        mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &propagation, sizeof propagation) != 0) {
       err = errno;
-      what = "mount_setattr rslave " + s.source;
+      what = "mount_setattr propagation " + s.source;
     } else if (mount_setattr(mnt, "", at_flags, &attr, sizeof attr) != 0) {
       err = errno;
       what = "mount_setattr idmap " + s.source;

@@ -217,36 +217,52 @@ TEST_F(IdmapTest, RecursiveRidmapAndTopOnlyIdmap) {
 }
 
 // The runtime clones the source in the host's mount namespace, where a clone of a shared mount
-// would be its peer and send the container's mounts back to the host: it must arrive a slave, as
-// a plain bind does. Run in a mount namespace of its own, with a shared tmpfs as the source (the
-// test's own mounts stay as they are).
-TEST_F(IdmapTest, NoPropagationBackToTheHost) {
-  Bundle b;
-  const std::string shr = vol_dir_.path() + "/shr";
-  ASSERT_EQ(mkdir(shr.c_str(), 0755), 0);
-  b.config()["mounts"].push_back({{"destination", "/data"},
-                                  {"type", "bind"},
-                                  {"source", shr + "/src"},
-                                  {"options", {"rbind", "idmap"}},
-                                  {"uidMappings", Maps(0, 5000, 2000)},
-                                  {"gidMappings", Maps(0, 7000, 2000)}});
-  b.config()["mounts"].push_back({{"destination", "/plain"}, {"type", "bind"}, {"source", shr + "/src"}, {"options", {"rbind"}}});
-  for (const char* mp : {"/data", "/plain"}) mkdir((b.rootfs() + mp).c_str(), 0755);
-  b.config()["process"]["args"] = {"sh", "-c", "grep -E ' /(data|plain) ' /proc/self/mountinfo"};
-  b.config()["linux"]["cgroupsPath"] = "/" + UniqueId("h3idmap");
-  b.Write();
-  const std::string script = "mount -t tmpfs tmpfs " + shr + " && mount --make-shared " + shr + " && mkdir " + shr +
-                             "/src && exec " + RUNC_BINARY + " --root " + root_.path() + " run --bundle " + b.path() +
-                             " " + UniqueId("idm");
-  auto r = test::Run({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script});
-  ASSERT_EQ(r.status, 0) << r.err << r.out;
-  std::istringstream lines(r.out);
-  int seen = 0;
-  for (std::string line; std::getline(lines, line); ++seen) {
-    EXPECT_THAT(line, HasSubstr(" master:")) << line;
-    EXPECT_THAT(line, ::testing::Not(HasSubstr(" shared:"))) << line;
+// would be its peer and send the container's mounts back to the host: it must propagate exactly
+// like a plain bind of the same source made in the container, for every rootfsPropagation. Run
+// in a mount namespace of its own, with a shared tmpfs as the source (the test's own mounts stay
+// as they are).
+TEST_F(IdmapTest, PropagatesLikeAPlainBind) {
+  for (const char* root : {"", "rslave", "rprivate", "rshared"}) {
+    SCOPED_TRACE(std::string("rootfsPropagation=") + root);
+    Bundle b;
+    const std::string shr = vol_dir_.path() + "/shr-" + (*root ? root : "default");
+    ASSERT_EQ(mkdir(shr.c_str(), 0755), 0);
+    if (*root) b.config()["linux"]["rootfsPropagation"] = root;
+    b.config()["mounts"].push_back({{"destination", "/data"},
+                                    {"type", "bind"},
+                                    {"source", shr + "/src"},
+                                    {"options", {"rbind", "idmap"}},
+                                    {"uidMappings", Maps(0, 5000, 2000)},
+                                    {"gidMappings", Maps(0, 7000, 2000)}});
+    b.config()["mounts"].push_back({{"destination", "/plain"}, {"type", "bind"}, {"source", shr + "/src"}, {"options", {"rbind"}}});
+    for (const char* mp : {"/data", "/plain"}) mkdir((b.rootfs() + mp).c_str(), 0755);
+    b.config()["process"]["args"] = {"sh", "-c", "grep ' /data ' /proc/self/mountinfo; grep ' /plain ' /proc/self/mountinfo"};
+    b.config()["linux"]["cgroupsPath"] = "/" + UniqueId("h3idmap");
+    b.Write();
+    const std::string script = "mount -t tmpfs tmpfs " + shr + " && mount --make-shared " + shr + " && mkdir " + shr +
+                               "/src && exec " + RUNC_BINARY + " --root " + root_.path() + " run --bundle " + b.path() +
+                               " " + UniqueId("idm");
+    auto r = test::Run({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script});
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    // "ID PARENT DEV ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ...": the optional fields.
+    std::vector<std::string> tags;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream f(line);
+      std::string field, optional;
+      for (int i = 0; i < 6; ++i) f >> field;
+      while (f >> field && field != "-") optional += field + " ";
+      tags.push_back(optional);
+    }
+    ASSERT_EQ(tags.size(), 2u) << r.out;
+    EXPECT_EQ(tags[0], tags[1]) << r.out;
+    if (*root == '\0' || std::string(root) == "rslave") {
+      EXPECT_THAT(tags[0], ::testing::StartsWith("master:"));
+    }
+    if (std::string(root) == "rprivate") {
+      EXPECT_EQ(tags[0], "");
+    }
   }
-  EXPECT_EQ(seen, 2) << r.out;
 }
 
 // Read-only and propagation options still apply to an idmapped mount.
