@@ -41,7 +41,8 @@ class UsernsCache {
 // first kMount after it with the same origin and destination; plan.steps.size() when none.
 size_t IdmapMountTarget(const Plan& plan, size_t i);
 
-// Runs the kIdmapMount step at `i`: open_tree(OPEN_TREE_CLONE) of step.source, id mapping from
+// Runs the kIdmapMount step at `i`: open_tree(OPEN_TREE_CLONE) of step.source, made to propagate
+// as a bind made inside the container would (after the plan's propagation step), id mapping from
 // step.argv's maps (through `cache`) or the user namespace file step.name (an fd already opened by
 // ns.open is taken from `ns_fds`), then kFd{target} over `sock` to the init. Nothing stays open in
 // the runtime but the cached user namespaces. Returns 0, an errno or kNoErrno with `what`.
