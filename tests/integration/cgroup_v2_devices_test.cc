@@ -2,8 +2,12 @@
 // cgroup2 is mounted on /sys/fs/cgroup (how a v2 host is imitated on this hybrid machine), so the
 // plan has a cgroup.device step and the kernel asks our eBPF program on every open and mknod of
 // a device node inside the container. Runs as root.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <map>
 #include <sstream>
@@ -160,6 +164,43 @@ TEST_F(CgroupV2Devices, ReplacesAProgramAttachedBefore) {
   RunResult r = RunOnV2(b, UniqueId("dev"));
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_EQ(Fields(r.out)["null-write"], "ok") << r.out << r.err;
+}
+
+// A program attached without BPF_F_ALLOW_MULTI cannot be joined by ours: the step fails with the
+// project's message, and the failure path leaves no state dir and keeps the cgroup it did not make.
+TEST_F(CgroupV2Devices, AttachFailureNamesTheStep) {
+  const std::string dir = std::string(kHostCgroup2) + "/" + parent_ + "/c";
+  std::vector<std::string> created;
+  std::string failed;
+  ASSERT_EQ(CgroupMkdirAll(dir, created, failed), 0) << failed;
+  int prog = -1;
+  std::string what;
+  ASSERT_EQ(LoadDeviceFilter(DeviceFilterProgram(DeviceFilter{}), dir, prog, what), 0) << what;
+  int cgroup = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(cgroup, 0);
+  bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.target_fd = static_cast<uint32_t>(cgroup);
+  attr.attach_bpf_fd = static_cast<uint32_t>(prog);
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  attr.attach_flags = 0;  // exclusive
+  ASSERT_EQ(syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr), 0) << strerror(errno);
+  close(prog);
+  close(cgroup);
+
+  Bundle b({"true"});
+  Prepare(b);
+  const std::string id = UniqueId("dev");
+  RunResult r = RunOnV2(b, id);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: step 3 cgroup.device (/linux/resources/devices): bpf BPF_PROG_ATTACH device filter to "
+                   "/sys/fs/cgroup/" + parent_ + "/c: Operation not permitted\n");
+  struct stat st;
+  EXPECT_NE(stat((root_.path() + "/" + id).c_str(), &st), 0) << "state dir left";
+  EXPECT_EQ(stat(dir.c_str(), &st), 0) << "a cgroup that was there before is not ours to remove";
+  std::vector<uint32_t> ids;
+  ASSERT_EQ(QueryDeviceFilters(dir, ids), 0);
+  EXPECT_EQ(ids.size(), 1u) << "only the exclusive program";
 }
 
 }  // namespace
