@@ -4,11 +4,13 @@
 #include <sys/mount.h>  // MS_*; glibc 2.36 pulls in <linux/mount.h> for MOUNT_ATTR_*
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <limits>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <boost/spirit/home/x3.hpp>
 
@@ -143,12 +145,23 @@ constexpr MountOptionEntry kMountOptionTable[] = {
     {"ridmap", OptKind::kRidmap, 0},
 };
 
-// A whole option is one name of the table (a scan: every mount of every config goes through here,
-// and a Spirit symbol table with its exception guard cost ten times as much per option).
+// The table by name length, so that a lookup compares a handful of names.
+struct MountOptionIndex {
+  static constexpr size_t kMaxLength = 16;
+  std::array<std::vector<const MountOptionEntry*>, kMaxLength> by_length;
+  MountOptionIndex() {
+    for (const auto& e : kMountOptionTable) by_length.at(e.name.size()).push_back(&e);
+  }
+};
+
+// A whole option is one name of the table. Every mount of every config goes through here (twice in
+// Compile), and a Spirit symbol table with its exception guard cost ten times as much per option.
 bool LookUpMountOption(std::string_view option, OptEffect& out) {
-  for (const auto& e : kMountOptionTable) {
-    if (e.name.size() == option.size() && e.name == option) {
-      out = OptEffect{e.kind, e.value};
+  static const MountOptionIndex index;
+  if (option.size() >= MountOptionIndex::kMaxLength) return false;
+  for (const MountOptionEntry* e : index.by_length[option.size()]) {
+    if (e->name == option) {
+      out = OptEffect{e->kind, e->value};
       return true;
     }
   }

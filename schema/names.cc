@@ -119,10 +119,13 @@ const NamespaceEntry* FindNamespace(NamespaceType t) {
 
 std::optional<int> CapabilityByName(std::string_view name, bool allow_bare) {
   constexpr std::string_view kPrefix = "CAP_";
+  // Every name in the table has the prefix, so a name is compared either with the full names or,
+  // when bare names are allowed and it has no prefix, with the names without it (pre-draft configs
+  // wrote "KILL" for CAP_KILL).
+  const bool prefixed = name.substr(0, kPrefix.size()) == kPrefix;
+  if (!prefixed && !allow_bare) return std::nullopt;
   for (const auto& e : kCapabilities) {
-    if (e.name == name) return e.number;
-    // Pre-draft configs wrote "KILL" for CAP_KILL.
-    if (allow_bare && e.name.substr(kPrefix.size()) == name) return e.number;
+    if ((prefixed ? e.name : e.name.substr(kPrefix.size())) == name) return e.number;
   }
   return std::nullopt;
 }
