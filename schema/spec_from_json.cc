@@ -185,6 +185,7 @@ class Builder {
   std::vector<Rlimit> BuildRlimits(const Json* list_value, const std::string& base) {
     std::vector<Rlimit> out;
     const auto& list = Array(list_value);
+    out.reserve(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
       Rlimit r;
       const Json* type = Get(list[i], "type");
@@ -217,6 +218,7 @@ class Builder {
   std::vector<Mount> BuildMounts() {
     std::vector<Mount> out;
     const auto& list = Array(Get(root_, "mounts"));
+    out.reserve(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& m = list[i];
       Mount mount;
@@ -268,6 +270,7 @@ class Builder {
   Linux BuildLinux(const Json& l) {
     Linux out;
     const auto& namespaces = Array(Get(l, "namespaces"));
+    out.namespaces.reserve(namespaces.size());
     for (size_t i = 0; i < namespaces.size(); ++i) {
       const auto type = NamespaceByName(String(Get(namespaces[i], "type")).value_or(""));
       if (!type) continue;
@@ -331,6 +334,7 @@ class Builder {
   std::vector<Device> BuildDevices(const Json* list_value) {
     std::vector<Device> out;
     const auto& list = Array(list_value);
+    out.reserve(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& d = list[i];
       Device dev;
@@ -371,6 +375,7 @@ class Builder {
   static Resources BuildResources(const Json& r) {
     Resources out;
     const auto& rules = Array(Get(r, "devices"));
+    out.devices.reserve(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
       DeviceRule rule;
       rule.allow = Bool(Get(rules[i], "allow")).value_or(false);
