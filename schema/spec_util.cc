@@ -11,7 +11,7 @@ namespace runc::spec_util {
 
 // Both build the pointer in one allocation (none when it fits the small-string buffer): the
 // semantic pass and SpecFromJson make one for nearly every array element and member they visit.
-std::string Ptr(const std::string& base, std::string_view token) {
+std::string Ptr(std::string_view base, std::string_view token) {
   std::string out;
   out.reserve(base.size() + 1 + token.size());
   out.append(base);
@@ -28,7 +28,7 @@ std::string Ptr(const std::string& base, std::string_view token) {
   return out;
 }
 
-std::string Ptr(const std::string& base, size_t index) {
+std::string Ptr(std::string_view base, size_t index) {
   char digits[24];
   const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, index);
   (void)ec;  // 24 digits hold any size_t

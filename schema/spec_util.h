@@ -17,8 +17,8 @@ namespace runc::spec_util {
 using Json = JsonValue;
 
 // `base` + "/" + escaped token.
-std::string Ptr(const std::string& base, std::string_view token);
-std::string Ptr(const std::string& base, size_t index);
+std::string Ptr(std::string_view base, std::string_view token);
+std::string Ptr(std::string_view base, size_t index);
 
 // Member `key` of an object, or nullptr (also when `v` is not an object or the member is null).
 const Json* Get(const Json& v, std::string_view key);

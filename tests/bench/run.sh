@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 runc=$build/runc
 
 echo "# $(date -u +%F), $(nproc) cores, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); runc binary $(stat -c %s "$runc") bytes"
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); runc binary $(stat -c %s "$runc") bytes, $(ldd "$runc" >/dev/null 2>&1 && echo dynamic || echo static)"
 echo
 
 echo "## compile_bench: load + validate + compile, one process (items_per_second = configs/s)"
