@@ -40,13 +40,6 @@ std::string Ptr(std::string_view base, size_t index) {
   return out;
 }
 
-const Json* Get(const Json& v, std::string_view key) {
-  const Json* member = v.find(key);
-  if (!member || member->is_null()) return nullptr;
-  return member;
-}
-
-const Json* Get(const Json* v, std::string_view key) { return v ? Get(*v, key) : nullptr; }
 
 std::optional<std::string> String(const Json* v) {
   if (!v || !v->is_string()) return std::nullopt;

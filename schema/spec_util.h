@@ -21,8 +21,12 @@ std::string Ptr(std::string_view base, std::string_view token);
 std::string Ptr(std::string_view base, size_t index);
 
 // Member `key` of an object, or nullptr (also when `v` is not an object or the member is null).
-const Json* Get(const Json& v, std::string_view key);
-const Json* Get(const Json* v, std::string_view key);
+// Inline: the semantic pass and SpecFromJson look up a few hundred members per config.
+inline const Json* Get(const Json& v, std::string_view key) {
+  const Json* member = v.find(key);
+  return member && !member->is_null() ? member : nullptr;
+}
+inline const Json* Get(const Json* v, std::string_view key) { return v ? Get(*v, key) : nullptr; }
 
 // Typed reads; nullopt when absent, null or of another type. Nothing here throws.
 std::optional<std::string> String(const Json* v);
