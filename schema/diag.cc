@@ -17,9 +17,7 @@ std::string Diagnostic::ToString() const {
   return out;
 }
 
-std::string EscapePointerToken(const std::string& token) {
-  std::string out;
-  out.reserve(token.size());
+void AppendPointerToken(std::string& out, std::string_view token) {
   for (char c : token) {
     if (c == '~') {
       out += "~0";
@@ -29,6 +27,12 @@ std::string EscapePointerToken(const std::string& token) {
       out += c;
     }
   }
+}
+
+std::string EscapePointerToken(const std::string& token) {
+  std::string out;
+  out.reserve(token.size());
+  AppendPointerToken(out, token);
   return out;
 }
 

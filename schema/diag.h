@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace runc {
@@ -23,5 +24,7 @@ using Diagnostics = std::vector<Diagnostic>;
 
 // RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string EscapePointerToken(const std::string& token);
+// Appends `token` escaped the same way (no temporary string).
+void AppendPointerToken(std::string& out, std::string_view token);
 
 }  // namespace runc

@@ -16,15 +16,7 @@ std::string Ptr(std::string_view base, std::string_view token) {
   out.reserve(base.size() + 1 + token.size());
   out.append(base);
   out += '/';
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
+  AppendPointerToken(out, token);
   return out;
 }
 
