@@ -20,6 +20,8 @@ inline constexpr const char* kInjectedFault = "injected fault";
 // open(O_WRONLY|O_CLOEXEC) + one write of `data` (cgroup and /proc files want a single write).
 // Returns 0 or errno.
 int WriteFileOnce(const std::string& path, const std::string& data);
+// Reads the whole file into `out`. false with errno set when it cannot be opened or read.
+bool ReadFileAll(const std::string& path, std::string& out);
 
 // Waits for a child of ours to exit, killing it with SIGKILL after `timeout_ms` (-1 = forever).
 // Returns the wait status, or -1 when it cannot be waited for.

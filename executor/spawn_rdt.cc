@@ -1,7 +1,6 @@
 // kRdtGroup: the container's Intel RDT group in the resctrl filesystem (runtime-spec "IntelRdt").
 // The pid is written to the group's tasks file by kRdtJoin (executor.cc), the container's own
 // groups are removed by kRdtRemove (spawn_teardown.cc).
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -39,18 +38,6 @@ std::vector<std::string> SchemataLines(const std::string& text) {
   return lines;
 }
 
-bool ReadAll(const std::string& path, std::string& out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return n == 0;
-}
-
 }  // namespace
 
 int RdtGroup(const Step& step, std::vector<std::string>& created, std::string& what) {
@@ -82,7 +69,7 @@ int RdtGroup(const Step& step, std::vector<std::string>& created, std::string& w
   if (existed) {
     // runtime-spec: an existing closID group must already hold the schema asked for.
     std::string current;
-    if (!ReadAll(file, current)) {
+    if (!ReadFileAll(file, current)) {
       what = "read " + file;
       return errno;
     }

@@ -22,13 +22,8 @@ namespace {
 // Guards against a recycled pid: when the container has cgroups, its init must be in one of them.
 bool InContainerCgroup(pid_t pid, const std::vector<std::string>& cgroup_dirs) {
   if (cgroup_dirs.empty()) return true;
-  int fd = open(("/proc/" + std::to_string(pid) + "/cgroup").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
   std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  close(fd);
+  if (!ReadFileAll("/proc/" + std::to_string(pid) + "/cgroup", text)) return false;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);

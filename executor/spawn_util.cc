@@ -45,6 +45,20 @@ int WriteFileOnce(const std::string& path, const std::string& data) {
   return err;
 }
 
+bool ReadFileAll(const std::string& path, std::string& out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  const int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == 0;
+}
+
 int WaitChild(pid_t pid, int timeout_ms, bool* timed_out) {
   if (timed_out) *timed_out = false;
   if (timeout_ms >= 0) {
