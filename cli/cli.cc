@@ -9,7 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/commands.h"
-#include "executor/log.h"
+#include "executor/common/log.h"
 
 namespace po = boost::program_options;
 

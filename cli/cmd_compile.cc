@@ -15,8 +15,8 @@
 #include "cli/commands.h"
 #include "compiler/compile.h"
 #include "compiler/host.h"
-#include "executor/log.h"
-#include "executor/state.h"
+#include "executor/common/log.h"
+#include "executor/common/state.h"
 #include "schema/default_spec.h"
 #include "schema/load.h"
 

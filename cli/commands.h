@@ -28,7 +28,8 @@ struct CommandInfo {
 int CmdSpec(const GlobalOptions&, const std::vector<std::string>&);
 int CmdValidate(const GlobalOptions&, const std::vector<std::string>&);
 int CmdPlan(const GlobalOptions&, const std::vector<std::string>&);
-// cli/cmd_lifecycle.cc
+// cli/cmd_create.cc, cmd_start.cc, cmd_run.cc, cmd_state.cc, cmd_list.cc, cmd_kill.cc, cmd_delete.cc:
+// flags in, one call of the container library (container/container.h), output and exit status.
 int CmdCreate(const GlobalOptions&, const std::vector<std::string>&);
 int CmdStart(const GlobalOptions&, const std::vector<std::string>&);
 int CmdRun(const GlobalOptions&, const std::vector<std::string>&);

@@ -217,7 +217,7 @@ class Writer {
     }
   }
 
-  // cgroup v2 has no device files: the same rules become one eBPF program (executor/cgroup_bpf.h).
+  // cgroup v2 has no device files: the same rules become one eBPF program (executor/runtime/cgroup_bpf.h).
   // They are run through runc's device emulator here (libcontainer/cgroups/devices), which keeps
   // the state cgroup v1's devices controller would end in: a default verdict and exceptions to
   // it. The step carries that result, so the plan shows the rules the program enforces.

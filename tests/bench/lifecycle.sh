@@ -20,7 +20,7 @@
 # the container joins its cgroup with clone3(CLONE_INTO_CGROUP), no cgroup v1 migration).
 #
 # This runtime re-executes itself from a sealed copy of its binary for create and run
-# (executor/spawn_seal.cc). The same binary started from a read-only overlayfs is already sealed
+# (executor/runtime/seal.cc). The same binary started from a read-only overlayfs is already sealed
 # and skips that; the difference of the two `run` medians is what the re-exec costs.
 #
 # State roots and the bundle go to a temporary directory on tmpfs (/dev/shm), as /run/runc and

@@ -15,8 +15,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "executor/cgroup_bpf.h"
-#include "executor/cgroup_host.h"
+#include "executor/runtime/cgroup_bpf.h"
+#include "executor/runtime/cgroup_host.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {

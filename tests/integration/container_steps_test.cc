@@ -3,7 +3,7 @@
 // that has its own mount, uts, pid, net and ipc namespaces, and looks from inside. The whole mount
 // tree of that child is made private first, so nothing reaches the host; every test checks the host
 // mount table is unchanged afterwards.
-#include "executor/container_steps.h"
+#include "executor/init/steps.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>

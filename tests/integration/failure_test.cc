@@ -22,7 +22,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "executor/cgroup_host.h"
+#include "executor/runtime/cgroup_host.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {

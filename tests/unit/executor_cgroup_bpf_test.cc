@@ -1,7 +1,7 @@
 // The cgroup v2 device program: its instructions, what they decide (run by a small interpreter of
 // the instructions it uses, against cgroup v1's rules for the same exception list), the kernel's
 // verifier, and attaching it to a real cgroup2 directory (root).
-#include "executor/cgroup_bpf.h"
+#include "executor/runtime/cgroup_bpf.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "compiler/compile.h"
-#include "executor/cgroup_host.h"
+#include "executor/runtime/cgroup_host.h"
 #include "tests/unit/compile_test_util.h"
 
 namespace runc {

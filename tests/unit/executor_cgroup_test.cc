@@ -1,5 +1,5 @@
 // Host cgroup helpers, on real cgroup hierarchies of this machine (root).
-#include "executor/cgroup_host.h"
+#include "executor/runtime/cgroup_host.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "executor/executor.h"
-#include "executor/spawn_internal.h"
+#include "executor/runtime/spawn.h"
+#include "executor/common/sys.h"
 
 namespace runc {
 namespace {

@@ -1,4 +1,4 @@
-#include "executor/hooks.h"
+#include "executor/common/hooks.h"
 
 #include <signal.h>
 #include <stdlib.h>

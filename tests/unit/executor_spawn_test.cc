@@ -2,7 +2,7 @@
 // The plans have no mount namespace and no rootfs: the container runs the host's /bin/sh, which
 // keeps these tests about the spawn machinery (processes, sync, host steps, cleanup); the rootfs
 // steps are exercised through real bundles in tests/integration/.
-#include "executor/executor.h"
+#include "executor/runtime/spawn.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,9 +25,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "executor/cgroup_host.h"
-#include "executor/log.h"
-#include "executor/spawn_internal.h"
+#include "executor/runtime/cgroup_host.h"
+#include "executor/common/log.h"
+#include "executor/common/sys.h"
 
 namespace runc {
 namespace {

@@ -1,4 +1,4 @@
-#include "executor/sync.h"
+#include "executor/common/sync.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

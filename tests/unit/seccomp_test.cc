@@ -1,4 +1,4 @@
-#include "executor/seccomp.h"
+#include "executor/common/seccomp.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "executor/state.h"
+#include "executor/common/state.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,0 +1,98 @@
+// The container library: one function per container operation, as runc's libcontainer, youki's
+// libcontainer/src/container and crun's libcrun/container.c have them. The command line (cli/) parses
+// flags, calls one of these and prints the result; a test, a shim or a daemon can call them
+// directly.
+//
+// Rules of this layer: typed options in, typed results or a Diagnostic out; no argv, no flag
+// parsing, nothing printed to stdout (the only output is the runtime log, executor/common/log.h,
+// for warnings that do not fail the operation, and a foreground container's own terminal, which
+// Run proxies to this process' stdio). State lives in <root>/<id>/ (executor/common/state.h); the
+// container is set up by Spawn() and torn down by RunTeardown() (executor/runtime/spawn.h) from the
+// plan saved at create time.
+//
+// Files: create.cc, start.cc, run.cc (with supervise.cc: the foreground wait, signal forwarding
+// and the terminal proxy), state.cc (state and list), kill.cc, delete.cc, util.cc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "compiler/plan.h"
+#include "executor/common/state.h"
+#include "schema/diag.h"
+
+namespace runc::container {
+
+// CVE-2019-5736: a process that is going to create containers first re-executes itself from a
+// sealed copy of its binary (EnsureSealedExe, executor/runtime/spawn.h), so that no container
+// process can reach the runtime binary through /proc/PID/exe. Returns true when already sealed; on
+// success of the re-exec it does not return.
+bool SealRuntime(Diagnostic& error);
+
+// What every operation needs to know, from runc's global flags.
+struct Context {
+  std::string root = "/run/runc";  // --root: the state root
+  bool debug = false;              // --debug: log each step as it runs
+  bool systemd_cgroup = false;     // --systemd-cgroup
+  bool rootless = false;           // --rootless
+};
+
+// create (and run, which creates first).
+struct CreateOptions {
+  std::string bundle = ".";
+  std::string config_name = "config.json";  // the 2015 `start path/to/file.json` form names another
+  std::string pid_file;                      // write the init's pid here
+  std::string console_socket;                // send the pty master here (process.terminal)
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;
+};
+
+struct Created {
+  Plan plan;             // the compiled plan, as saved in plan.json
+  ContainerState state;  // as saved in state.json
+};
+
+// Loads, validates and compiles the bundle, spawns the container up to its start wait and records
+// state.json, plan.json and the pid file. On failure every diagnostic is in `errors` and nothing is
+// left behind.
+bool Create(const Context& ctx, const std::string& id, const CreateOptions& options, Created& out,
+            Diagnostics& errors);
+
+// Releases a created container (its init goes on to execve) and runs the poststart hooks.
+bool Start(const Context& ctx, const std::string& id, Diagnostic& error);
+
+// run = create + start (+ wait, unless detached).
+struct RunOptions {
+  CreateOptions create;
+  bool detach = false;
+  bool keep = false;          // do not delete the container after it exits
+  bool no_subreaper = false;  // do not become a child subreaper to wait for the init
+};
+// Returns false with `errors` when the container could not be created or started (and is gone);
+// otherwise true with the container's exit status (128+signal when killed; 0 when detached).
+bool Run(const Context& ctx, const std::string& id, const RunOptions& options, int& exit_status,
+         Diagnostics& errors);
+
+// The 2015 README's `runc start` in a bundle directory (`config_path` "config.json"), or
+// `runc start path/to/config.json`: run in the foreground with the bundle directory's name as the
+// id; when a container of that id exists, start it instead. Same result as Run.
+bool LegacyStart(const Context& ctx, const std::string& config_path, int& exit_status, Diagnostics& errors);
+
+// The state of one container (live status: the init's death shows as stopped).
+bool State(const Context& ctx, const std::string& id, ContainerState& out, Diagnostic& error);
+
+// Every container under the root whose state can be read, in ListContainerIds' order.
+std::vector<ContainerState> List(const Context& ctx);
+
+// Sends `signal` to the init, or with `all` to every process of the container's cgroup.
+bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagnostic& error);
+
+// Tears the container down from its saved plan. Without `force` only a stopped container is
+// deleted (the runtime-spec's rule; runc 1.1 also deletes a created one); with it a running one is
+// killed first, and a container that does not exist is not an error.
+bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
+
+}  // namespace runc::container

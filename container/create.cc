@@ -1,0 +1,152 @@
+// create: load, validate and compile the bundle, spawn the container up to its start wait, record
+// its state.
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "compiler/compile.h"
+#include "compiler/host.h"
+#include "container/internal.h"
+#include "executor/common/log.h"
+#include "executor/runtime/spawn.h"
+#include "schema/load.h"
+
+namespace runc::container {
+namespace {
+
+Diagnostics One(std::string message) {
+  Diagnostic d;
+  d.message = std::move(message);
+  return {d};
+}
+
+}  // namespace
+
+bool SealRuntime(Diagnostic& error) { return EnsureSealedExe(error); }
+
+bool Create(const Context& ctx, const std::string& id, const CreateOptions& options, Created& out,
+            Diagnostics& errors) {
+  return CreateContainer(ctx, id, options, false, nullptr, out, errors);
+}
+
+bool CreateContainer(const Context& ctx, const std::string& id, const CreateOptions& options, bool foreground,
+                     ConsoleListener* console, Created& out, Diagnostics& errors) {
+  std::string id_error;
+  if (!ValidContainerId(id, id_error)) {
+    errors = One(id_error);
+    return false;
+  }
+  char bundle_buf[PATH_MAX];
+  if (!realpath(options.bundle.c_str(), bundle_buf)) {
+    errors = One("bundle " + options.bundle + ": " + Errno(errno));
+    return false;
+  }
+  const std::string bundle = bundle_buf;
+  const std::string state_dir = StateDir(ctx.root, id);
+  struct stat st;
+  if (lstat(state_dir.c_str(), &st) == 0) {
+    errors = One("container with id exists: " + id);
+    return false;
+  }
+
+  Spec spec;
+  Diagnostics diags;
+  if (!LoadSpec(bundle + "/" + options.config_name, options.config_name, spec, diags)) {
+    errors = std::move(diags);
+    return false;
+  }
+  // runc's rules: a pty needs somewhere to go.
+  if (spec.process.terminal && options.console_socket.empty() && !foreground) {
+    errors = One("cannot allocate tty if runc will detach without setting console socket");
+    return false;
+  }
+  if (!spec.process.terminal && !options.console_socket.empty()) {
+    errors = One("cannot use console socket if runc will not detach or allocate tty");
+    return false;
+  }
+  if (options.preserve_fds < 0) {
+    errors = One("--preserve-fds: must not be negative");
+    return false;
+  }
+
+  HostFacts host = ProbeHost();
+  host.state_root = ctx.root;
+  CompileOptions copts;
+  copts.id = id;
+  copts.bundle = bundle;
+  copts.no_pivot = options.no_pivot;
+  copts.systemd_cgroup = ctx.systemd_cgroup;
+  copts.rootless = ctx.rootless;
+  out.plan = Compile(spec, host, copts);
+
+  if (!MkdirAll(ctx.root, 0700)) {
+    errors = One("mkdir " + ctx.root + ": " + Errno(errno));
+    return false;
+  }
+
+  SpawnOptions sopts;
+  sopts.console_socket = options.console_socket;
+  if (spec.process.terminal && options.console_socket.empty() && console) {
+    Diagnostic err;
+    if (!console->Listen(err)) {
+      errors = {err};
+      return false;
+    }
+    sopts.console_socket = console->path();
+  }
+  sopts.preserve_fds = options.preserve_fds;
+  sopts.no_new_keyring = options.no_new_keyring;
+  sopts.debug = ctx.debug;
+#ifdef RUNC_FAULT_INJECTION
+  if (const char* at = getenv("RUNC_FAIL_AT_STEP")) sopts.fail_at_step = atoi(at);
+#endif
+  SpawnResult result;
+  Diagnostic err;
+  if (!Spawn(out.plan, sopts, result, err)) {
+    errors = {err};
+    return false;
+  }
+
+  ContainerState& s = out.state;
+  s.id = id;
+  s.pid = result.pid;
+  s.status = ContainerStatus::kCreated;
+  s.bundle = bundle;
+  s.rootfs = out.plan.rootfs;
+  s.annotations = out.plan.annotations;
+  s.created = NowRfc3339();
+  s.owner = CurrentUserName();
+  s.init_start_time = ProcessStartTime(result.pid);
+  if (const Step* wait = FindStep(out.plan, StepKind::kWaitStart)) s.fifo = wait->path;
+
+  // Whatever fails from here on must not leave a half-created container behind.
+  auto undo = [&](const Diagnostic& cause) {
+    errors = {cause};
+    Diagnostic teardown_err;
+    if (!RunTeardown(out.plan, result.pid, teardown_err)) LogWarn("teardown: " + teardown_err.ToString());
+  };
+  ContainerLock lock;
+  if (!lock.Lock(ctx.root, id, err)) {
+    undo(err);
+    return false;
+  }
+  if (!SavePlan(state_dir, out.plan, err) || !SaveState(state_dir, s, err)) {
+    lock.Unlock();
+    undo(err);
+    return false;
+  }
+  if (!options.pid_file.empty() && !WritePidFile(options.pid_file, result.pid, err)) {
+    lock.Unlock();
+    err.message = "pid file: " + err.ToString();
+    err.file.clear();
+    err.line = err.col = 0;
+    err.pointer.clear();
+    undo(err);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace runc::container

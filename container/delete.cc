@@ -1,0 +1,55 @@
+// delete: tear a container down from the plan saved at create time.
+#include <signal.h>
+
+#include <cerrno>
+
+#include "container/internal.h"
+#include "executor/runtime/spawn.h"
+
+namespace runc::container {
+
+bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error) {
+  std::string id_error;
+  if (!ValidContainerId(id, id_error)) {
+    error = Diagnostic{};
+    error.message = id_error;
+    return false;
+  }
+  ContainerLock lock;
+  if (!lock.Lock(ctx.root, id, error)) {
+    // runc: `delete --force` of a container that does not exist is not an error (podman cleans up
+    // with it after the container may already be gone).
+    return force && error.err == ENOENT;
+  }
+  ContainerState state;
+  if (!LoadState(ctx.root, id, state, error)) return false;
+  // The OCI runtime spec says delete of a container that is not stopped MUST fail; runc 1.1 also
+  // deletes a `created` container without --force. We follow the spec: created, running (and
+  // creating) need --force.
+  if (state.status != ContainerStatus::kStopped && !force) {
+    error = Diagnostic{};
+    error.message = "cannot delete container " + id + " that is not stopped: " + std::string(StatusName(state.status));
+    return false;
+  }
+  Plan plan;
+  if (!LoadContainerPlan(ctx.root, id, plan, error)) {
+    if (state.status == ContainerStatus::kCreating && force) {
+      // An aborted create left a state dir without state or plan: nothing else to undo that the
+      // failed Spawn did not already undo.
+      if (!RemoveFlatDir(lock.dir())) {
+        error = Diagnostic{};
+        error.message = "remove " + lock.dir() + ": " + Errno(errno);
+        return false;
+      }
+      return true;
+    }
+    return false;
+  }
+  const bool alive = state.status == ContainerStatus::kCreated || state.status == ContainerStatus::kRunning;
+  // Without a pid namespace the init's death does not take the rest of the container with it;
+  // kill whatever is left in the cgroup so that it can be removed.
+  if (HasCgroup(plan) && SignalCgroup(plan, SIGKILL) > 0) WaitCgroupEmpty(plan, 2000);
+  return RunTeardown(plan, alive ? state.pid : -1, error);
+}
+
+}  // namespace runc::container

@@ -1,0 +1,71 @@
+// Internals of the container library (container/*.cc). Not a public header: only this folder
+// includes it.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <set>
+#include <string>
+
+#include "compiler/plan.h"
+#include "container/container.h"
+#include "executor/common/state.h"
+#include "schema/diag.h"
+
+namespace runc::container {
+
+std::string Errno(int e);
+// The user name of our effective uid (its number when it has none).
+std::string CurrentUserName();
+bool MkdirAll(const std::string& path, mode_t mode);
+std::string Basename(const std::string& path);
+std::string Dirname(const std::string& path);
+// Removes a state directory holding only files (exec.fifo, temp files of an interrupted write).
+bool RemoveFlatDir(const std::string& dir);
+void SleepMs(int ms);
+
+const Step* FindStep(const Plan& plan, StepKind kind);
+// Whether the plan put the init into a cgroup (a cgroup.join step).
+bool HasCgroup(const Plan& plan);
+// Every pid in the container's cgroup(s): the cgroup.procs files the plan joined the init to.
+std::set<pid_t> CgroupPids(const Plan& plan);
+// Signals every process of the container's cgroup. Returns how many were signalled.
+int SignalCgroup(const Plan& plan, int sig);
+// After SIGKILL the kernel needs a moment before the cgroup is empty (and removable).
+void WaitCgroupEmpty(const Plan& plan, int timeout_ms);
+// Signals the init only while it is still the process `create` started. 0 or an errno.
+int SignalInit(const ContainerState& s, int sig);
+
+
+class ConsoleListener;
+// Create, for run as well: `foreground` allows a terminal without a console socket, whose pty
+// master then goes to `console` (a private listener) when given.
+bool CreateContainer(const Context& ctx, const std::string& id, const CreateOptions& options, bool foreground,
+                     ConsoleListener* console, Created& out, Diagnostics& errors);
+
+// Foreground supervision (container/supervise.cc). The signals run forwards to the init, blocked
+// from the moment the container exists until the supervisor reads them.
+sigset_t ForwardedSignals();
+// Waits for the init, forwarding every signal in `set` (already blocked) and proxying the pty when
+// `master` >= 0. Returns the init's exit status (128+signal when it was killed).
+int SuperviseForeground(pid_t init, int master, const sigset_t& set);
+
+// A private socket a foreground `run` of a terminal container listens on when the caller gave no
+// --console-socket: the init sends the pty master there and run proxies it to its own stdio.
+class ConsoleListener {
+ public:
+  ~ConsoleListener() { Close(); }
+  bool Listen(Diagnostic& err);
+  const std::string& path() const { return path_; }
+  // The master was sent while Spawn ran (the init connects and sends before it waits on the start
+  // fifo), so it is already queued on the socket.
+  int ReceiveMaster(Diagnostic& err);
+  void Close();
+
+ private:
+  int fd_ = -1;
+  std::string dir_, path_;
+};
+
+}  // namespace runc::container

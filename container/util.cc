@@ -1,0 +1,127 @@
+// Small helpers of the container library: paths, the container's cgroup processes, signalling the
+// init safely.
+#include <dirent.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "container/internal.h"
+
+namespace runc::container {
+
+std::string Errno(int e) { return std::strerror(e); }
+
+std::string CurrentUserName() {
+  passwd pw{};
+  passwd* result = nullptr;
+  char buf[4096];
+  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &result) == 0 && result) return result->pw_name;
+  return std::to_string(geteuid());
+}
+
+bool MkdirAll(const std::string& path, mode_t mode) {
+  for (size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    const std::string prefix = path.substr(0, pos);
+    if (mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) return false;
+  }
+  return true;
+}
+
+std::string Basename(const std::string& path) {
+  auto end = path.find_last_not_of('/');
+  if (end == std::string::npos) return "/";
+  auto slash = path.rfind('/', end);
+  return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1) + 1);
+}
+
+std::string Dirname(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Removes a state directory holding only files (exec.fifo, temp files of an interrupted write).
+bool RemoveFlatDir(const std::string& dir) {
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") unlink((dir + "/" + name).c_str());
+    }
+    closedir(d);
+  }
+  return rmdir(dir.c_str()) == 0 || errno == ENOENT;
+}
+
+const Step* FindStep(const Plan& plan, StepKind kind) {
+  for (const auto& s : plan.steps)
+    if (s.kind == kind) return &s;
+  return nullptr;
+}
+
+// Every pid in the container's cgroup(s): the cgroup.procs files the plan joined the init to.
+std::set<pid_t> CgroupPids(const Plan& plan) {
+  std::set<pid_t> pids;
+  for (const auto& s : plan.steps) {
+    if (s.kind != StepKind::kCgroupJoin) continue;
+    std::ifstream in(s.path);
+    pid_t p;
+    while (in >> p) pids.insert(p);
+  }
+  return pids;
+}
+
+// The pidfd pins the process, and the start time check (after opening it) rules out a recycled pid.
+int SignalInit(const ContainerState& s, int sig) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, s.pid, 0));
+  if (pidfd < 0) return errno;
+  int result = 0;
+  const uint64_t start = ProcessStartTime(s.pid);
+  if (start == 0 || (s.init_start_time != 0 && start != s.init_start_time)) {
+    result = ESRCH;
+  } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0) {
+    result = errno;
+  }
+  close(pidfd);
+  return result;
+}
+
+bool HasCgroup(const Plan& plan) { return FindStep(plan, StepKind::kCgroupJoin) != nullptr; }
+
+// Signals every process of the container's cgroup. Returns how many were signalled.
+int SignalCgroup(const Plan& plan, int sig) {
+  int n = 0;
+  for (pid_t p : CgroupPids(plan)) {
+    if (p > 0 && kill(p, sig) == 0) ++n;
+  }
+  return n;
+}
+
+void SleepMs(int ms) {
+  timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+// After SIGKILL the kernel needs a moment before the cgroup is empty (and removable).
+void WaitCgroupEmpty(const Plan& plan, int timeout_ms) {
+  for (int waited = 0; waited < timeout_ms; waited += 10) {
+    if (CgroupPids(plan).empty()) return;
+    // Orphans of a container without a pid namespace were reparented to us when we are run's
+    // subreaper: reap them so that they do not linger as zombies.
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    SleepMs(10);
+  }
+}
+
+}  // namespace runc::container

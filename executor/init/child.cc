@@ -1,0 +1,390 @@
+// The child side of Spawn: the helper (H) and the container init (I), from the moment the runtime
+// forks or clones them (see executor/runtime/spawn.cc for the process layout and the baton
+// protocol). Everything here ends in _exit or execve. The in-container steps themselves are
+// executor/init/steps.cc.
+#include "executor/init/child.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "executor/common/hooks.h"
+#include "executor/common/sync.h"
+#include "executor/common/sys.h"
+
+namespace runc::init {
+namespace {
+
+// One child of the runtime. It starts on a copy of the runtime's memory, so the references of its
+// ChildSetup (the plan, the prepared steps) stay valid; what it changes stays its own.
+class Child {
+ public:
+  Child(const ChildSetup& s, bool userns)
+      : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
+        no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
+        fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), userns_(userns) {}
+
+  [[noreturn]] void Main(Runner role);
+
+ private:
+  size_t WaitBaton();
+  [[noreturn]] void ChildFail(size_t i, int err, const std::string& what);
+  int ChildStep(size_t i, std::string& what);
+  int WaitStart(size_t i, std::string& what);
+  void ReleaseStart();
+  void BecomeInit();
+  void EnterContainer();
+  void HandOverFds();
+  void BeforeSeccomp();
+
+  const Plan& plan_;
+  const std::vector<Runner>& runners_;
+  const size_t end_;
+  const int fault_;
+  const bool debug_;
+  const bool no_new_keyring_;
+  const int min_fd_;
+  InitContext& ctx_;
+  std::map<std::string, int>& ns_fds_;
+  int sock_;
+  int fifo_fd_;
+  int err_fd_;
+  int cgroup_fd_;
+  int start_fd_ = -1;  // exec.fifo opened for writing (after wait_start)
+
+  Runner role_ = Runner::kHelper;
+  bool detached_ = false;  // after kReady: nobody reads the socket any more
+  bool time_unshared_ = false;
+  bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
+  bool entered_ = false;   // EnterContainer() done
+  std::string state_creating_, state_created_;  // hook state documents from the runtime
+};
+
+
+void Child::BecomeInit() {
+  role_ = Runner::kInit;
+  // If the runtime dies while we are being set up, so do we (cleared before seccomp and at
+  // wait_start: the init outlives `create`). A death before this point shows as EOF on the socket.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The container gets a session of its own (and can take a controlling terminal, kConsole).
+  setsid();
+}
+
+size_t Child::WaitBaton() {
+  SyncMessage m;
+  while (true) {
+    int err = SyncRecv(sock_, m);
+    if (err) _exit(1);  // the runtime is gone: nobody to report to, nothing to set up for
+    if (m.type == SyncType::kFd && m.step >= 0 && static_cast<size_t>(m.step) < end_ && m.fd >= 0) {
+      // A detached idmapped mount (mount.idmap) for the kMount step at m.step.
+      auto [it, added] = ctx_.mount_fds.emplace(plan_.steps[static_cast<size_t>(m.step)].index, m.fd);
+      if (!added) {
+        CloseFd(it->second);
+        it->second = m.fd;
+      }
+      continue;
+    }
+    CloseFd(m.fd);
+    if (m.type == SyncType::kState) {
+      (m.pid == 0 ? state_creating_ : state_created_) = std::move(m.payload);
+      SetContainerHookState(state_creating_, state_created_);
+      continue;
+    }
+    if (m.type == SyncType::kRun && m.step >= 0 && static_cast<size_t>(m.step) < end_) {
+      return static_cast<size_t>(m.step);
+    }
+    _exit(1);
+  }
+}
+
+void Child::ChildFail(size_t i, int err, const std::string& what) {
+  const Step& s = plan_.steps[i];
+  if (!detached_) {
+    SyncMessage m;
+    m.type = SyncType::kError;
+    m.step = static_cast<int32_t>(i);
+    m.err = err;
+    m.payload = what;
+    SyncSend(sock_, m);
+  } else if (err_fd_ >= 0) {
+    WriteAllFd(err_fd_, "runc: " + StepError(s, what, err) + "\n");
+  }
+  int code = 1;
+  if (s.kind == StepKind::kExecve) code = err == ENOENT ? 127 : 126;
+  _exit(code);
+}
+
+// Things the init does before its first step inside the container, not steps of their own because
+// every runtime does them: become root of a user namespace of its own (so that files it creates
+// are owned by a mapped id) and join a fresh session keyring (so containers do not share the
+// host's).
+void Child::EnterContainer() {
+  entered_ = true;
+  if (userns_) {
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
+      // Root is not mapped: stay as we are, the plan's own user step decides.
+    }
+  }
+  if (!no_new_keyring_) {
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
+  }
+}
+
+// Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
+// marked close-on-exec (not closed: the init still uses some of it until execve). Done before the
+// seccomp filter is loaded (it may not allow close_range) and again right before execve.
+void Child::HandOverFds() {
+  if (syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    struct rlimit rl;
+    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? static_cast<int>(rl.rlim_cur) : 65536;
+    for (int fd = min_fd_; fd < max; ++fd) {
+      int flags = fcntl(fd, F_GETFD);
+      if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  }
+  for (int fd = 3; fd < min_fd_; ++fd) fcntl(fd, F_SETFD, 0);
+}
+
+// What must not depend on syscalls a seccomp profile may forbid: the fds, and the parent-death
+// signal (left set, it would kill the init when `create` exits).
+void Child::BeforeSeccomp() {
+  HandOverFds();
+  prctl(PR_SET_PDEATHSIG, 0);
+}
+
+int Child::WaitStart(size_t i, std::string& what) {
+  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd_);
+  // Check the way back to the fifo while errors can still be reported.
+  int probe = open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (probe < 0) {
+    what = "open " + path;
+    return errno;
+  }
+  close(probe);
+  prctl(PR_SET_PDEATHSIG, 0);
+  SyncMessage m;
+  m.type = SyncType::kReady;
+  m.step = static_cast<int32_t>(i);
+  // Without its runtime (killed before it heard of us) nobody would ever start or delete us.
+  if (SyncSend(sock_, m) != 0) _exit(1);
+  detached_ = true;
+  CloseFd(sock_);
+  // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
+  // only right before execve (ReleaseStart), after the startContainer hooks: so `start` runs the
+  // poststart hooks after them, as the runtime-spec orders. The fd is close-on-exec: a reader that
+  // goes on reading sees EOF once the container process runs (or the init died).
+  int fd;
+  do {
+    fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    what = "open exec fifo " + path;
+    return errno;
+  }
+  CloseFd(fifo_fd_);
+  start_fd_ = MoveFdAbove(fd, min_fd_);
+  return 0;
+}
+
+void Child::ReleaseStart() {
+  if (start_fd_ < 0) return;
+  ssize_t n;
+  do {
+    n = write(start_fd_, "0", 1);
+  } while (n < 0 && errno == EINTR);
+}
+
+int Child::ChildStep(size_t i, std::string& what) {
+  const Step& s = plan_.steps[i];
+  switch (s.kind) {
+    case StepKind::kTimeOffsets:
+      // The offsets of a time namespace can only be written before a process enters it; unshare
+      // only affects our children, the init cloned next.
+      if (unshare(CLONE_NEWTIME) != 0) {
+        what = "unshare time";
+        return errno;
+      }
+      time_unshared_ = true;
+      if (s.value.empty()) return 0;  // a time namespace without offsets
+      if (int err = WriteFileOnce("/proc/self/timens_offsets", s.value)) {
+        what = "write /proc/self/timens_offsets";
+        return err;
+      }
+      return 0;
+    case StepKind::kClone: {
+      // The helper clones the init as a sibling (CLONE_PARENT): the runtime is its parent. clone3
+      // wants exit_signal 0 with CLONE_PARENT; the init inherits the helper's (SIGCHLD).
+      uint64_t flags = s.flags | CLONE_PARENT;
+      if (time_unshared_) flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
+      bool joined = false;
+      pid_t pid = CloneMaybeIntoCgroup(flags, 0, cgroup_fd_, joined);
+      if (pid < 0) {
+        what = "clone3";
+        return errno;
+      }
+      if (pid == 0) {
+        if (s.flags & CLONE_NEWUSER) userns_ = true;
+        BecomeInit();
+        return 0;
+      }
+      SyncMessage m;
+      m.type = SyncType::kCloned;
+      m.step = static_cast<int32_t>(i + 1);
+      m.pid = pid;
+      m.err = joined ? 1 : 0;
+      SyncSend(sock_, m);
+      _exit(0);
+    }
+    case StepKind::kNsJoin: {
+      int fd = -1;
+      auto it = ns_fds_.find(s.path);
+      bool own = false;
+      if (it != ns_fds_.end() && it->second >= 0) {
+        fd = it->second;
+      } else {
+        fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+        own = true;
+        if (fd < 0) {
+          what = "open " + s.path;
+          return errno;
+        }
+      }
+      int rc = setns(fd, static_cast<int>(s.flags));
+      int err = rc == 0 ? 0 : errno;
+      if (own) close(fd);
+      if (err) {
+        what = "setns " + s.path;
+        return err;
+      }
+      if (s.flags & CLONE_NEWUSER) userns_ = true;
+      return 0;
+    }
+    case StepKind::kUnshare:
+      if (unshare(static_cast<int>(s.flags)) != 0) {
+        what = "unshare";
+        return errno;
+      }
+      return 0;
+    case StepKind::kWaitStart:
+      return WaitStart(i, what);
+    case StepKind::kExecve:
+      HandOverFds();
+      ReleaseStart();
+      return RunContainerStep(s, ctx_, what);
+    case StepKind::kHook:
+    case StepKind::kPropagation:
+    case StepKind::kRootfsBind:
+    case StepKind::kMount:
+    case StepKind::kRemount:
+    case StepKind::kMknod:
+    case StepKind::kDeviceBind:
+    case StepKind::kSymlink:
+    case StepKind::kPivotRoot:
+    case StepKind::kMoveChroot:
+    case StepKind::kMask:
+    case StepKind::kReadonlyPath:
+    case StepKind::kRootReadonly:
+    case StepKind::kSysctl:
+    case StepKind::kHostname:
+    case StepKind::kDomainname:
+    case StepKind::kRlimit:
+    case StepKind::kOomScoreAdj:
+    case StepKind::kUser:
+    case StepKind::kUmask:
+    case StepKind::kCaps:
+    case StepKind::kNoNewPrivs:
+    case StepKind::kPersonality:
+    case StepKind::kScheduler:
+    case StepKind::kIoPriority:
+    case StepKind::kMemoryPolicy:
+    case StepKind::kSeccomp:
+    case StepKind::kCwd:
+    case StepKind::kConsole:
+      return RunContainerStep(s, ctx_, what);
+    case StepKind::kStateDir:
+    case StepKind::kCgroupMkdir:
+    case StepKind::kCgroupWrite:
+    case StepKind::kCgroupDevices:
+    case StepKind::kRdtGroup:
+    case StepKind::kNsOpen:
+    case StepKind::kSetgroups:
+    case StepKind::kUidMap:
+    case StepKind::kGidMap:
+    case StepKind::kCgroupJoin:
+    case StepKind::kRdtJoin:
+    case StepKind::kNetDevice:
+    case StepKind::kIdmapMount:
+    case StepKind::kKill:
+    case StepKind::kCgroupRmdir:
+    case StepKind::kRdtRemove:
+    case StepKind::kStateRemove:
+      break;
+  }
+  what = "not a step of the container";
+  return EINVAL;
+}
+
+void Child::Main(Runner role) {
+  if (role == Runner::kInit) {
+    BecomeInit();
+  } else {
+    role_ = role;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+  }
+  size_t i = WaitBaton();
+  while (i < end_) {
+    const Step& s = plan_.steps[i];
+    Runner r = runners_[i];
+    if (r == Runner::kRuntime) {
+      if (detached_) {
+        // After wait_start the runtime steps are `runc start`'s (poststart hooks).
+        ++i;
+        continue;
+      }
+      SyncMessage m;
+      m.type = SyncType::kYield;
+      m.step = static_cast<int32_t>(i);
+      if (SyncSend(sock_, m) != 0) _exit(1);
+      i = WaitBaton();
+      continue;
+    }
+    if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
+    if (debug_) {
+      if (!detached_) {
+        SyncMessage m;
+        m.type = SyncType::kDebug;
+        m.step = static_cast<int32_t>(i);
+        SyncSend(sock_, m);
+      } else if (err_fd_ >= 0) {
+        WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
+      }
+    }
+    if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
+    if (s.kind == StepKind::kSeccomp) BeforeSeccomp();
+    if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
+    Runner before = role_;
+    std::string what;
+    int err = ChildStep(i, what);
+    if (err != 0) ChildFail(i, err, what);
+    if (before == Runner::kHelper && role_ == Runner::kInit) {
+      // We are the freshly cloned init: the runtime sends our state, then the baton.
+      i = WaitBaton();
+      continue;
+    }
+    ++i;
+  }
+  ReleaseStart();
+  _exit(0);
+}
+
+}  // namespace
+
+void ChildMain(const ChildSetup& setup, Runner role, bool userns) { Child(setup, userns).Main(role); }
+
+}  // namespace runc::init

@@ -1,0 +1,76 @@
+// Start phase: the execve of the container process, with the PATH lookup done inside the container.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "executor/init/internal.h"
+
+namespace runc {
+namespace {
+
+// The home directory of `uid` in the container's /etc/passwd, "/" when it has none (runc's
+// default for a user the image does not know).
+std::string HomeOf(InitContext& ctx, uid_t uid) {
+  int err = 0;
+  int root_fd = RootFd(ctx, err);
+  if (root_fd < 0) return "/";
+  Fd fd;
+  if (OpenInRoot(root_fd, "/etc/passwd", O_RDONLY, fd) != 0) return "/";
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    // name:password:uid:gid:gecos:home:shell
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string field; std::getline(ss, field, ':');) f.push_back(field);
+    if (f.size() >= 6 && f[2] == std::to_string(uid) && !f[5].empty()) return f[5];
+  }
+  return "/";
+}
+
+}  // namespace
+
+int RunExecve(const Step&, InitContext& ctx, std::string& what) {
+  PreparedPlan& prepared = *ctx.prepared;
+  const PreparedContainer& prep = *prepared.container;
+  const std::string* program = &prep.exec_file;
+  if (prep.exec_lookup) {
+    // Go's exec.LookPath, which gives runc's messages: the first candidate that is a non-directory
+    // with an execute bit.
+    program = nullptr;
+    for (const auto& candidate : prep.exec_candidates) {
+      struct stat st;
+      if (stat(candidate.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111)) {
+        program = &candidate;
+        break;
+      }
+    }
+    if (!program) {
+      what = "exec: \"" + prep.exec_file + "\": executable file not found in $PATH";
+      return ENOENT;
+    }
+  }
+  // Like runc, a process without HOME gets its user's home from the image's /etc/passwd: only the
+  // container knows it, so it is looked up here rather than in the plan.
+  std::vector<char*> envp = prepared.exec_envp;
+  std::string home;
+  bool has_home = false;
+  for (char* e : envp) has_home |= e && strncmp(e, "HOME=", 5) == 0;
+  if (!has_home) {
+    home = "HOME=" + HomeOf(ctx, getuid());
+    envp.insert(envp.end() - (envp.empty() ? 0 : 1), home.data());
+    if (envp.back() != nullptr) envp.push_back(nullptr);
+  }
+  execve(program->c_str(), prepared.exec_argv.data(), envp.data());
+  what = "exec " + *program;
+  return errno;
+}
+
+}  // namespace runc

@@ -1,0 +1,504 @@
+// Rootfs phase: propagation, the rootfs bind, mounts, devices, links, pivot_root, masks, read-only
+// paths. Every container path is resolved inside the rootfs (SecureJoin / openat2 RESOLVE_IN_ROOT)
+// and mounts go onto /proc/self/fd/N of an O_PATH fd of the resolved target, as runc and crun do,
+// so a symlink in the image can never point a mount at the host.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "executor/init/internal.h"
+
+namespace runc {
+namespace {
+
+constexpr unsigned long kPropagationFlags = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+
+std::string Decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && isdigit(s[i + 1]) && isdigit(s[i + 2]) &&
+        isdigit(s[i + 3])) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Per-mount flags a bind remount must repeat: in a user namespace the kernel refuses to clear
+// "locked" nosuid/nodev/noexec/atime flags, and omitting them means clearing them.
+unsigned long MountFlagsOf(int fd) {
+  struct statvfs sv;
+  if (fstatvfs(fd, &sv) != 0) return 0;
+  unsigned long flags = 0;
+  if (sv.f_flag & ST_RDONLY) flags |= MS_RDONLY;
+  if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+std::string Parent(const std::string& rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? "" : rel.substr(0, slash);
+}
+
+std::string Base(const std::string& rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? rel : rel.substr(slash + 1);
+}
+
+int Fail(std::string& what, std::string text, int err) {
+  what = std::move(text);
+  return err;
+}
+
+// The mount target of a container path: resolved, missing directories created (or an empty file
+// when `file` is set), and opened O_PATH.
+int PrepareTarget(int root_fd, const std::string& path, bool file, Fd& target, std::string& rel) {
+  int err = SecureJoin(root_fd, path, rel);
+  if (err) return err;
+  err = OpenInRoot(root_fd, rel, O_PATH, target);
+  if (err != ENOENT) return err;
+  if (!file) {
+    err = MkdirAllInRoot(root_fd, rel);
+    if (err) return err;
+  } else {
+    err = MkdirAllInRoot(root_fd, Parent(rel));
+    if (err) return err;
+    Fd parent;
+    err = OpenInRoot(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent);
+    if (err) return err;
+    int fd = openat(parent.get(), Base(rel).c_str(),
+                    O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) return errno;
+    if (fd >= 0) close(fd);
+  }
+  return OpenInRoot(root_fd, rel, O_PATH, target);
+}
+
+// After a mount the old O_PATH fd still names the covered directory; follow-up operations
+// (propagation, remount, mount_setattr) need the new mount on top, so reopen by path.
+int Reopen(int root_fd, const std::string& rel, Fd& target) {
+  return OpenInRoot(root_fd, rel, O_PATH, target);
+}
+
+int ApplyPropagationAndAttrs(int root_fd, const std::string& rel, const Step& step,
+                             const std::string& dest, std::string& what) {
+  if (step.flags2 != 0) {
+    Fd t;
+    int err = Reopen(root_fd, rel, t);
+    if (err) return Fail(what, "open " + dest, err);
+    if (mount(nullptr, ProcFdPath(t.get()).c_str(), nullptr, step.flags2, nullptr) != 0)
+      return Fail(what, "mount propagation of " + dest, errno);
+  }
+  uint64_t attr_set = step.nums.size() > 0 ? static_cast<uint64_t>(step.nums[0]) : 0;
+  uint64_t attr_clr = step.nums.size() > 1 ? static_cast<uint64_t>(step.nums[1]) : 0;
+  if (attr_set || attr_clr) {
+    Fd t;
+    int err = Reopen(root_fd, rel, t);
+    if (err) return Fail(what, "open " + dest, err);
+    mount_attr attr{};
+    attr.attr_set = attr_set;
+    attr.attr_clr = attr_clr;
+    // The r* options: the whole subtree, which a remount cannot do.
+    if (mount_setattr(t.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+      return Fail(what, "mount_setattr " + dest, errno);
+  }
+  return 0;
+}
+
+int BindRemount(int fd, unsigned long flags) {
+  unsigned long f =
+      MS_BIND | MS_REMOUNT | (flags & ~(kPropagationFlags | MS_REC | MS_BIND | MS_REMOUNT));
+  std::string target = ProcFdPath(fd);
+  if (mount(nullptr, target.c_str(), nullptr, f, nullptr) == 0) return 0;
+  if (errno != EPERM) return errno;
+  if (mount(nullptr, target.c_str(), nullptr, f | (MountFlagsOf(fd) & ~MS_RDONLY), nullptr) == 0)
+    return 0;
+  return errno;
+}
+
+int DoPropagation(const Step& step, std::string& what) {
+  const char* path = step.path.empty() ? "/" : step.path.c_str();
+  if (mount(nullptr, path, nullptr, step.flags, nullptr) != 0)
+    return Fail(what, "mount propagation of " + std::string(path), errno);
+  return 0;
+}
+
+// Like runc's rootfsParentMountPrivate: the bind of the rootfs must not propagate to other
+// namespaces, and pivot_root refuses a new root whose parent mount is shared.
+int MakeParentPrivate(const std::string& rootfs, std::string& what) {
+  const MountInfoEntry* best = nullptr;
+  auto mounts = ReadMountInfo();
+  for (const auto& m : mounts) {
+    const std::string& mp = m.mount_point;
+    bool contains = mp == "/" || rootfs == mp || rootfs.rfind(mp + "/", 0) == 0;
+    if (contains && (!best || mp.size() >= best->mount_point.size())) best = &m;
+  }
+  if (!best || best->optional.find("shared:") == std::string::npos) return 0;
+  if (mount(nullptr, best->mount_point.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+    return Fail(what, "mount private " + best->mount_point, errno);
+  return 0;
+}
+
+int DoRootfsBind(const Step& step, InitContext& ctx, std::string& what) {
+  int err = MakeParentPrivate(step.path, what);
+  if (err) return err;
+  if (mount(step.path.c_str(), step.path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return Fail(what, "mount " + step.path + " on " + step.path + " (bind)", errno);
+  int fd = open(step.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(what, "open " + step.path, errno);
+  if (ctx.prepared->rootfs_fd >= 0) close(ctx.prepared->rootfs_fd);
+  ctx.prepared->rootfs_fd = fd;
+  return 0;
+}
+
+int DoRemount(const Step& step, int root_fd, std::string& what) {
+  Fd target;
+  int err = OpenInRoot(root_fd, step.path, O_PATH, target);
+  if (err) return Fail(what, "open " + step.path, err);
+  std::string t = ProcFdPath(target.get());
+  if (step.flags & MS_BIND) {
+    err = BindRemount(target.get(), step.flags);
+  } else if (mount(nullptr, t.c_str(), nullptr, step.flags | MS_REMOUNT, nullptr) != 0) {
+    err = errno;
+  }
+  if (err) return Fail(what, "remount " + step.path, err);
+  return 0;
+}
+
+int DoMknod(const Step& step, int root_fd, std::string& what) {
+  if (step.nums.size() < 5) return Fail(what, "mknod " + step.path + " (bad step)", EINVAL);
+  std::string rel;
+  int err = SecureJoin(root_fd, step.path, rel);
+  if (err) return Fail(what, "resolve " + step.path, err);
+  err = MkdirAllInRoot(root_fd, Parent(rel));
+  if (err) return Fail(what, "mkdir " + CleanPath(Parent(rel)), err);
+  Fd parent;
+  err = OpenInRoot(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent);
+  if (err) return Fail(what, "open " + CleanPath(Parent(rel)), err);
+  std::string name = Base(rel);
+  auto mode = static_cast<mode_t>(step.nums[0]);
+  dev_t dev = makedev(static_cast<unsigned>(step.nums[1]), static_cast<unsigned>(step.nums[2]));
+  // The mode is exact, as the config says, whatever umask the runtime had.
+  mode_t old = umask(0);
+  int rc = mknodat(parent.get(), name.c_str(), mode, dev);
+  int mknod_err = errno;
+  umask(old);
+  if (rc != 0 && mknod_err != EEXIST) return Fail(what, "mknod " + step.path, mknod_err);
+  if (fchownat(parent.get(), name.c_str(), static_cast<uid_t>(step.nums[3]),
+               static_cast<gid_t>(step.nums[4]), AT_SYMLINK_NOFOLLOW) != 0)
+    return Fail(what, "chown " + step.path, errno);
+  return 0;
+}
+
+int DoDeviceBind(const Step& step, int root_fd, std::string& what) {
+  Fd target;
+  std::string rel;
+  int err = PrepareTarget(root_fd, step.path, true, target, rel);
+  if (err) return Fail(what, "create " + step.path, err);
+  if (mount(step.source.c_str(), ProcFdPath(target.get()).c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return Fail(what, "mount " + step.source + " on " + step.path, errno);
+  return 0;
+}
+
+int DoSymlink(const Step& step, int root_fd, std::string& what) {
+  std::string clean = CleanPath(step.path);
+  std::string parent_rel;
+  int err = SecureJoin(root_fd, Parent(clean), parent_rel);
+  if (err) return Fail(what, "resolve " + Parent(clean), err);
+  err = MkdirAllInRoot(root_fd, parent_rel);
+  if (err) return Fail(what, "mkdir " + CleanPath(parent_rel), err);
+  Fd parent;
+  err = OpenInRoot(root_fd, parent_rel, O_PATH | O_DIRECTORY, parent);
+  if (err) return Fail(what, "open " + CleanPath(parent_rel), err);
+  if (symlinkat(step.source.c_str(), parent.get(), Base(clean).c_str()) != 0 && errno != EEXIST)
+    return Fail(what, "symlink " + step.path, errno);
+  return 0;
+}
+
+int AfterRootChange(InitContext& ctx, std::string& what) {
+  ctx.pivoted = true;
+  if (ctx.prepared->rootfs_fd >= 0) close(ctx.prepared->rootfs_fd);
+  ctx.prepared->rootfs_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctx.prepared->rootfs_fd < 0) return Fail(what, "open /", errno);
+  return 0;
+}
+
+int DoPivotRoot(const Step& step, InitContext& ctx, std::string& what) {
+  Fd old_root(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!old_root.ok()) return Fail(what, "open /", errno);
+  Fd new_root(open(step.path.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!new_root.ok()) return Fail(what, "open " + step.path, errno);
+  if (fchdir(new_root.get()) != 0) return Fail(what, "chdir " + step.path, errno);
+  // pivot_root(".", ".") stacks the old root on top of the new one, so no directory for it is
+  // needed inside the image; it is then detached from where it sits (see pivot_root(2), NOTES).
+  if (syscall(SYS_pivot_root, ".", ".") != 0) return Fail(what, "pivot_root " + step.path, errno);
+  if (fchdir(old_root.get()) != 0) return Fail(what, "chdir old root", errno);
+  // Keep the unmount from propagating to the host's mounts.
+  if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0)
+    return Fail(what, "mount rslave old root", errno);
+  if (umount2(".", MNT_DETACH) != 0) return Fail(what, "umount old root", errno);
+  if (chdir("/") != 0) return Fail(what, "chdir /", errno);
+  return AfterRootChange(ctx, what);
+}
+
+// --no-pivot, as runc's msMoveRoot: chroot keeps the host's full proc and sysfs mounts reachable in
+// the mount namespace, and the kernel allows mounting a fresh proc when a full one is visible, so
+// those are detached (or covered) before moving the rootfs onto "/".
+int DoMoveChroot(const Step& step, InitContext& ctx, std::string& what) {
+  const std::string& rootfs = step.path;
+  for (const auto& m : ReadMountInfo()) {
+    if (m.root != "/" || (m.fstype != "proc" && m.fstype != "sysfs")) continue;
+    if (m.mount_point == rootfs || m.mount_point.rfind(rootfs + "/", 0) == 0) continue;
+    const char* p = m.mount_point.c_str();
+    if (mount(nullptr, p, nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;  // a parent went away with an earlier unmount
+      return Fail(what, "mount rslave " + m.mount_point, errno);
+    }
+    if (umount2(p, MNT_DETACH) != 0) {
+      if (errno != EINVAL && errno != EPERM) return Fail(what, "umount " + m.mount_point, errno);
+      if (mount("tmpfs", p, "tmpfs", 0, nullptr) != 0)
+        return Fail(what, "mount tmpfs on " + m.mount_point, errno);
+    }
+  }
+  if (chdir(rootfs.c_str()) != 0) return Fail(what, "chdir " + rootfs, errno);
+  if (mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
+    return Fail(what, "mount " + rootfs + " on / (move)", errno);
+  if (chroot(".") != 0) return Fail(what, "chroot " + rootfs, errno);
+  if (chdir("/") != 0) return Fail(what, "chdir /", errno);
+  return AfterRootChange(ctx, what);
+}
+
+// /dev/null of the container, checked to be the real null device: binding a file the image put at
+// /dev/null over /proc/kcore would mask nothing (CVE-2025-52565).
+int OpenDevNull(int root_fd, Fd& out) {
+  int err = OpenInRoot(root_fd, "/dev/null", O_PATH, out);
+  if (err) return err;
+  struct stat st;
+  if (fstat(out.get(), &st) != 0) return errno;
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) return ENODEV;
+  return 0;
+}
+
+int DoMask(const Step& step, int root_fd, std::string& what) {
+  Fd target;
+  int err = OpenInRoot(root_fd, step.path, O_PATH, target);
+  if (err == ENOENT || err == ENOTDIR) return 0;  // nothing to mask
+  if (err) return Fail(what, "open " + step.path, err);
+  struct stat st;
+  if (fstat(target.get(), &st) != 0) return Fail(what, "stat " + step.path, errno);
+  std::string t = ProcFdPath(target.get());
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", t.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0)
+      return Fail(what, "mount tmpfs on " + step.path, errno);
+    return 0;
+  }
+  Fd null;
+  err = OpenDevNull(root_fd, null);
+  if (err) return Fail(what, "open /dev/null", err);
+  if (mount(ProcFdPath(null.get()).c_str(), t.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return Fail(what, "mount /dev/null on " + step.path, errno);
+  return 0;
+}
+
+int DoReadonlyPath(const Step& step, int root_fd, std::string& what) {
+  Fd target;
+  int err = OpenInRoot(root_fd, step.path, O_PATH, target);
+  if (err == ENOENT || err == ENOTDIR) return 0;
+  if (err) return Fail(what, "open " + step.path, err);
+  std::string t = ProcFdPath(target.get());
+  if (mount(t.c_str(), t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return Fail(what, "mount " + step.path + " on " + step.path + " (bind)", errno);
+  err = OpenInRoot(root_fd, step.path, O_PATH, target);
+  if (err) return Fail(what, "open " + step.path, err);
+  err = BindRemount(target.get(), MS_RDONLY | MountFlagsOf(target.get()));
+  if (err) return Fail(what, "remount " + step.path + " read-only", err);
+  return 0;
+}
+
+int DoRootReadonly(int root_fd, std::string& what) {
+  int err = BindRemount(root_fd, MS_RDONLY | MountFlagsOf(root_fd));
+  if (err) return Fail(what, "remount / read-only", err);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<MountInfoEntry> ReadMountInfo(const char* path) {
+  std::vector<MountInfoEntry> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    // id parent major:minor root mount_point options [optional...] - fstype source super_options
+    std::vector<std::string> f;
+    size_t pos = 0;
+    while (pos < line.size()) {
+      size_t sp = line.find(' ', pos);
+      if (sp == std::string::npos) sp = line.size();
+      f.push_back(line.substr(pos, sp - pos));
+      pos = sp + 1;
+    }
+    size_t dash = 0;
+    for (size_t i = 6; i < f.size(); ++i) {
+      if (f[i] == "-") {
+        dash = i;
+        break;
+      }
+    }
+    if (dash == 0 || dash + 3 > f.size()) continue;
+    MountInfoEntry e;
+    e.root = Decode(f[3]);
+    e.mount_point = Decode(f[4]);
+    for (size_t i = 6; i < dash; ++i) e.optional += (i > 6 ? " " : "") + f[i];
+    e.fstype = f[dash + 1];
+    e.source = Decode(f[dash + 2]);
+    if (dash + 3 < f.size()) e.super_options = f[dash + 3];
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+namespace {
+
+// An idmapped bind mount: the runtime's mount.idmap step sent the detached, mapped clone of the
+// source (kFd); it goes onto the target exactly as resolved, by fd (no path walked again).
+int MoveDetached(const Step& step, Fd detached, int root_fd, std::string& what) {
+  const std::string& dest = step.path;
+  struct stat st;
+  if (fstat(detached.get(), &st) != 0) return Fail(what, "stat " + step.source, errno);
+  const bool file = !S_ISDIR(st.st_mode);
+  Fd target;
+  std::string rel;
+  int err = PrepareTarget(root_fd, dest, file, target, rel);
+  if (err) return Fail(what, (file ? "create " : "mkdir ") + dest, err);
+  if (move_mount(detached.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    return Fail(what, "move_mount " + step.source + " on " + dest + " (idmapped)", errno);
+  return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
+}
+
+int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
+  if (auto it = ctx.mount_fds.find(step.index); it != ctx.mount_fds.end()) {
+    Fd detached(it->second);
+    ctx.mount_fds.erase(it);
+    return MoveDetached(step, std::move(detached), root_fd, what);
+  }
+  const std::string& dest = step.path;
+  const std::string source = step.source.empty() ? step.fstype : step.source;
+  const std::string mount_what =
+      "mount " + (source.empty() ? std::string("none") : source) + " on " + dest;
+
+  bool bind = (step.flags & MS_BIND) != 0;
+  bool file = false;
+  if (bind) {
+    struct stat st;
+    if (stat(step.source.c_str(), &st) != 0) return Fail(what, "stat " + step.source, errno);
+    file = !S_ISDIR(st.st_mode);
+  }
+  Fd target;
+  std::string rel;
+  int err = PrepareTarget(root_fd, dest, file, target, rel);
+  if (err) return Fail(what, (file ? "create " : "mkdir ") + dest, err);
+
+  // proc and sysfs carry the kernel's view of the host: mounting them somewhere a symlink in the
+  // image chose (CVE-2019-19921) is refused.
+  if ((step.fstype == "proc" || step.fstype == "sysfs") && "/" + rel != CleanPath(dest))
+    return Fail(what, mount_what + " (destination is a symlink to /" + rel + ")", EINVAL);
+
+  std::string t = ProcFdPath(target.get());
+  unsigned long flags = step.flags;
+  const char* data = step.value.empty() ? nullptr : step.value.c_str();
+  const char* fstype = step.fstype.empty() ? nullptr : step.fstype.c_str();
+  if (mount(step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(),
+            bind ? nullptr : fstype, flags, bind ? nullptr : data) != 0) {
+    err = errno;
+    // Without its own network namespace (or in a user namespace) sysfs cannot be mounted, and
+    // without a cgroup namespace a user namespace cannot mount cgroup2: give the container the
+    // runtime's view instead, as runc does.
+    const char* fallback = nullptr;
+    if (step.fstype == "sysfs" && err == EPERM) fallback = "/sys";
+    if (step.fstype == "cgroup2" && (err == EPERM || err == EBUSY)) fallback = "/sys/fs/cgroup";
+    if (fallback) {
+      if (mount(fallback, t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return Fail(what, mount_what, errno);
+      Fd top;
+      err = Reopen(root_fd, rel, top);
+      if (err) return Fail(what, "open " + dest, err);
+      err = BindRemount(top.get(), flags);
+      if (err) return Fail(what, "remount " + dest, err);
+    } else {
+      return Fail(what, mount_what, err);
+    }
+  }
+  return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
+}
+
+}  // namespace
+
+int RunPropagation(const Step& step, InitContext&, std::string& what) {
+  return DoPropagation(step, what);
+}
+int RunRootfsBind(const Step& step, InitContext& ctx, std::string& what) {
+  return DoRootfsBind(step, ctx, what);
+}
+int RunPivotRoot(const Step& step, InitContext& ctx, std::string& what) {
+  return DoPivotRoot(step, ctx, what);
+}
+int RunMoveChroot(const Step& step, InitContext& ctx, std::string& what) {
+  return DoMoveChroot(step, ctx, what);
+}
+
+namespace {
+
+template <typename F>
+int WithRoot(InitContext& ctx, std::string& what, F f) {
+  int err = 0;
+  int root_fd = RootFd(ctx, err);
+  if (root_fd < 0)
+    return Fail(what, "open " + std::string(ctx.pivoted ? "/" : ctx.prepared->plan->rootfs), err);
+  return f(root_fd);
+}
+
+}  // namespace
+
+int RunMount(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoMount(step, ctx, root, what); });
+}
+int RunRemount(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoRemount(step, root, what); });
+}
+int RunMknod(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoMknod(step, root, what); });
+}
+int RunDeviceBind(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoDeviceBind(step, root, what); });
+}
+int RunSymlink(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoSymlink(step, root, what); });
+}
+int RunMask(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoMask(step, root, what); });
+}
+int RunReadonlyPath(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoReadonlyPath(step, root, what); });
+}
+int RunRootReadonly(const Step&, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoRootReadonly(root, what); });
+}
+
+}  // namespace runc

@@ -1,0 +1,160 @@
+#include "executor/runtime/cgroup_host.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace runc {
+namespace {
+
+std::vector<std::string> SubDirs(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_type != DT_DIR) continue;
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    out.push_back(dir + "/" + n);
+  }
+  closedir(d);
+  return out;
+}
+
+void SleepMs(int ms) {
+  timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+int CgroupMkdirAll(const std::string& path, std::vector<std::string>& created, std::string& failed) {
+  if (path.empty() || path[0] != '/') {
+    failed = path;
+    return EINVAL;
+  }
+  // Walk down from the first missing ancestor. Most of the path usually exists, so look from the
+  // bottom up first.
+  std::vector<std::string> missing;
+  std::string p = path;
+  while (p.size() > 1) {
+    struct stat st;
+    if (stat(p.c_str(), &st) == 0) break;
+    if (errno != ENOENT) {
+      failed = p;
+      return errno;
+    }
+    missing.push_back(p);
+    size_t slash = p.find_last_of('/');
+    p = slash == 0 ? "/" : p.substr(0, slash);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (mkdir(it->c_str(), 0755) == 0) {
+      created.push_back(*it);
+    } else if (errno != EEXIST) {
+      failed = *it;
+      return errno;
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+// The first line of a small file, without the newline; false when unreadable.
+bool ReadLine(const std::string& path, std::string& out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n < 0) return false;
+  out.assign(buf, static_cast<size_t>(n));
+  size_t nl = out.find('\n');
+  if (nl != std::string::npos) out.resize(nl);
+  return true;
+}
+
+}  // namespace
+
+int CgroupInitCpuset(const std::string& dir, std::string& failed) {
+  struct stat st;
+  // Only v1 has cpuset.cpu_exclusive; in v2 an empty cpuset.cpus means "the parent's".
+  if (stat((dir + "/cpuset.cpu_exclusive").c_str(), &st) != 0) return 0;
+  std::string parent = dir.substr(0, dir.find_last_of('/'));
+  for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
+    std::string value;
+    if (ReadLine(dir + "/" + name, value) && !value.empty()) continue;
+    if (!ReadLine(parent + "/" + name, value)) {
+      failed = parent + "/" + name;
+      return errno;
+    }
+    int fd = open((dir + "/" + name).c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, value.data(), value.size()) < 0) {
+      int err = errno;
+      if (fd >= 0) close(fd);
+      failed = dir + "/" + name;
+      return err;
+    }
+    close(fd);
+  }
+  return 0;
+}
+
+int CgroupRemove(const std::string& path, int timeout_ms) {
+  for (const auto& sub : SubDirs(path)) CgroupRemove(sub, timeout_ms);
+  int waited = 0;
+  int delay = 1;
+  while (rmdir(path.c_str()) != 0) {
+    if (errno == ENOENT) return 0;
+    if (errno != EBUSY || waited >= timeout_ms) return errno;
+    SleepMs(delay);
+    waited += delay;
+    if (delay < 50) delay *= 2;
+  }
+  return 0;
+}
+
+std::vector<pid_t> CgroupPids(const std::string& dir) {
+  std::vector<pid_t> out;
+  int fd = open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    close(fd);
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      pid_t pid = static_cast<pid_t>(atoi(text.substr(pos, nl - pos).c_str()));
+      if (pid > 0) out.push_back(pid);
+      pos = nl + 1;
+    }
+  }
+  for (const auto& sub : SubDirs(dir)) {
+    auto more = CgroupPids(sub);
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
+int CgroupSignalAll(const std::string& dir, int sig) {
+  int count = 0;
+  pid_t self = getpid();
+  for (pid_t pid : CgroupPids(dir)) {
+    if (pid == self) continue;
+    if (kill(pid, sig) == 0) ++count;
+  }
+  return count;
+}
+
+}  // namespace runc

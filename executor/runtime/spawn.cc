@@ -1,0 +1,677 @@
+// Spawn: runs phases host, spawn, rootfs and process of a plan and leaves the container init waiting
+// at kWaitStart; RunTeardown: the teardown phase.
+//
+// Processes. The runtime (R) runs the host steps and every step that writes into /proc/PID or the
+// cgroup tree for the child. The container init (I) runs everything inside the container. A
+// short-lived helper (H) is forked first only when something must happen in a process that is not
+// the runtime before the init exists: joining namespaces by path (setns of a user or mount namespace
+// cannot be undone, and a joined pid or time namespace only applies to children) and writing time
+// namespace offsets (they must be set before the first process enters the namespace). H then
+// clones I with CLONE_PARENT, so I is always R's child: `runc run` waits for it directly.
+//
+//   default plan:  R: host steps, clone ------------------> maps, cgroup.join, hooks ...
+//                                  \-> I: (waits) ........................ rootfs, process, wait_start
+//   with joins:    R: host steps, fork H -----------------> maps, cgroup.join, hooks ...
+//                                       \-> H: setns.., time offsets, clone(CLONE_PARENT), exit
+//                                                                          \-> I: ...
+//
+// Each step has exactly one runner (StepRunner). R and the child walk the same plan and pass a baton
+// over the sync socket (executor/common/sync.h): whoever runs the current step holds it. So the steps run
+// strictly in plan order, across processes, and --debug prints them in that order.
+//
+// Failure: the process that runs the failing step reports {step, errno, "SYSCALL OBJECT"} (a child
+// over the socket, then _exit), and R undoes everything: kills and reaps the children, kills what
+// is left in the cgroups it created, removes those cgroups deepest first and the state dir. Mounts
+// happen only inside the container's mount namespace and go away with its last process; an
+// idmapped one is made by R as a detached mount (attached nowhere: it lives as long as the fd R
+// passes to I, see executor/runtime/idmap.h).
+//
+// Files: this one is the runtime side (the Spawner, executor/runtime/spawner.h); the helper and the
+// init start in executor/init/child.cc; executor/runtime/teardown.cc is RunTeardown;
+// executor/runtime/idmap.cc the runtime's half of idmapped mounts.
+#include "executor/runtime/spawn.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "executor/runtime/cgroup_bpf.h"
+#include "executor/runtime/cgroup_host.h"
+#include "executor/common/hooks.h"
+#include "executor/common/log.h"
+#include "executor/runtime/idmap.h"
+#include "executor/common/sys.h"
+#include "executor/runtime/internal.h"
+#include "executor/runtime/spawner.h"
+#include "executor/common/sync.h"
+
+namespace runc {
+
+// The host id that id 0 of a user namespace maps to ("0 100000 65536\n..."); 0 when unmapped.
+unsigned long HostIdOfRoot(const std::string& map) {
+  size_t pos = 0;
+  while (pos < map.size()) {
+    size_t nl = map.find('\n', pos);
+    if (nl == std::string::npos) nl = map.size();
+    unsigned long inside = 0, outside = 0, count = 0;
+    if (sscanf(map.substr(pos, nl - pos).c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+        count > 0) {
+      return outside;
+    }
+    pos = nl + 1;
+  }
+  return 0;
+}
+
+namespace spawn {
+
+// Decides, for every step, which process runs it; rejects plans whose order cannot work.
+bool Spawner::Classify(Diagnostic& error) {
+  const auto& steps = plan_.steps;
+  end_ = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].phase == Phase::kTeardown) {
+      end_ = i;
+      break;
+    }
+  }
+  bool have_clone = false, have_wait = false;
+  for (size_t i = 0; i < end_; ++i) {
+    if (steps[i].kind == StepKind::kClone && !have_clone) {
+      clone_idx_ = i;
+      have_clone = true;
+    }
+    if (steps[i].kind == StepKind::kWaitStart && !have_wait) {
+      wait_idx_ = i;
+      have_wait = true;
+    }
+  }
+  if (!have_clone || !have_wait) {
+    error = Diagnostic{};
+    error.message = std::string("plan has no ") + (have_clone ? "wait_start" : "clone") + " step";
+    return false;
+  }
+  for (size_t i = 0; i < end_; ++i) {
+    if (steps[i].kind == StepKind::kUidMap) root_uid_ = static_cast<uid_t>(HostIdOfRoot(steps[i].value));
+    if (steps[i].kind == StepKind::kGidMap) root_gid_ = static_cast<gid_t>(HostIdOfRoot(steps[i].value));
+  }
+  // Mounts outside a mount namespace of the container's own would land on the host.
+  bool mount_ns = (steps[clone_idx_].flags & CLONE_NEWNS) != 0;
+  for (size_t i = 0; i < clone_idx_; ++i) {
+    if (steps[i].kind == StepKind::kNsJoin && (steps[i].flags & CLONE_NEWNS)) mount_ns = true;
+  }
+  runners_.assign(steps.size(), Runner::kNone);
+  for (size_t i = 0; i < clone_idx_; ++i) {
+    StepKind k = steps[i].kind;
+    if (k == StepKind::kNsJoin || k == StepKind::kTimeOffsets || k == StepKind::kUnshare) need_helper_ = true;
+  }
+  for (size_t i = 0; i < end_; ++i) {
+    const Step& s = steps[i];
+    bool before = i < clone_idx_, after = i > clone_idx_;
+    Runner r = Runner::kNone;
+    const char* misplaced = nullptr;
+    switch (s.kind) {
+      case StepKind::kStateDir:
+      case StepKind::kCgroupMkdir:
+      case StepKind::kCgroupWrite:
+      case StepKind::kCgroupDevices:
+      case StepKind::kRdtGroup:
+      case StepKind::kNsOpen:
+        r = Runner::kRuntime;
+        break;
+      case StepKind::kHook:
+        if (s.name == "createContainer" || s.name == "startContainer") {
+          r = Runner::kInit;
+          container_hooks_ = true;
+          if (!after) misplaced = "container hook before clone";
+        } else {
+          r = Runner::kRuntime;
+        }
+        break;
+      case StepKind::kTimeOffsets:
+        r = Runner::kHelper;
+        if (!before) misplaced = "time offsets after clone";
+        break;
+      case StepKind::kClone:
+        r = need_helper_ ? Runner::kHelper : Runner::kRuntime;
+        if (i != clone_idx_) misplaced = "second clone";
+        break;
+      case StepKind::kNsJoin:
+      case StepKind::kUnshare:
+        r = before ? Runner::kHelper : Runner::kInit;
+        break;
+      case StepKind::kSetgroups:
+      case StepKind::kUidMap:
+      case StepKind::kGidMap:
+      case StepKind::kCgroupJoin:
+      case StepKind::kRdtJoin:
+      case StepKind::kNetDevice:
+        r = Runner::kRuntime;
+        if (!after) misplaced = "needs the init's pid, before clone";
+        break;
+      case StepKind::kIdmapMount:
+        r = Runner::kRuntime;
+        if (!after) misplaced = "needs the init, before clone";
+        if (!mount_ns) misplaced = "mount step without a mount namespace";
+        if (IdmapMountTarget(plan_, i) == steps.size()) misplaced = "mount.idmap without a later mount step of its origin and path";
+        break;
+      case StepKind::kPropagation:
+      case StepKind::kRootfsBind:
+      case StepKind::kMount:
+      case StepKind::kRemount:
+      case StepKind::kMknod:
+      case StepKind::kDeviceBind:
+      case StepKind::kSymlink:
+      case StepKind::kPivotRoot:
+      case StepKind::kMoveChroot:
+      case StepKind::kMask:
+      case StepKind::kReadonlyPath:
+      case StepKind::kRootReadonly:
+        r = Runner::kInit;
+        if (!after) misplaced = "container step before clone";
+        if (!mount_ns) misplaced = "mount step without a mount namespace";
+        break;
+      case StepKind::kSysctl:
+      case StepKind::kHostname:
+      case StepKind::kDomainname:
+      case StepKind::kRlimit:
+      case StepKind::kOomScoreAdj:
+      case StepKind::kUser:
+      case StepKind::kUmask:
+      case StepKind::kCaps:
+      case StepKind::kNoNewPrivs:
+      case StepKind::kPersonality:
+      case StepKind::kScheduler:
+      case StepKind::kIoPriority:
+      case StepKind::kMemoryPolicy:
+      case StepKind::kSeccomp:
+      case StepKind::kCwd:
+      case StepKind::kConsole:
+      case StepKind::kWaitStart:
+      case StepKind::kExecve:
+        r = Runner::kInit;
+        if (!after) misplaced = "container step before clone";
+        break;
+      case StepKind::kKill:
+      case StepKind::kCgroupRmdir:
+      case StepKind::kRdtRemove:
+      case StepKind::kStateRemove:
+        misplaced = "teardown step before the teardown phase";
+        break;
+    }
+    if (misplaced) {
+      Fail(error, s, std::string("plan order: ") + misplaced, EINVAL);
+      return false;
+    }
+    runners_[i] = r;
+  }
+  return true;
+}
+
+// Before the first fork: what the child needs from the host that it cannot reach later.
+bool Spawner::PreFork(Diagnostic& error) {
+  const Step& wait = plan_.steps[wait_idx_];
+  // The fifo lives in the state dir, a host path the init cannot see after pivot_root: it reopens
+  // this O_PATH fd through /proc/self/fd (like runc).
+  fifo_fd_ = open(wait.path.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo_fd_ < 0) {
+    Fail(error, wait, "open " + wait.path, errno);
+    return false;
+  }
+  fifo_fd_ = MoveFdAbove(fifo_fd_, min_fd_);
+  if (!options_.console_socket.empty()) {
+    for (const Step& s : plan_.steps) {
+      if (s.kind != StepKind::kConsole) continue;
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      const std::string& path = options_.console_socket;
+      int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      int err = fd < 0 ? errno : 0;
+      if (!err && path.size() >= sizeof addr.sun_path) err = ENAMETOOLONG;
+      if (!err) {
+        memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) err = errno;
+      }
+      if (err) {
+        if (fd >= 0) close(fd);
+        Fail(error, s, "connect " + path, err);
+        return false;
+      }
+      console_fd_ = MoveFdAbove(fd, min_fd_);
+      break;
+    }
+  }
+  ctx_.console_socket_fd = console_fd_;
+  err_fd_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, min_fd_);
+  // The first cgroup.join into a cgroup2 directory is done by the clone itself.
+  for (size_t i = clone_idx_ + 1; i < end_ && cgroup_fd_ < 0; ++i) {
+    const Step& s = plan_.steps[i];
+    if (s.kind != StepKind::kCgroupJoin || fault_ == s.index) continue;
+    std::string dir = s.path.substr(0, s.path.find_last_of('/'));
+    if (s.path.size() < 13 || s.path.compare(s.path.size() - 13, 13, "/cgroup.procs") != 0) continue;
+    int fd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct statfs fs;
+    if (fd >= 0 && fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC) {
+      cgroup_fd_ = MoveFdAbove(fd, min_fd_);
+      into_cgroup_idx_ = i;
+    } else if (fd >= 0) {
+      close(fd);
+    }
+  }
+  int fds[2];
+  if (!SyncPair(fds)) {
+    Fail(error, plan_.steps[clone_idx_], "socketpair", errno);
+    return false;
+  }
+  sock_ = MoveFdAbove(fds[0], min_fd_);
+  child_sock_ = MoveFdAbove(fds[1], min_fd_);
+  return true;
+}
+
+bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
+  fault_ = FaultStep(options_.fail_at_step);
+  min_fd_ = 3 + (options_.preserve_fds > 0 ? options_.preserve_fds : 0);
+  // A preserved fd number that is not open would otherwise be taken by one of ours (and reach the
+  // container): hold it with /dev/null.
+  for (int fd = 3; fd < min_fd_; ++fd) {
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      int null_fd = open("/dev/null", O_RDWR);
+      if (null_fd >= 0 && null_fd != fd) {
+        dup2(null_fd, fd);
+        close(null_fd);
+      }
+    }
+  }
+  if (!Classify(error)) return false;
+  if (!PrepareContainerSteps(plan_, prepared_, error)) return false;
+  ctx_.prepared = &prepared_;
+
+  size_t i = 0;
+  while (i < end_) {
+    Runner r = runners_[i];
+    if (!forked_ && (i == clone_idx_ || r == Runner::kHelper)) {
+      if (!PreFork(error)) {
+        Undo();
+        return false;
+      }
+      forked_ = true;
+    }
+    if (r == Runner::kRuntime) {
+      if (!RunRuntimeAt(i, error)) {
+        Undo();
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    if (r == Runner::kHelper && helper_ < 0 && init_ < 0) {
+      if (!ForkHelper(i, error)) {
+        Undo();
+        return false;
+      }
+    }
+    size_t next = i;
+    bool ready = false;
+    if (!PassBaton(i, next, ready, error)) {
+      Undo();
+      return false;
+    }
+    if (ready) {
+      result.pid = init_;
+      CloseAll();
+      return true;
+    }
+    i = next;
+  }
+  // Classify() guarantees a wait_start step, which the init reports as kReady.
+  error = Diagnostic{};
+  error.message = "plan ended before the init reached wait_start";
+  Undo();
+  return false;
+}
+
+bool Spawner::RunRuntimeAt(size_t i, Diagnostic& error) {
+  const Step& s = plan_.steps[i];
+  LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+  std::string what;
+  int err;
+  if (fault_ == s.index) {
+    what = kInjectedFault;
+    err = EIO;
+  } else {
+    err = RuntimeStep(s, what);
+  }
+  if (err == 0) return true;
+  Fail(error, s, what, err);
+  return false;
+}
+
+int Spawner::RuntimeStep(const Step& s, std::string& what) {
+  const std::string pid_dir = "/proc/" + std::to_string(init_);
+  switch (s.kind) {
+    case StepKind::kStateDir: {
+      if (mkdir(s.path.c_str(), 0711) != 0) {
+        if (errno == EEXIST) {
+          what = "container ID already exists";
+          return kNoErrno;
+        }
+        what = "mkdir " + s.path;
+        return errno;
+      }
+      state_dir_created_ = true;
+      state_dir_ = s.path;
+      std::string fifo = s.path + "/exec.fifo";
+      if (mkfifo(fifo.c_str(), 0622) != 0) {
+        what = "mkfifo " + fifo;
+        return errno;
+      }
+      // The init opens it for writing as the container's root, which a user namespace maps to
+      // another host id (runc does the same).
+      if (chmod(fifo.c_str(), 0622) != 0 || chown(fifo.c_str(), root_uid_, root_gid_) != 0) {
+        what = "chown " + fifo;
+        return errno;
+      }
+      return 0;
+    }
+    case StepKind::kCgroupMkdir: {
+      std::string failed;
+      size_t first_new = cgroups_created_.size();
+      int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
+      if (err) {
+        what = "mkdir " + failed;
+        return err;
+      }
+      for (size_t k = first_new; k < cgroups_created_.size(); ++k) {
+        if ((err = CgroupInitCpuset(cgroups_created_[k], failed)) != 0) {
+          what = "write " + failed;
+          return err;
+        }
+      }
+      return 0;
+    }
+    case StepKind::kCgroupDevices:
+      return RunCgroupDevices(s, what);
+    case StepKind::kCgroupWrite: {
+      int err = WriteFileOnce(s.path, s.value);
+      if (err) what = "write " + s.path;
+      return err;
+    }
+    case StepKind::kNsOpen: {
+      int fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        what = "open " + s.path;
+        return errno;
+      }
+      CloseFd(ns_fds_[s.path]);
+      ns_fds_[s.path] = MoveFdAbove(fd, min_fd_);
+      return 0;
+    }
+    case StepKind::kHook:
+      return RunHookProcess(s, HookStateJson(plan_, "creating", init_ > 0 ? init_ : 0), what);
+    case StepKind::kClone: {
+      // No helper: the runtime clones the init itself, straight into its new namespaces.
+      bool joined = false;
+      pid_t pid = CloneMaybeIntoCgroup(s.flags, SIGCHLD, cgroup_fd_, joined);
+      if (pid < 0) {
+        what = "clone3";
+        return errno;
+      }
+      if (pid == 0) init::ChildMain(ChildSetupFor(child_sock_), Runner::kInit, (s.flags & CLONE_NEWUSER) != 0);
+      init_ = pid;
+      cloned_into_cgroup_ = joined;
+      CloseFd(child_sock_);
+      Diagnostic ignored;
+      return SendInitState(ignored) ? 0 : EPIPE;
+    }
+    case StepKind::kSetgroups: {
+      int err = WriteFileOnce(pid_dir + "/setgroups", s.value);
+      if (err) what = "write " + pid_dir + "/setgroups";
+      return err;
+    }
+    case StepKind::kUidMap: {
+      int err = WriteFileOnce(pid_dir + "/uid_map", s.value);
+      if (err) what = "write " + pid_dir + "/uid_map";
+      return err;
+    }
+    case StepKind::kGidMap: {
+      int err = WriteFileOnce(pid_dir + "/gid_map", s.value);
+      if (err) what = "write " + pid_dir + "/gid_map";
+      return err;
+    }
+    case StepKind::kCgroupJoin: {
+      if (cloned_into_cgroup_ && &s == &plan_.steps[into_cgroup_idx_]) return 0;  // done by clone3
+      int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err) what = "write " + s.path;
+      return err;
+    }
+    case StepKind::kNetDevice:
+      return MoveNetDevice(s.name, s.value, init_, what);
+    case StepKind::kIdmapMount:
+      return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
+    case StepKind::kRdtGroup:
+      return RdtGroup(s, rdt_created_, what);
+    case StepKind::kRdtJoin: {
+      int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err) what = "write " + s.path;
+      return err;
+    }
+    case StepKind::kTimeOffsets:
+    case StepKind::kNsJoin:
+    case StepKind::kUnshare:
+    case StepKind::kPropagation:
+    case StepKind::kRootfsBind:
+    case StepKind::kMount:
+    case StepKind::kRemount:
+    case StepKind::kMknod:
+    case StepKind::kDeviceBind:
+    case StepKind::kSymlink:
+    case StepKind::kPivotRoot:
+    case StepKind::kMoveChroot:
+    case StepKind::kMask:
+    case StepKind::kReadonlyPath:
+    case StepKind::kRootReadonly:
+    case StepKind::kSysctl:
+    case StepKind::kHostname:
+    case StepKind::kDomainname:
+    case StepKind::kRlimit:
+    case StepKind::kOomScoreAdj:
+    case StepKind::kUser:
+    case StepKind::kUmask:
+    case StepKind::kCaps:
+    case StepKind::kNoNewPrivs:
+    case StepKind::kPersonality:
+    case StepKind::kScheduler:
+    case StepKind::kIoPriority:
+    case StepKind::kMemoryPolicy:
+    case StepKind::kSeccomp:
+    case StepKind::kCwd:
+    case StepKind::kConsole:
+    case StepKind::kWaitStart:
+    case StepKind::kExecve:
+    case StepKind::kKill:
+    case StepKind::kCgroupRmdir:
+    case StepKind::kRdtRemove:
+    case StepKind::kStateRemove:
+      break;
+  }
+  what = "not a step of the runtime";
+  return EINVAL;
+}
+
+init::ChildSetup Spawner::ChildSetupFor(int sock) {
+  // The child must not keep the runtime's end of the socket: it would never see the runtime's
+  // death as end of file.
+  if (sock_ >= 0) close(sock_);
+  init::ChildSetup setup;
+  setup.plan = &plan_;
+  setup.runners = &runners_;
+  setup.end = end_;
+  setup.fault = fault_;
+  setup.debug = options_.debug;
+  setup.no_new_keyring = options_.no_new_keyring;
+  setup.min_fd = min_fd_;
+  setup.ctx = &ctx_;
+  setup.ns_fds = &ns_fds_;
+  setup.sock = sock;
+  setup.fifo_fd = fifo_fd_;
+  setup.err_fd = err_fd_;
+  setup.cgroup_fd = cgroup_fd_;
+  return setup;
+}
+
+bool Spawner::ForkHelper(size_t i, Diagnostic& error) {
+  pid_t pid = Clone3(0, SIGCHLD);
+  if (pid < 0) {
+    Fail(error, plan_.steps[i], "clone3 helper", errno);
+    return false;
+  }
+  if (pid == 0) init::ChildMain(ChildSetupFor(child_sock_), Runner::kHelper, false);
+  helper_ = pid;
+  CloseFd(child_sock_);
+  return true;
+}
+
+bool Spawner::SendInitState(Diagnostic& error) {
+  if (!container_hooks_) return true;  // only in-container hooks need it
+  SyncMessage m;
+  m.type = SyncType::kState;
+  m.pid = 0;
+  m.payload = HookStateJson(plan_, "creating", init_);
+  int err = SyncSend(sock_, m);
+  if (!err) {
+    m.pid = 1;
+    m.payload = HookStateJson(plan_, "created", init_);
+    err = SyncSend(sock_, m);
+  }
+  if (err) {
+    Fail(error, plan_.steps[clone_idx_], "send state to init", err);
+    return false;
+  }
+  return true;
+}
+
+// Hands the baton to the child at step i and waits until it comes back.
+bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) {
+  if (helper_ < 0 && init_ < 0) {
+    Fail(error, plan_.steps[i], "no process to run the step", EINVAL);
+    return false;
+  }
+  SyncMessage m;
+  m.type = SyncType::kRun;
+  m.step = static_cast<int32_t>(i);
+  if (int err = SyncSend(sock_, m)) {
+    Fail(error, plan_.steps[i], "send to child", err);
+    return false;
+  }
+  size_t current = i;
+  while (true) {
+    int err = SyncRecv(sock_, m);
+    CloseFd(m.fd);  // a child never sends one
+    if (err == 0 && (m.step < 0 || static_cast<size_t>(m.step) >= plan_.steps.size())) err = EPROTO;
+    if (err) {
+      // The child died without a word (crash, killed) or the channel broke.
+      std::string what;
+      pid_t who = init_ > 0 ? init_ : helper_;
+      if (err == -1 && who > 0) {
+        const char* name = who == init_ ? "init" : "helper";
+        int status = WaitChild(who, 1000);
+        if (who == init_) init_ = -1;
+        if (who == helper_) helper_ = -1;
+        what = std::string(name) + " process " + (status == -1 ? "vanished" : DescribeWaitStatus(status));
+        err = kNoErrno;
+      } else {
+        what = "receive from child";
+      }
+      Fail(error, plan_.steps[current], what, err);
+      return false;
+    }
+    size_t at = static_cast<size_t>(m.step);
+    switch (m.type) {
+      case SyncType::kDebug:
+        current = at;
+        LogDebug("step " + std::to_string(plan_.steps[at].index) + " " + KindName(plan_.steps[at]));
+        break;
+      case SyncType::kYield:
+        next = at;
+        return true;
+      case SyncType::kCloned:
+        init_ = m.pid;
+        cloned_into_cgroup_ = m.err == 1;
+        WaitChild(helper_, -1);
+        helper_ = -1;
+        next = at;
+        return SendInitState(error);
+      case SyncType::kReady:
+        ready = true;
+        return true;
+      case SyncType::kError:
+        Fail(error, plan_.steps[at], m.payload, m.err);
+        return false;
+      case SyncType::kRun:
+      case SyncType::kState:
+      case SyncType::kFd:
+        Fail(error, plan_.steps[current], std::string("unexpected message ") + SyncTypeName(m.type), EPROTO);
+        return false;
+    }
+  }
+}
+
+void Spawner::Undo() {
+  if (init_ > 0) {
+    kill(init_, SIGKILL);
+    WaitChild(init_, -1);
+    init_ = -1;
+  }
+  if (helper_ > 0) {
+    kill(helper_, SIGKILL);
+    WaitChild(helper_, -1);
+    helper_ = -1;
+  }
+  // Whatever the init started that outlived it (outside a pid namespace of its own) is still in
+  // the cgroups we created.
+  for (int round = 0; round < 100; ++round) {
+    int signalled = 0;
+    for (const auto& dir : cgroups_created_) signalled += CgroupSignalAll(dir, SIGKILL);
+    if (signalled == 0) break;
+    usleep(10000);
+  }
+  CloseAll();
+  for (auto it = cgroups_created_.rbegin(); it != cgroups_created_.rend(); ++it) CgroupRemove(*it, 2000);
+  cgroups_created_.clear();
+  for (auto it = rdt_created_.rbegin(); it != rdt_created_.rend(); ++it) rmdir(it->c_str());
+  rdt_created_.clear();
+  if (state_dir_created_) RemoveTree(state_dir_);
+  state_dir_created_ = false;
+}
+
+void Spawner::CloseAll() {
+  CloseFd(sock_);
+  CloseFd(child_sock_);
+  CloseFd(fifo_fd_);
+  CloseFd(console_fd_);
+  CloseFd(err_fd_);
+  CloseFd(cgroup_fd_);
+  for (auto& [path, fd] : ns_fds_) CloseFd(fd);
+  ns_fds_.clear();
+}
+
+
+}  // namespace spawn
+
+bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error) {
+  spawn::Spawner spawner(plan, options);
+  return spawner.Run(result, error);
+}
+
+}  // namespace runc

@@ -1,0 +1,60 @@
+// Folder executor/runtime/: code the runtime process runs (runc create/run/delete), on the host,
+// with the host's view of everything: the host steps (state dir, cgroups, resctrl, namespaces to
+// open), the clone of its children and what it does to them from outside (uid/gid maps through
+// /proc/PID, cgroup joins, network devices, idmapped mounts), the sealed re-exec of its own binary,
+// the failure path and the teardown phase. It may use host paths freely; it must not run a step of
+// the container's (those run in executor/init/) and it hands its children only what ChildSetup
+// (executor/init/child.h) names. Depends on executor/init/ and executor/common/.
+//
+// execute: runs a Plan. Knows nothing about JSON. The one entry point for setting up a container is
+// Spawn(); teardown is RunTeardown(). Both walk plan.steps in order with a switch over StepKind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "compiler/plan.h"
+#include "schema/diag.h"
+
+namespace runc {
+
+struct SpawnOptions {
+  std::string console_socket;   // --console-socket: the pty master is sent there (SCM_RIGHTS)
+  int preserve_fds = 0;         // --preserve-fds N: fds 3..3+N-1 are passed to the container
+  bool no_new_keyring = false;  // --no-new-keyring
+  bool debug = false;           // log each step index as it runs
+  // Only honoured by the runc-faulty build (RUNC_FAULT_INJECTION): the step with this index fails
+  // with EIO instead of running. 0 = off. Read from the RUNC_FAIL_AT_STEP environment variable.
+  int fail_at_step = 0;
+};
+
+struct SpawnResult {
+  pid_t pid = -1;  // container init, as seen from the host pid namespace
+};
+
+// Runs phases host, spawn, rootfs and process, and leaves the init process blocked at kWaitStart
+// (on the exec fifo in the state dir). On failure: `error` is
+// "step N KIND (ORIGIN): SYSCALL OBJECT: strerror", everything done so far is undone (processes
+// killed, mounts gone with the mount namespace, cgroup dirs and state dir removed) and false returned.
+bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error);
+
+// Runs the teardown phase for a container whose init is (or was) `pid` (-1 when unknown).
+// Best effort: continues past failures, reports the first.
+bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error);
+
+// CVE-2019-5736: a container process must not be able to open the runtime binary for writing
+// through /proc/PID/exe (of the init before its execve, or via `#!/proc/self/exe`). `create` and
+// `run` call this first thing: unless the process already runs from a sealed copy, it re-executes
+// itself (same argv and environment, from /proc/self/cmdline) from a read-only overlayfs view of
+// the binary made with fsopen/fsmount (no copy, nothing mounted anywhere), or from a sealed memfd
+// copy when overlayfs is not available. Returns true when already sealed (the common second pass);
+// on success of the re-exec it does not return; false + error when neither way works.
+bool EnsureSealedExe(Diagnostic& error);
+// True when /proc/self/exe is a sealed memfd or a file on a read-only overlayfs.
+bool RunningFromSealedExe();
+
+// Formats a step failure: "step 6 mount (/mounts/0): mount proc on /proc: Permission denied".
+std::string StepError(const Step& step, const std::string& syscall_and_object, int err);
+
+}  // namespace runc

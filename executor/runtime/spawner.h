@@ -1,0 +1,88 @@
+// The runtime side of Spawn (executor/runtime/spawn.cc): the Spawner walks the plan, runs the
+// runtime's steps and passes the baton to its children (executor/init/child.h). Not a public
+// header: only this folder includes it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/plan.h"
+#include "executor/init/child.h"
+#include "executor/init/steps.h"
+#include "executor/runtime/spawn.h"
+#include "executor/runtime/idmap.h"
+
+namespace runc::spawn {
+
+using init::Runner;
+
+class Spawner {
+ public:
+  Spawner(const Plan& plan, const SpawnOptions& options) : plan_(plan), options_(options) {}
+  ~Spawner() { CloseAll(); }
+
+  bool Run(SpawnResult& result, Diagnostic& error);
+
+ private:
+  // --- set-up
+  bool Classify(Diagnostic& error);
+  bool PreFork(Diagnostic& error);
+  // --- runtime side
+  bool RunRuntimeAt(size_t i, Diagnostic& error);
+  int RuntimeStep(const Step& step, std::string& what);
+  bool ForkHelper(size_t i, Diagnostic& error);
+  bool PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error);
+  bool SendInitState(Diagnostic& error);
+  void Undo();
+  void CloseAll();
+  // What a child starts with (executor/init/child.h); `sock` is its end of the socket.
+  init::ChildSetup ChildSetupFor(int sock);
+
+  void Fail(Diagnostic& error, const Step& step, const std::string& what, int err) {
+    error = Diagnostic{};
+    error.message = StepError(step, what, err);
+    error.err = err > 0 ? err : 0;
+  }
+
+  const Plan& plan_;
+  const SpawnOptions& options_;
+  int fault_ = 0;
+  std::vector<Runner> runners_;
+  size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
+  bool need_helper_ = false;
+  bool container_hooks_ = false;  // createContainer / startContainer hooks: the init needs its state
+  int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
+  uid_t root_uid_ = 0;  // host ids of the container's root (user namespace maps)
+  gid_t root_gid_ = 0;
+
+  PreparedPlan prepared_;
+  InitContext ctx_;
+
+  // Host resources to undo on failure.
+  bool state_dir_created_ = false;
+  std::string state_dir_;
+  std::vector<std::string> cgroups_created_;
+  std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order
+  std::map<std::string, int> ns_fds_;
+  UsernsCache userns_cache_;  // user namespaces made for idmapped mounts (executor/runtime/idmap.h)
+
+  int sock_ = -1;        // the runtime's end of the sync socket
+  int child_sock_ = -1;  // the children's end, closed here after the first fork
+  int fifo_fd_ = -1;     // exec.fifo, O_PATH, reopened by the init via /proc/self/fd
+  int console_fd_ = -1;  // connected --console-socket
+  int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
+  // A cgroup2 join done by clone3(CLONE_INTO_CGROUP): a migration through cgroup.procs waits for
+  // an RCU grace period (the cgroup_threadgroup_rwsem write side, ~20 ms here), a clone into the
+  // cgroup does not. v1 hierarchies have no such way in.
+  int cgroup_fd_ = -1;
+  size_t into_cgroup_idx_ = 0;
+  bool cloned_into_cgroup_ = false;
+  bool forked_ = false;
+  pid_t helper_ = -1, init_ = -1;
+};
+
+}  // namespace runc::spawn

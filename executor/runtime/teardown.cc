@@ -1,0 +1,206 @@
+// RunTeardown: the teardown phase of a plan (`delete`, and `create`'s undo after a late failure).
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "executor/runtime/cgroup_host.h"
+#include "executor/runtime/spawn.h"
+#include "executor/common/hooks.h"
+#include "executor/common/log.h"
+#include "executor/common/sys.h"
+#include "executor/runtime/internal.h"
+
+namespace runc {
+
+// Removes a state directory and whatever is in it (exec.fifo, state.json, plan.json, ...).
+int RemoveTree(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return errno == ENOENT ? 0 : errno;
+  if (!S_ISDIR(st.st_mode)) return unlink(path.c_str()) == 0 ? 0 : errno;
+  int err = 0;
+  if (DIR* d = opendir(path.c_str())) {
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+    for (const auto& n : names) {
+      int e = RemoveTree(path + "/" + n);
+      if (e && !err) err = e;
+    }
+  }
+  if (rmdir(path.c_str()) != 0 && errno != ENOENT && !err) err = errno;
+  return err;
+}
+namespace {
+
+// Guards against a recycled pid: when the container has cgroups, its init must be in one of them.
+bool InContainerCgroup(pid_t pid, const std::vector<std::string>& cgroup_dirs) {
+  if (cgroup_dirs.empty()) return true;
+  std::string text;
+  if (!ReadFileAll("/proc/" + std::to_string(pid) + "/cgroup", text)) return false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    size_t colon = line.find(':', line.find(':') + 1);
+    if (colon == std::string::npos) continue;
+    std::string rel = line.substr(colon + 1);
+    if (rel.empty() || rel == "/") continue;
+    for (const auto& dir : cgroup_dirs) {
+      if (dir.size() >= rel.size() && dir.compare(dir.size() - rel.size(), rel.size(), rel) == 0) return true;
+    }
+  }
+  return false;
+}
+
+// Waits (up to `timeout_ms`) until `pid` has exited and the cgroups are empty.
+void WaitGone(pid_t pid, const std::vector<std::string>& cgroup_dirs, int timeout_ms) {
+  if (pid > 0) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, timeout_ms);
+      close(pidfd);
+    }
+    // Not reaped here even when it is our child (`run`): its parent wants the exit status.
+  }
+  for (int waited = 0; waited < timeout_ms; waited += 10) {
+    bool empty = true;
+    for (const auto& dir : cgroup_dirs) {
+      if (!CgroupPids(dir).empty()) empty = false;
+    }
+    if (empty) return;
+    usleep(10000);
+  }
+}
+
+}  // namespace
+
+bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
+  const int fault = FaultStep();
+  std::vector<std::string> cgroup_dirs;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kCgroupRmdir) cgroup_dirs.push_back(s.path);
+  }
+  bool ok = true;
+  for (const Step& s : plan.steps) {
+    if (s.phase != Phase::kTeardown) continue;
+    LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+    std::string what;
+    int err = 0;
+    bool fatal = true;
+    if (fault == s.index) {
+      what = kInjectedFault;
+      err = EIO;
+    } else {
+      switch (s.kind) {
+        case StepKind::kKill: {
+          int sig = s.nums.empty() ? SIGKILL : static_cast<int>(s.nums[0]);
+          if (pid > 0 && InContainerCgroup(pid, cgroup_dirs) && kill(pid, sig) != 0 && errno != ESRCH) {
+            what = "kill " + std::to_string(pid);
+            err = errno;
+          }
+          for (const auto& dir : cgroup_dirs) CgroupSignalAll(dir, sig);
+          if (sig == SIGKILL) WaitGone(pid, cgroup_dirs, 5000);
+          break;
+        }
+        case StepKind::kCgroupRmdir:
+          err = CgroupRemove(s.path, 2000);
+          if (err) what = "rmdir " + s.path;
+          break;
+        case StepKind::kStateRemove:
+          err = RemoveTree(s.path);
+          if (err) what = "remove " + s.path;
+          break;
+        case StepKind::kRdtRemove:
+          if (rmdir(s.path.c_str()) != 0 && errno != ENOENT) {
+            what = "rmdir " + s.path;
+            err = errno;
+          }
+          break;
+        case StepKind::kHook:
+          err = RunHookProcess(s, HookStateJson(plan, "stopped", pid > 0 ? pid : 0), what);
+          fatal = false;  // runtime-spec: poststop failures are logged, delete goes on
+          break;
+        case StepKind::kStateDir:
+        case StepKind::kCgroupMkdir:
+        case StepKind::kCgroupWrite:
+        case StepKind::kCgroupDevices:
+        case StepKind::kRdtGroup:
+        case StepKind::kNsOpen:
+        case StepKind::kTimeOffsets:
+        case StepKind::kClone:
+        case StepKind::kNsJoin:
+        case StepKind::kSetgroups:
+        case StepKind::kUidMap:
+        case StepKind::kGidMap:
+        case StepKind::kCgroupJoin:
+        case StepKind::kRdtJoin:
+        case StepKind::kUnshare:
+        case StepKind::kNetDevice:
+        case StepKind::kIdmapMount:
+        case StepKind::kPropagation:
+        case StepKind::kRootfsBind:
+        case StepKind::kMount:
+        case StepKind::kRemount:
+        case StepKind::kMknod:
+        case StepKind::kDeviceBind:
+        case StepKind::kSymlink:
+        case StepKind::kPivotRoot:
+        case StepKind::kMoveChroot:
+        case StepKind::kMask:
+        case StepKind::kReadonlyPath:
+        case StepKind::kRootReadonly:
+        case StepKind::kSysctl:
+        case StepKind::kHostname:
+        case StepKind::kDomainname:
+        case StepKind::kRlimit:
+        case StepKind::kOomScoreAdj:
+        case StepKind::kUser:
+        case StepKind::kUmask:
+        case StepKind::kCaps:
+        case StepKind::kNoNewPrivs:
+        case StepKind::kPersonality:
+        case StepKind::kScheduler:
+        case StepKind::kIoPriority:
+        case StepKind::kMemoryPolicy:
+        case StepKind::kSeccomp:
+        case StepKind::kCwd:
+        case StepKind::kConsole:
+        case StepKind::kWaitStart:
+        case StepKind::kExecve:
+          what = "not a teardown step";
+          err = EINVAL;
+          break;
+      }
+    }
+    if (err == 0) continue;
+    std::string message = StepError(s, what, err);
+    if (!fatal) {
+      LogWarn(message);
+      continue;
+    }
+    if (ok) {
+      error = Diagnostic{};
+      error.message = message;
+      error.err = err > 0 ? err : 0;
+    }
+    ok = false;
+  }
+  return ok;
+}
+
+
+}  // namespace runc
