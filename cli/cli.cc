@@ -61,6 +61,8 @@ const std::vector<CommandInfo>& Commands() {
       {"state", CmdState, "output the state of a container"},
       {"list", CmdList, "lists containers started by runc with the given root"},
       {"kill", CmdKill, "send a signal to the container's init process"},
+      {"pause", CmdPause, "suspend all processes inside the container"},
+      {"resume", CmdResume, "resume all processes that have been previously paused"},
       {"delete", CmdDelete, "delete any resources held by the container"},
   };
   return kCommands;

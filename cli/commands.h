@@ -37,6 +37,8 @@ int CmdState(const GlobalOptions&, const std::vector<std::string>&);
 int CmdList(const GlobalOptions&, const std::vector<std::string>&);
 int CmdKill(const GlobalOptions&, const std::vector<std::string>&);
 int CmdDelete(const GlobalOptions&, const std::vector<std::string>&);
+int CmdPause(const GlobalOptions&, const std::vector<std::string>&);
+int CmdResume(const GlobalOptions&, const std::vector<std::string>&);
 
 // The table main() dispatches on and prints in --help.
 const std::vector<CommandInfo>& Commands();

@@ -11,7 +11,8 @@
 // plan saved at create time.
 //
 // Files: create.cc, start.cc, run.cc (with supervise.cc: the foreground wait, signal forwarding
-// and the terminal proxy), state.cc (state and list), kill.cc, delete.cc, util.cc.
+// and the terminal proxy), state.cc (state and list), pause.cc (pause and resume), kill.cc,
+// delete.cc, util.cc.
 #pragma once
 
 #include <sys/types.h>
@@ -87,12 +88,21 @@ bool State(const Context& ctx, const std::string& id, ContainerState& out, Diagn
 // Every container under the root whose state can be read, in ListContainerIds' order.
 std::vector<ContainerState> List(const Context& ctx);
 
-// Sends `signal` to the init, or with `all` to every process of the container's cgroup.
+// Freezes every process of the container (the v1 freezer, or cgroup2's cgroup.freeze) and waits
+// until the kernel reports them frozen; `state` and `list` then say paused. Created or running
+// containers only.
+bool Pause(const Context& ctx, const std::string& id, Diagnostic& error);
+// Thaws a paused container.
+bool Resume(const Context& ctx, const std::string& id, Diagnostic& error);
+
+// Sends `signal` to the init, or with `all` to every process of the container's cgroup. A paused
+// container is thawed after a SIGKILL, as runc does, so that its processes can die.
 bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagnostic& error);
 
 // Tears the container down from its saved plan. Without `force` only a stopped container is
 // deleted (the runtime-spec's rule; runc 1.1 also deletes a created one); with it a running one is
-// killed first, and a container that does not exist is not an error.
+// killed first (a paused one thawed so that it can die), and a container that does not exist is
+// not an error.
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
 
 }  // namespace runc::container

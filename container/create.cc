@@ -120,6 +120,7 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   s.owner = CurrentUserName();
   s.init_start_time = ProcessStartTime(result.pid);
   if (const Step* wait = FindStep(out.plan, StepKind::kWaitStart)) s.fifo = wait->path;
+  s.freezer = FreezerControl(out.plan);
 
   // Whatever fails from here on must not leave a half-created container behind.
   auto undo = [&](const Diagnostic& cause) {

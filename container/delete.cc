@@ -45,10 +45,19 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
     }
     return false;
   }
-  const bool alive = state.status == ContainerStatus::kCreated || state.status == ContainerStatus::kRunning;
+  const bool alive = state.status == ContainerStatus::kCreated || state.status == ContainerStatus::kRunning ||
+                     state.status == ContainerStatus::kPaused;
   // Without a pid namespace the init's death does not take the rest of the container with it;
-  // kill whatever is left in the cgroup so that it can be removed.
-  if (HasCgroup(plan) && SignalCgroup(plan, SIGKILL) > 0) WaitCgroupEmpty(plan, 2000);
+  // kill whatever is left in the cgroup so that it can be removed. Frozen processes die only once
+  // thawed.
+  if (HasCgroup(plan)) {
+    const int killed = SignalCgroup(plan, SIGKILL);
+    if (state.status == ContainerStatus::kPaused) {
+      Diagnostic ignored;
+      SetFrozen(state.freezer, false, ignored);
+    }
+    if (killed > 0) WaitCgroupEmpty(plan, 2000);
+  }
   return RunTeardown(plan, alive ? state.pid : -1, error);
 }
 

@@ -38,6 +38,12 @@ void WaitCgroupEmpty(const Plan& plan, int timeout_ms);
 int SignalInit(const ContainerState& s, int sig);
 
 
+// The freezer's control file of a planned container (container/pause.cc): the v1 freezer.state of
+// the cgroup the init joins, else cgroup2's cgroup.freeze; "" when it joins none.
+std::string FreezerControl(const Plan& plan);
+// Freezes or thaws through that file and waits until the kernel reports the new state.
+bool SetFrozen(const std::string& control, bool freeze, Diagnostic& error);
+
 class ConsoleListener;
 // Create, for run as well: `foreground` allows a terminal without a console socket, whose pty
 // master then goes to `console` (a private listener) when given.

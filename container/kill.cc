@@ -1,9 +1,22 @@
 // kill: a signal to the container's init, or to every process of its cgroup.
+#include <signal.h>
+
 #include <cerrno>
 
 #include "container/internal.h"
 
 namespace runc::container {
+namespace {
+
+// A frozen process does not act on SIGKILL until it is thawed (cgroup v1; v2 kills frozen tasks,
+// but thawing there is harmless): runc thaws a paused container it has SIGKILLed.
+void ThawAfterKill(const ContainerState& state, int signal) {
+  if (signal != SIGKILL || state.status != ContainerStatus::kPaused) return;
+  Diagnostic ignored;
+  SetFrozen(state.freezer, false, ignored);
+}
+
+}  // namespace
 
 bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagnostic& error) {
   ContainerLock lock;
@@ -15,6 +28,7 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
     if (!LoadContainerPlan(ctx.root, id, plan, error)) return false;
     if (HasCgroup(plan)) {
       SignalCgroup(plan, signal);
+      ThawAfterKill(state, signal);
       return true;
     }
     // No cgroup to enumerate: the init is all we know of.
@@ -29,6 +43,7 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
     error.message = e == ESRCH ? "container not running" : "kill " + std::to_string(state.pid) + ": " + Errno(e);
     return false;
   }
+  ThawAfterKill(state, signal);
   return true;
 }
 

@@ -80,6 +80,9 @@ bool Start(const Context& ctx, const std::string& id, Diagnostic& error) {
     case ContainerStatus::kRunning:
       error.message = "cannot start an already running container";
       return false;
+    case ContainerStatus::kPaused:
+      error.message = "cannot start a paused container";
+      return false;
     case ContainerStatus::kCreating:
       error.message = "cannot start a container in the creating state";
       return false;

@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "executor/common/sys.h"
+
 namespace runc {
 namespace {
 
@@ -107,6 +109,8 @@ std::string_view StatusName(ContainerStatus s) {
       return "created";
     case ContainerStatus::kRunning:
       return "running";
+    case ContainerStatus::kPaused:
+      return "paused";
     case ContainerStatus::kStopped:
       return "stopped";
   }
@@ -182,6 +186,7 @@ nlohmann::ordered_json StateToFileJson(const ContainerState& s) {
   j["annotations"] = s.annotations;
   j["initStartTime"] = s.init_start_time;
   j["fifo"] = s.fifo;
+  j["freezer"] = s.freezer;
   return j;
 }
 
@@ -194,6 +199,7 @@ bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string
     const std::string status = j.value("status", "creating");
     s.status = status == "created"   ? ContainerStatus::kCreated
                : status == "running" ? ContainerStatus::kRunning
+               : status == "paused"  ? ContainerStatus::kPaused
                : status == "stopped" ? ContainerStatus::kStopped
                                      : ContainerStatus::kCreating;
     s.bundle = j.at("bundle").get<std::string>();
@@ -204,6 +210,7 @@ bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string
       s.annotations = j["annotations"].get<std::map<std::string, std::string>>();
     s.init_start_time = j.value("initStartTime", uint64_t{0});
     s.fifo = j.value("fifo", "");
+    s.freezer = j.value("freezer", "");
     out = std::move(s);
     return true;
   } catch (const nlohmann::json::exception& e) {
@@ -219,6 +226,15 @@ ContainerStatus DetectStatus(const ContainerState& s, const std::string& state_d
   const std::string fifo = s.fifo.empty() ? state_dir + "/" + kExecFifo : s.fifo;
   struct stat st;
   if (lstat(fifo.c_str(), &st) == 0) return ContainerStatus::kCreated;
+  if (!s.freezer.empty()) {
+    // v1: FROZEN (FREEZING is still on its way: runc calls that running too); v2: the request.
+    std::string value;
+    if (ReadFileAll(s.freezer, value) &&
+        (value.rfind("FROZEN", 0) == 0 || (value.rfind("1", 0) == 0 && s.freezer.size() >= 14 &&
+                                           s.freezer.compare(s.freezer.size() - 14, 14, "/cgroup.freeze") == 0))) {
+      return ContainerStatus::kPaused;
+    }
+  }
   return ContainerStatus::kRunning;
 }
 

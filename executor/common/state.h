@@ -25,8 +25,9 @@ inline constexpr const char* kExecFifo = "exec.fifo";
 // The runtime-spec version our state documents follow.
 inline constexpr const char* kStateOciVersion = "1.3.0";
 
-enum class ContainerStatus { kCreating, kCreated, kRunning, kStopped };
-std::string_view StatusName(ContainerStatus s);  // "creating", "created", "running", "stopped"
+enum class ContainerStatus { kCreating, kCreated, kRunning, kPaused, kStopped };
+// "creating", "created", "running", "paused", "stopped"
+std::string_view StatusName(ContainerStatus s);
 
 struct ContainerState {
   // The OCI state (runtime-spec "State").
@@ -45,6 +46,9 @@ struct ContainerState {
   uint64_t init_start_time = 0;
   // Private: the start fifo (the plan's kWaitStart path); empty = <state dir>/exec.fifo.
   std::string fifo;
+  // Private: the freezer's control file (v1 <dir>/freezer.state or cgroup2 <dir>/cgroup.freeze);
+  // empty when the container has no cgroup to freeze. Its value makes a running container paused.
+  std::string freezer;
 };
 
 // runc's rule: [\w+-.]+, not "." or "..", no "/". False + error ("invalid container id \"..\"").
@@ -66,7 +70,8 @@ nlohmann::ordered_json StateToFileJson(const ContainerState& s);
 bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string& error);
 
 // Status of a container from what is on disk and in /proc: init gone (or pid recycled, or a zombie)
-// -> stopped; exec.fifo still in the state dir -> created; otherwise running.
+// -> stopped; exec.fifo still in the state dir -> created; a frozen freezer -> paused; otherwise
+// running.
 ContainerStatus DetectStatus(const ContainerState& s, const std::string& state_dir);
 
 // An open, locked state directory. Lock() blocks until every other command on this container is

@@ -1,0 +1,167 @@
+// pause and resume on real containers: the v1 freezer on this hybrid host, cgroup2's cgroup.freeze
+// in a private mount namespace with only cgroup2 mounted; state and list say paused; a paused
+// container's processes do not run; kill and delete --force of a paused container work.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
+
+// A container that writes a counter to /tmp/n (in its rootfs, so the host can read it) every 20 ms.
+const char kTicker[] = "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.02; done";
+
+std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
+  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
+                                  "sh"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+std::string Status(const RunResult& state) {
+  auto j = nlohmann::json::parse(state.out, nullptr, false);
+  return j.is_object() ? j.value("status", "") : "";
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+class PauseTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
+    v2_ = GetParam();
+    if (v2_ && !Exists(std::string(kHostCgroup2) + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << kHostCgroup2;
+    id_ = UniqueId("pause");
+    cgroup_ = "/runc-test-pause-" + id_;
+  }
+  void TearDown() override {
+    Runc({"delete", "--force", id_});
+    if (v2_) rmdir((std::string(kHostCgroup2) + cgroup_).c_str());
+  }
+
+  RunResult Runc(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::Run(v2_ ? OnV2(argv) : argv);
+  }
+
+  // The freezer's control file as the host sees it.
+  std::string FreezerFile() const {
+    return v2_ ? std::string(kHostCgroup2) + cgroup_ + "/cgroup.freeze" : "/sys/fs/cgroup/freezer" + cgroup_ + "/freezer.state";
+  }
+
+  void StartTicker(Bundle& b) {
+    b.config()["process"]["args"] = {"sh", "-c", kTicker};
+    b.config()["linux"]["cgroupsPath"] = cgroup_;
+    b.config()["root"]["readonly"] = false;
+    b.Write();
+    // The detached container keeps the stdio it is given: /dev/null and a file, not our pipes.
+    const std::string err_file = root_.path() + "/run-d.err";
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
+                                     RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
+    RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
+    ASSERT_EQ(r.status, 0) << ReadFile(err_file);
+  }
+
+  // Whether the counter moves within `ms`.
+  static bool Ticks(const std::string& file, int ms) {
+    const std::string before = ReadFile(file);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    return ReadFile(file) != before;
+  }
+
+  TempDir root_{"runc-test-pause-root"};
+  std::string id_, cgroup_;
+  bool v2_ = false;
+};
+
+TEST_P(PauseTest, PauseFreezesResumeThaws) {
+  Bundle b;
+  StartTicker(b);
+  const std::string counter = b.rootfs() + "/tmp/n";
+  for (int i = 0; i < 100 && ReadFile(counter).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(Ticks(counter, 300)) << "the container does not run: " << Runc({"state", id_}).out << ReadFile(counter);
+
+  RunResult r = Runc({"pause", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Status(Runc({"state", id_})), "paused");
+  EXPECT_THAT(Runc({"list"}).out, HasSubstr("paused"));
+  EXPECT_THAT(ReadFile(FreezerFile()), HasSubstr(v2_ ? "1" : "FROZEN"));
+  EXPECT_FALSE(Ticks(counter, 300)) << "a paused container's process ran";
+  // start, and pause again, are refused while paused
+  EXPECT_THAT(Runc({"start", id_}).err, HasSubstr("cannot start a paused container"));
+  r = Runc({"pause", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("container not running"));
+
+  r = Runc({"resume", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Status(Runc({"state", id_})), "running");
+  EXPECT_TRUE(Ticks(counter, 300)) << "a resumed container does not run";
+  r = Runc({"resume", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("container not paused"));
+}
+
+TEST_P(PauseTest, KillOfAPausedContainerStopsIt) {
+  Bundle b;
+  StartTicker(b);
+  ASSERT_EQ(Runc({"pause", id_}).status, 0);
+  RunResult r = Runc({"kill", id_, "KILL"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string status;
+  for (int i = 0; i < 200 && (status = Status(Runc({"state", id_}))) != "stopped"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(status, "stopped");
+  r = Runc({"delete", id_});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(Exists(FreezerFile())) << "the cgroup is left behind";
+}
+
+TEST_P(PauseTest, ForcedDeleteOfAPausedContainerRemovesEverything) {
+  Bundle b;
+  StartTicker(b);
+  ASSERT_EQ(Runc({"pause", id_}).status, 0);
+  RunResult r = Runc({"delete", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("that is not stopped: paused"));
+  r = Runc({"delete", "--force", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(Exists(FreezerFile())) << "the cgroup is left behind";
+  EXPECT_FALSE(Exists(root_.path() + "/" + id_));
+}
+
+TEST_P(PauseTest, OnlyCreatedOrRunningContainersPause) {
+  RunResult r = Runc({"pause", "no-such-container"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("does not exist"));
+  Bundle b({"true"});
+  b.config()["linux"]["cgroupsPath"] = cgroup_;
+  b.Write();
+  ASSERT_EQ(Runc({"run", "--keep", "--bundle", b.path(), id_}).status, 0);
+  r = Runc({"pause", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("container not running"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cgroups, PauseTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "v2" : "v1"; });
+
+}  // namespace
+}  // namespace runc::test
