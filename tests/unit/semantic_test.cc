@@ -291,9 +291,18 @@ TEST(SemanticTest, PreDraftDevices) {
     {"type": 98, "path": "/dev/sda", "major": 8, "minor": 0, "permissions": "", "fileMode": 432, "uid": 0, "gid": 0},
     {"type": 97, "path": "/dev/x", "major": 1, "minor": 1, "permissions": "rwm"},
     {"type": 112, "path": "/dev/fifo", "major": 1, "permissions": "rwm"}])");
-  EXPECT_EQ(CheckJson(p), (std::vector<std::string>{
-                              "config.json: /linux/devices/2/type: unknown device type 97",
-                              "config.json: /linux/devices/3/major: major is not allowed for device type \"p\""}));
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{"config.json: /linux/devices/2/type: unknown device type 97"});
+}
+
+// runtime-spec: major and minor are required for c, b and u, optional (not forbidden) for p.
+TEST(SemanticTest, FifoDevicesMayCarryMajorAndMinor) {
+  auto c = MinimalOci();
+  c["linux"]["devices"] = nlohmann::json::parse(R"([
+    {"type": "p", "path": "/dev/fifo0"},
+    {"type": "p", "path": "/dev/fifo1", "major": 0, "minor": 0},
+    {"type": "p", "path": "/dev/fifo2", "major": 4, "minor": 5},
+    {"type": "c", "path": "/dev/c", "major": 1}])");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /linux/devices/3: minor is required for device type \"c\""});
 }
 
 TEST(SemanticTest, PreDraftStringResources) {
