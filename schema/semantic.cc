@@ -104,6 +104,7 @@ class Checker {
     if (!root_.is_object()) return true;  // the schema pass reports that
     CollectNamespaces();
     CheckVersion();
+    CheckRequired();
     CheckProcess();
     CheckHostnames();
     CheckMounts();
@@ -216,6 +217,25 @@ class Checker {
     return true;
   }
 
+  // ---- root and process ----
+
+  void CheckRequired() {
+    // The runtime-spec makes both optional in general, but on Linux `root` is required, and
+    // `process` is required to create a container (which is what a plan is compiled for); runc
+    // refuses both ("root must be specified", "process property must not be empty"). Without
+    // `root` the bundle directory itself used to become the rootfs. The pre-draft schema already
+    // requires both.
+    if (!pre_draft_) {
+      for (const char* field : {"root", "process"}) {
+        if (!Get(root_, field)) Report("", "missing required field \"" + std::string(field) + "\"");
+      }
+    }
+    // An empty path would be the bundle directory too.
+    if (const auto path = View(Get(Get(root_, "root"), "path")); path && path->empty()) {
+      Report("/root/path", "root path must not be empty");
+    }
+  }
+
   // ---- process ----
 
   void CheckProcess() {
@@ -228,6 +248,7 @@ class Checker {
       } else if (args->is_array() && args->empty()) {
         Report("/process/args", "args must not be empty");
       }
+      CheckEnv(Get(*process, "env"), "/process/env");
       if (const auto cwd = String(Get(*process, "cwd"))) {
         // The pre-draft wrote "" for the default "/".
         if (!(pre_draft_ && cwd->empty()) && !IsAbsolute(*cwd)) {
@@ -256,6 +277,23 @@ class Checker {
         for (size_t i = 0; i < list.size(); ++i) CheckCapability(list[i], base, i, false);
       }
       CheckRlimits(Get(*process, "rlimits"), "/process/rlimits");
+    }
+  }
+
+  // Environment entries are NAME=VALUE: an entry without "=" would reach execve(2) as it is, and
+  // the program would not see the variable the config meant (runc refuses it too).
+  void CheckEnv(const Json* env, std::string_view base) {
+    const auto& list = Array(env);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto entry = View(&list[i]);
+      // An entry with a NUL is reported by CheckNulCharacters, and must not be quoted here.
+      if (!entry || entry->find('\0') != std::string_view::npos) continue;
+      const size_t eq = entry->find('=');
+      if (eq == std::string_view::npos) {
+        Report(Ptr(base, i), "environment variable " + Q(*entry) + " has no \"=\"");
+      } else if (eq == 0) {
+        Report(Ptr(base, i), "environment variable " + Q(*entry) + " has an empty name");
+      }
     }
   }
 
@@ -367,6 +405,7 @@ class Checker {
         if (const auto path = String(Get(list[i], "path")); path && !IsAbsolute(*path)) {
           Report(Ptr(p, "path"), "hook path " + Q(*path) + " is not absolute");
         }
+        CheckEnv(Get(list[i], "env"), Ptr(p, "env"));
       }
     }
   }

@@ -257,8 +257,52 @@ TEST(SemanticTest, ProcessArgs) {
   EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /process/args: args must not be empty"});
   c["process"].erase("args");
   EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /process: process requires args"});
-  c.erase("process");  // no process at all is a matter for the command that needs one
-  EXPECT_EQ(CheckJson(c), std::vector<std::string>{});
+}
+
+// Without root the bundle directory used to become the rootfs; without process there is nothing to
+// create. runc refuses both; the pre-draft schema already requires them.
+TEST(SemanticTest, RootAndProcessAreRequired) {
+  auto c = MinimalOci();
+  c.erase("root");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: missing required field \"root\""});
+  c = MinimalOci();
+  c.erase("process");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: missing required field \"process\""});
+  c.erase("root");
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{"config.json: missing required field \"root\"",
+                                                    "config.json: missing required field \"process\""}));
+  c = MinimalOci();
+  c["root"]["path"] = "";
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /root/path: root path must not be empty"});
+  auto p = MinimalPreDraft();
+  p["root"]["path"] = "";
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{"config.json: /root/path: root path must not be empty"});
+}
+
+TEST(SemanticTest, RootAndProcessMissingWithPositions) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson("{\n  \"ociVersion\": \"1.3.0\"\n}\n", "config.json", doc, diags));
+  EXPECT_FALSE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), (std::vector<std::string>{"config.json:1:1: missing required field \"root\"",
+                                                       "config.json:1:1: missing required field \"process\""}));
+}
+
+TEST(SemanticTest, EnvironmentEntriesNeedAnEqualsSign) {
+  auto c = MinimalOci();
+  c["process"]["env"] = {"PATH=/bin", "EMPTY=", "A==b", "NOEQUALS", "=value", ""};
+  c["hooks"] = nlohmann::json::parse(R"({
+    "prestart": [{"path": "/bin/true", "env": ["OK=1"]}],
+    "poststop": [{"path": "/bin/true"}, {"path": "/bin/true", "env": ["HOOKVAR", "X=1"]}]})");
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{
+                              "config.json: /process/env/3: environment variable \"NOEQUALS\" has no \"=\"",
+                              "config.json: /process/env/4: environment variable \"=value\" has an empty name",
+                              "config.json: /process/env/5: environment variable \"\" has no \"=\"",
+                              "config.json: /hooks/poststop/1/env/0: environment variable \"HOOKVAR\" has no \"=\""}));
+  auto p = MinimalPreDraft();
+  p["process"]["env"] = {"TERM=xterm", "BARE"};
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{
+                              "config.json: /process/env/1: environment variable \"BARE\" has no \"=\""});
 }
 
 TEST(SemanticTest, CgroupsPath) {
