@@ -19,11 +19,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <tuple>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "schema/grammar.h"
 #include "schema/load.h"
@@ -50,7 +53,19 @@ using spec_util::ParseBlkioLines;
 using spec_util::ParseClassId;
 using spec_util::PreDraftDeviceType;
 
-std::string Q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// A NUL is spelled as in JSON: it would end the message where it is printed (CheckNulCharacters
+// reports the string itself).
+std::string Q(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
 
 constexpr std::string_view kSeccompActions[] = {
     "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
@@ -120,6 +135,8 @@ class Checker {
     CheckNetDevices();
     CheckIntelRdt();
     CheckPersonality();
+    std::string pointer;
+    CheckNulCharacters(root_, pointer);
     // Checks run rule by rule; the report reads top to bottom like the file.
     std::stable_sort(diags_.begin() + static_cast<std::ptrdiff_t>(before), diags_.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
@@ -783,6 +800,54 @@ class Checker {
       Report(Ptr("/linux/personality/flags", i), "unsupported personality flag \"" + String(&flags[i]).value_or("") + "\"" +
                                                       ": the runtime-spec defines no flag values");
     }
+  }
+
+  // ---- NUL characters ----
+
+  // Nearly every string of a config ends up as a C string (a path, an argument, an environment
+  // entry, a label, a sysctl or cgroup file name): an escaped NUL ("sh\u0000evil") would cut it
+  // short there, so that what runs is not what the config says. Every string and member name is
+  // checked, whatever it is used for. `pointer` is that of `v`, extended and restored in place.
+  void CheckNulCharacters(const Json& v, std::string& pointer) {
+    if (v.is_string()) {
+      if (v.str().find('\0') != std::string_view::npos) Report(pointer, Shown(v.str()) + " contains a NUL character");
+      return;
+    }
+    const size_t len = pointer.size();
+    const auto& elements = v.elements();
+    for (size_t i = 0; i < elements.size(); ++i) {
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+      (void)ec;  // 24 digits hold any size_t
+      pointer += '/';
+      pointer.append(digits, end);
+      CheckNulCharacters(elements[i], pointer);
+      pointer.resize(len);
+    }
+    for (const auto& [key, value] : v.items()) {
+      pointer += '/';
+      AppendPointerToken(pointer, key);
+      if (key.find('\0') != std::string_view::npos) {
+        // Named at the object, since a pointer with a NUL in it cannot be printed; the line and
+        // column are the member's.
+        Diagnostic d = doc_.Diag(pointer, "member name " + Shown(key) + " contains a NUL character");
+        d.pointer.resize(len);
+        diags_.push_back(std::move(d));
+      } else {
+        CheckNulCharacters(value, pointer);
+      }
+      pointer.resize(len);
+    }
+  }
+
+  // A string as JSON text ("sh\u0000evil"), or only the start of it when it is long.
+  static std::string Shown(std::string_view s) {
+    constexpr size_t kMax = 40;
+    // Cutting may split a UTF-8 sequence: dump replaces what is left of it instead of throwing.
+    std::string text = nlohmann::json(std::string(s.substr(0, kMax)))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (s.size() > kMax) text.insert(text.size() - 1, "...");
+    return text;
   }
 
   const JsonDocument& doc_;

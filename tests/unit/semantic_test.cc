@@ -305,6 +305,44 @@ TEST(SemanticTest, EnvironmentEntriesNeedAnEqualsSign) {
                               "config.json: /process/env/1: environment variable \"BARE\" has no \"=\""});
 }
 
+// An escaped NUL would cut the C string the executor makes of a value short ("sh\u0000evil" would
+// run "sh"): every string and member name is refused with one.
+TEST(SemanticTest, StringsWithANulCharacterAreRefused) {
+  using namespace std::string_literals;
+  auto c = MinimalOci();
+  c["process"]["args"] = {"sh\0evil"s, "-c"};
+  c["process"]["env"] = {"A=1\0B=2"s};
+  c["root"]["path"] = "rootfs\0/../../"s;
+  c["linux"]["sysctl"] = {{"net.ipv4.ip_forward\0x"s, "1"}};
+  c["linux"]["namespaces"].push_back({{"type", "network"}});
+  c["annotations"] = {{"k", std::string(50, 'a') + "\0"s}};
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{
+                              "config.json: /annotations/k: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" contains a "
+                              "NUL character",
+                              "config.json: /linux/sysctl: member name \"net.ipv4.ip_forward\\u0000x\" contains a NUL "
+                              "character",
+                              "config.json: /process/args/0: \"sh\\u0000evil\" contains a NUL character",
+                              "config.json: /process/env/0: \"A=1\\u0000B=2\" contains a NUL character",
+                              "config.json: /root/path: \"rootfs\\u0000/../../\" contains a NUL character"}));
+}
+
+TEST(SemanticTest, NulCharactersAreReportedWithTheirPositions) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson(R"({
+  "ociVersion": "1.3.0",
+  "process": {"cwd": "/", "args": ["sh\u0000evil"]},
+  "root": {"path": "rootfs\u0000"},
+  "annotations": {"a\u0000b": "c"}
+})",
+                        "config.json", doc, diags));
+  EXPECT_FALSE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), (std::vector<std::string>{
+                                 "config.json:3:36: /process/args/0: \"sh\\u0000evil\" contains a NUL character",
+                                 "config.json:4:20: /root/path: \"rootfs\\u0000\" contains a NUL character",
+                                 "config.json:5:31: /annotations: member name \"a\\u0000b\" contains a NUL character"}));
+}
+
 TEST(SemanticTest, CgroupsPath) {
   const std::pair<const char*, const char*> cases[] = {
       {"/default/d1", nullptr},
