@@ -343,6 +343,19 @@ TEST(SemanticTest, NulCharactersAreReportedWithTheirPositions) {
                                  "config.json:5:31: /annotations: member name \"a\\u0000b\" contains a NUL character"}));
 }
 
+// Parsed text is only walked for NULs when it contains "\u0000"; after an escaped backslash that
+// is no NUL.
+TEST(SemanticTest, TextWithoutANulEscapeHasNoNul) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson(R"({"ociVersion": "1.3.0", "process": {"cwd": "/", "args": ["echo", "\\u0000"]},
+                             "root": {"path": "rootfs"}})",
+                        "config.json", doc, diags));
+  ASSERT_EQ(doc.root.at_pointer("/process/args/1")->str(), "\\u0000");
+  EXPECT_TRUE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), std::vector<std::string>{});
+}
+
 TEST(SemanticTest, CgroupsPath) {
   const std::pair<const char*, const char*> cases[] = {
       {"/default/d1", nullptr},
