@@ -5,6 +5,7 @@
 
 #include "compiler/host.h"
 #include "compiler/plan.h"
+#include "schema/diag.h"
 #include "schema/spec.h"
 
 namespace runc {
@@ -18,5 +19,13 @@ struct CompileOptions {
 };
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);
+
+// What the config asks of the host that the host cannot do, and that Compile (which cannot fail)
+// would otherwise leave out of the plan without a word: an AppArmor profile on a host without
+// AppArmor, an SELinux process or mount label on a host without SELinux (runc and crun refuse
+// these too). Call it after LoadSpec and before Compile, with the HostFacts given to Compile.
+// Appends one diagnostic per problem ("config.json:12:24: /process/apparmorProfile: apparmor is
+// not enabled on this host") and returns true when there was none.
+bool CheckHostSupport(const Spec& spec, const HostFacts& host, Diagnostics& diags);
 
 }  // namespace runc

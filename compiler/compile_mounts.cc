@@ -270,7 +270,13 @@ class Mounter {
     s.path = path;
     int64_t mode = S_IFCHR;
     if (type == 'b') mode = S_IFBLK;
-    if (type == 'p') mode = S_IFIFO;
+    if (type == 'p') {
+      // A fifo's major and minor may be written (the runtime-spec does not forbid them) but mean
+      // nothing: mknod(2) ignores them for S_IFIFO, and the plan says so.
+      mode = S_IFIFO;
+      major = 0;
+      minor = 0;
+    }
     s.nums = {mode | (perm & 07777), major, minor, uid, gid};
   }
 

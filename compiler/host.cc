@@ -1,6 +1,9 @@
 #include "compiler/host.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -245,6 +248,31 @@ HostFacts HostFactsFromText(std::string_view mountinfo, std::string_view self_cg
   return h;
 }
 
+std::set<std::string> LsmsFromText(std::string_view lsm_list, bool apparmor_securityfs,
+                                   std::string_view apparmor_enabled, bool selinuxfs) {
+  std::set<std::string> out;
+  for (std::string_view name : Split(lsm_list, ',')) {
+    while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.remove_suffix(1);
+    if (!name.empty()) out.emplace(name);
+  }
+  const bool listed = !out.empty();
+  // A module can be built in, even listed, and still not enforce anything: apparmor=0 on the
+  // kernel command line leaves `enabled` at N. The list is only a further condition when there is
+  // one (kernels before 4.15, or no securityfs mounted, have none).
+  const bool apparmor = apparmor_securityfs && !apparmor_enabled.empty() && apparmor_enabled[0] == 'Y';
+  if (!apparmor || (listed && !out.count("apparmor"))) {
+    out.erase("apparmor");
+  } else {
+    out.emplace("apparmor");
+  }
+  if (!selinuxfs || (listed && !out.count("selinux"))) {
+    out.erase("selinux");
+  } else {
+    out.emplace("selinux");
+  }
+  return out;
+}
+
 }  // namespace host_internal
 
 HostFacts ProbeHost() {
@@ -256,6 +284,14 @@ HostFacts ProbeHost() {
   if (h.cgroup_mode != CgroupMode::kV1 && ReadFile(h.unified_mount + "/cgroup.controllers", controllers, err)) {
     h = host_internal::HostFactsFromText(mountinfo, self_cgroup, controllers);
   }
+  std::string lsm_list, apparmor_enabled;
+  ReadFile("/sys/kernel/security/lsm", lsm_list, err);
+  ReadFile("/sys/module/apparmor/parameters/enabled", apparmor_enabled, err);
+  struct stat st;
+  const bool apparmor_securityfs = ::stat("/sys/kernel/security/apparmor", &st) == 0;
+  struct statfs fs;
+  const bool selinuxfs = ::statfs("/sys/fs/selinux", &fs) == 0 && fs.f_type == SELINUX_MAGIC;
+  h.lsms = host_internal::LsmsFromText(lsm_list, apparmor_securityfs, apparmor_enabled, selinuxfs);
   return h;
 }
 
@@ -305,6 +341,9 @@ bool LoadHostFacts(const std::string& arg, HostFacts& out, std::string& error) {
     if (auto it = j.find("state_root"); it != j.end()) h.state_root = it->get<std::string>();
     key = "/resctrl_mount";
     if (auto it = j.find("resctrl_mount"); it != j.end()) h.resctrl_mount = it->get<std::string>();
+    key = "/lsms";
+    expected = "an array of strings";
+    if (auto it = j.find("lsms"); it != j.end()) h.lsms = it->get<std::set<std::string>>();
   } catch (const std::exception&) {
     error = "host facts " + arg + ": " + key + ": expected " + expected;
     return false;

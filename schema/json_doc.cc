@@ -567,17 +567,42 @@ bool ParseJsonValue(std::string_view text, nlohmann::json& out, std::string* err
 
 bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
                   Diagnostics& diags) {
-  auto fail = [&](int err) {
-    std::string message = std::strerror(err);
-    if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
-    diags.push_back(Diagnostic{display_name, 0, 0, "", message, err});
+  auto fail = [&](int err, std::string message) {
+    diags.push_back(Diagnostic{display_name, 0, 0, "", std::move(message), err});
     return false;
   };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(errno);
-  std::string text;
+  auto fail_errno = [&](int err) {
+    std::string message = std::strerror(err);
+    if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    return fail(err, std::move(message));
+  };
+  static_assert(kMaxJsonFileSize == 16 * 1024 * 1024, "the message below names the cap");
+  const char* const kTooLarge = "larger than 16 MiB";
+  // The bundle is the caller's and may be hostile: `config.json -> /dev/zero` used to be read until
+  // std::bad_alloc, a fifo without a writer blocked open(2) forever, and opening some devices does
+  // something by itself (a tape rewinds, a watchdog starts). So what stat(2) says is not a regular
+  // file is refused without being opened; O_NONBLOCK keeps open from waiting should the path be
+  // swapped for a fifo in between, and fstat on the open file is what is finally trusted.
   struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<size_t>(st.st_size));
+  if (::stat(path.c_str(), &st) != 0) return fail_errno(errno);
+  if (!S_ISREG(st.st_mode)) return fail(0, "not a regular file");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return fail_errno(errno);
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return fail_errno(err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(0, "not a regular file");
+  }
+  if (st.st_size > static_cast<off_t>(kMaxJsonFileSize)) {
+    ::close(fd);
+    return fail(0, kTooLarge);
+  }
+  std::string text;
+  text.reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -585,9 +610,14 @@ bool ReadJsonFile(const std::string& path, const std::string& display_name, Json
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return fail(err);
+      return fail_errno(err);
     }
     if (n == 0) break;
+    // The file may grow while it is read.
+    if (text.size() + static_cast<size_t>(n) > kMaxJsonFileSize) {
+      ::close(fd);
+      return fail(0, kTooLarge);
+    }
     text.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);

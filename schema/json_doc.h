@@ -2,6 +2,7 @@
 // later diagnostic (schema, semantic) can name config.json:LINE:COL.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -52,7 +53,12 @@ struct JsonDocument {
 // "config.json:LINE:COL: <what>" and returns false.
 bool ParseJson(std::string_view text, const std::string& filename, JsonDocument& out, Diagnostics& diags);
 
-// Reads and parses a file; a read error is "config.json: <strerror>" (file = display name).
+// The largest config ReadJsonFile reads. Real ones are a few KB (podman's is 10 KB).
+inline constexpr size_t kMaxJsonFileSize = 16 * 1024 * 1024;
+
+// Reads and parses a file; a read error is "config.json: <strerror>" (file = display name). What is
+// not a regular file ("config.json: not a regular file") or is larger than kMaxJsonFileSize
+// ("config.json: larger than 16 MiB") is refused before it is read.
 bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
                   Diagnostics& diags);
 

@@ -19,11 +19,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <tuple>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "schema/grammar.h"
 #include "schema/load.h"
@@ -50,7 +53,19 @@ using spec_util::ParseBlkioLines;
 using spec_util::ParseClassId;
 using spec_util::PreDraftDeviceType;
 
-std::string Q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// A NUL is spelled as in JSON: it would end the message where it is printed (CheckNulCharacters
+// reports the string itself).
+std::string Q(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
 
 constexpr std::string_view kSeccompActions[] = {
     "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
@@ -104,6 +119,7 @@ class Checker {
     if (!root_.is_object()) return true;  // the schema pass reports that
     CollectNamespaces();
     CheckVersion();
+    CheckRequired();
     CheckProcess();
     CheckHostnames();
     CheckMounts();
@@ -119,6 +135,12 @@ class Checker {
     CheckNetDevices();
     CheckIntelRdt();
     CheckPersonality();
+    // In parsed text only an escape can make a NUL (the parser refuses raw control characters), so
+    // the walk, which would cost as much as the rest of this pass, is skipped without one.
+    if (doc_.text().empty() || doc_.text().find("\\u0000") != std::string_view::npos) {
+      std::string pointer;
+      CheckNulCharacters(root_, pointer);
+    }
     // Checks run rule by rule; the report reads top to bottom like the file.
     std::stable_sort(diags_.begin() + static_cast<std::ptrdiff_t>(before), diags_.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
@@ -216,6 +238,25 @@ class Checker {
     return true;
   }
 
+  // ---- root and process ----
+
+  void CheckRequired() {
+    // The runtime-spec makes both optional in general, but on Linux `root` is required, and
+    // `process` is required to create a container (which is what a plan is compiled for); runc
+    // refuses both ("root must be specified", "process property must not be empty"). Without
+    // `root` the bundle directory itself used to become the rootfs. The pre-draft schema already
+    // requires both.
+    if (!pre_draft_) {
+      for (const char* field : {"root", "process"}) {
+        if (!Get(root_, field)) Report("", "missing required field \"" + std::string(field) + "\"");
+      }
+    }
+    // An empty path would be the bundle directory too.
+    if (const auto path = View(Get(Get(root_, "root"), "path")); path && path->empty()) {
+      Report("/root/path", "root path must not be empty");
+    }
+  }
+
   // ---- process ----
 
   void CheckProcess() {
@@ -228,6 +269,7 @@ class Checker {
       } else if (args->is_array() && args->empty()) {
         Report("/process/args", "args must not be empty");
       }
+      CheckEnv(Get(*process, "env"), "/process/env");
       if (const auto cwd = String(Get(*process, "cwd"))) {
         // The pre-draft wrote "" for the default "/".
         if (!(pre_draft_ && cwd->empty()) && !IsAbsolute(*cwd)) {
@@ -256,6 +298,23 @@ class Checker {
         for (size_t i = 0; i < list.size(); ++i) CheckCapability(list[i], base, i, false);
       }
       CheckRlimits(Get(*process, "rlimits"), "/process/rlimits");
+    }
+  }
+
+  // Environment entries are NAME=VALUE: an entry without "=" would reach execve(2) as it is, and
+  // the program would not see the variable the config meant (runc refuses it too).
+  void CheckEnv(const Json* env, std::string_view base) {
+    const auto& list = Array(env);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto entry = View(&list[i]);
+      // An entry with a NUL is reported by CheckNulCharacters, and must not be quoted here.
+      if (!entry || entry->find('\0') != std::string_view::npos) continue;
+      const size_t eq = entry->find('=');
+      if (eq == std::string_view::npos) {
+        Report(Ptr(base, i), "environment variable " + Q(*entry) + " has no \"=\"");
+      } else if (eq == 0) {
+        Report(Ptr(base, i), "environment variable " + Q(*entry) + " has an empty name");
+      }
     }
   }
 
@@ -367,6 +426,7 @@ class Checker {
         if (const auto path = String(Get(list[i], "path")); path && !IsAbsolute(*path)) {
           Report(Ptr(p, "path"), "hook path " + Q(*path) + " is not absolute");
         }
+        CheckEnv(Get(list[i], "env"), Ptr(p, "env"));
       }
     }
   }
@@ -445,18 +505,12 @@ class Checker {
         }
       }
       if (type == 0 && !shown.empty()) Report(Ptr(p, "type"), "unknown device type " + shown);
-      if (type != 0) {
-        // runtime-spec: major and minor are required unless the type is p (a fifo has no numbers).
-        const bool has_major = Get(d, "major") != nullptr;
-        const bool has_minor = Get(d, "minor") != nullptr;
+      if (type != 0 && type != 'p') {
+        // runtime-spec: major and minor are required unless the type is p. For a fifo they are
+        // optional, not forbidden (other tools write them, and mknod(2) ignores them there).
         const std::string letter(1, type);
-        if (type == 'p') {
-          if (has_major) Report(Ptr(p, "major"), "major is not allowed for device type \"p\"");
-          if (has_minor) Report(Ptr(p, "minor"), "minor is not allowed for device type \"p\"");
-        } else {
-          if (!has_major) Report(p, "major is required for device type " + Q(letter));
-          if (!has_minor) Report(p, "minor is required for device type " + Q(letter));
-        }
+        if (!Get(d, "major")) Report(p, "major is required for device type " + Q(letter));
+        if (!Get(d, "minor")) Report(p, "minor is required for device type " + Q(letter));
       }
       if (const auto path = String(Get(d, "path"))) {
         if (!IsAbsolute(*path)) {
@@ -750,6 +804,54 @@ class Checker {
       Report(Ptr("/linux/personality/flags", i), "unsupported personality flag \"" + String(&flags[i]).value_or("") + "\"" +
                                                       ": the runtime-spec defines no flag values");
     }
+  }
+
+  // ---- NUL characters ----
+
+  // Nearly every string of a config ends up as a C string (a path, an argument, an environment
+  // entry, a label, a sysctl or cgroup file name): an escaped NUL ("sh\u0000evil") would cut it
+  // short there, so that what runs is not what the config says. Every string and member name is
+  // checked, whatever it is used for. `pointer` is that of `v`, extended and restored in place.
+  void CheckNulCharacters(const Json& v, std::string& pointer) {
+    if (v.is_string()) {
+      if (v.str().find('\0') != std::string_view::npos) Report(pointer, Shown(v.str()) + " contains a NUL character");
+      return;
+    }
+    const size_t len = pointer.size();
+    const auto& elements = v.elements();
+    for (size_t i = 0; i < elements.size(); ++i) {
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+      (void)ec;  // 24 digits hold any size_t
+      pointer += '/';
+      pointer.append(digits, end);
+      CheckNulCharacters(elements[i], pointer);
+      pointer.resize(len);
+    }
+    for (const auto& [key, value] : v.items()) {
+      pointer += '/';
+      AppendPointerToken(pointer, key);
+      if (key.find('\0') != std::string_view::npos) {
+        // Named at the object, since a pointer with a NUL in it cannot be printed; the line and
+        // column are the member's.
+        Diagnostic d = doc_.Diag(pointer, "member name " + Shown(key) + " contains a NUL character");
+        d.pointer.resize(len);
+        diags_.push_back(std::move(d));
+      } else {
+        CheckNulCharacters(value, pointer);
+      }
+      pointer.resize(len);
+    }
+  }
+
+  // A string as JSON text ("sh\u0000evil"), or only the start of it when it is long.
+  static std::string Shown(std::string_view s) {
+    constexpr size_t kMax = 40;
+    // Cutting may split a UTF-8 sequence: dump replaces what is left of it instead of throwing.
+    std::string text = nlohmann::json(std::string(s.substr(0, kMax)))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (s.size() > kMax) text.insert(text.size() - 1, "...");
+    return text;
   }
 
   const JsonDocument& doc_;

@@ -277,6 +277,12 @@ struct Linux {
   std::map<std::string, NetDevice> net_devices;
 };
 
+// Where a value starts in the config (1-based; 0 = unknown).
+struct SourcePosition {
+  int line = 0;
+  int col = 0;
+};
+
 struct Spec {
   SpecFormat format = SpecFormat::kOci;
   std::string oci_version;  // "1.3.0", or "pre-draft"
@@ -289,6 +295,13 @@ struct Spec {
   Hooks hooks;
   std::map<std::string, std::string> annotations;
   Linux linux;
+
+  // For the diagnostics of checks made after loading, against the host (CheckHostSupport in
+  // compiler/compile.h), so that they name config.json:LINE:COL like the others: the config's
+  // display name, and where the fields those checks look at were written, by pointer
+  // ("/process/apparmorProfile"). Both are empty for a Spec built in code.
+  std::string source_name;
+  std::map<std::string, SourcePosition> positions;
 };
 
 // Names used in the config and the plan.

@@ -575,7 +575,16 @@ class Builder {
 
 Spec SpecFromJson(const JsonDocument& doc) {
   try {
-    return Builder(doc.root).Build();
+    Spec spec = Builder(doc.root).Build();
+    spec.source_name = doc.filename;
+    // The fields CheckHostSupport may refuse (found from the offset only when they are set).
+    for (const std::string_view pointer : {"/process/apparmorProfile", "/process/selinuxLabel", "/linux/mountLabel"}) {
+      const JsonValue* value = doc.root.at_pointer(pointer);
+      if (value == nullptr || !value->is_string() || value->str().empty()) continue;
+      const Position pos = doc.PositionOf(pointer);
+      spec.positions[std::string(pointer)] = SourcePosition{pos.line, pos.col};
+    }
+    return spec;
   } catch (const std::exception&) {
     // Unreachable with the non-throwing accessors above; the module boundary must hold regardless.
     return Spec{};

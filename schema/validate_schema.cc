@@ -482,7 +482,16 @@ std::string Explain(const json& schema_root, const json& doc_root, const Located
   return Lowercase(d);
 }
 
-// valijson cannot see values above INT64_MAX correctly, so their upper bounds are checked here.
+// `v` (above INT64_MAX) against a schema's maximum. Integer maxima are compared exactly: as
+// doubles INT64_MAX and INT64_MAX + 1 are the same number, so an int64 field would take 2^63.
+bool AboveMaximum(const json& v, const json& max) {
+  if (max.is_number_unsigned()) return v.get<uint64_t>() > max.get<uint64_t>();
+  if (max.is_number_integer()) return true;  // a negative maximum
+  return v.get<double>() > max.get<double>();
+}
+
+// valijson cannot see values above INT64_MAX correctly (it reads integers as int64_t: 2^63 is
+// INT64_MIN to it), so their upper bounds are checked here.
 void CheckHugeNumbers(const json& schema_root, const JsonDocument& doc, const json& v,
                       std::vector<std::string>& tokens, std::string& pointer, Diagnostics& out) {
   if (v.is_object()) {
@@ -508,7 +517,7 @@ void CheckHugeNumbers(const json& schema_root, const JsonDocument& doc, const js
     Collect(schema_root, &schema_root, doc.root, tokens, 0, schemas);
     for (const json* s : schemas) {
       const json* max = s->find("maximum");
-      if (max && max->is_number() && max->get<double>() < v.get<double>()) {
+      if (max && max->is_number() && AboveMaximum(v, *max)) {
         out.push_back(doc.Diag(pointer, v.dump() + " is greater than the maximum " + max->dump()));
         break;
       }

@@ -62,6 +62,16 @@ TEST(HostFactsTest, FixedV2) {
             (std::set<std::string>{"cpu", "cpuset", "hugetlb", "io", "memory", "misc", "pids", "rdma"}));
 }
 
+// Golden output must not depend on the machine: the fixed hosts have no AppArmor and no SELinux.
+TEST(HostFactsTest, FixedHostsHaveNoLsms) {
+  for (CgroupMode mode : {CgroupMode::kV1, CgroupMode::kV2, CgroupMode::kHybrid}) {
+    const HostFacts h = FixedHost(mode);
+    EXPECT_TRUE(h.lsms.empty()) << h.Label();
+    EXPECT_FALSE(h.HasLsm("apparmor"));
+    EXPECT_FALSE(h.HasLsm("selinux"));
+  }
+}
+
 TEST(HostFactsTest, LoadByName) {
   for (auto [name, mode] : {std::pair{"v1", CgroupMode::kV1}, std::pair{"v2", CgroupMode::kV2},
                             std::pair{"hybrid", CgroupMode::kHybrid}}) {
@@ -112,6 +122,16 @@ TEST_F(HostFileTest, FileOverridesTheFixedLayout) {
   EXPECT_EQ(h.unified_mount, "");
 }
 
+TEST_F(HostFileTest, FileSetsTheLsms) {
+  const std::string path = Write(R"({"cgroup": "v2", "lsms": ["capability", "apparmor"]})");
+  HostFacts h;
+  std::string error;
+  ASSERT_TRUE(LoadHostFacts(path, h, error)) << error;
+  EXPECT_EQ(h.lsms, (std::set<std::string>{"apparmor", "capability"}));
+  EXPECT_TRUE(h.HasLsm("apparmor"));
+  EXPECT_FALSE(h.HasLsm("selinux"));
+}
+
 TEST_F(HostFileTest, FileKeepsFixedValuesForMissingKeys) {
   const std::string path = Write(R"({"cgroup": "v2", "v2_controllers": ["memory", "pids"]})");
   HostFacts h;
@@ -147,6 +167,33 @@ TEST_F(HostFileTest, Errors) {
   path = Write(R"({"cgroup": "v2", "v2_controllers": "memory"})");
   EXPECT_FALSE(LoadHostFacts(path, h, error));
   EXPECT_EQ(error, "host facts " + path + ": /v2_controllers: expected an array of strings");
+
+  path = Write(R"({"cgroup": "v2", "lsms": "apparmor"})");
+  EXPECT_FALSE(LoadHostFacts(path, h, error));
+  EXPECT_EQ(error, "host facts " + path + ": /lsms: expected an array of strings");
+}
+
+// /sys/kernel/security/lsm lists what is built in and initialised; AppArmor and SELinux must also be
+// usable (runc's tests: AppArmor's securityfs directory and `enabled` = Y, selinuxfs mounted).
+TEST(ProbeTest, LsmsFromTheirFiles) {
+  using host_internal::LsmsFromText;
+  using Set = std::set<std::string>;
+  // This machine.
+  EXPECT_EQ(LsmsFromText("lockdown,capability,landlock,bpf", false, "", false),
+            (Set{"bpf", "capability", "landlock", "lockdown"}));
+  EXPECT_EQ(LsmsFromText("lockdown,capability,apparmor\n", true, "Y\n", false),
+            (Set{"apparmor", "capability", "lockdown"}));
+  // Listed but switched off (apparmor=0), or its securityfs directory missing.
+  EXPECT_EQ(LsmsFromText("capability,apparmor", true, "N\n", false), (Set{"capability"}));
+  EXPECT_EQ(LsmsFromText("capability,apparmor", false, "Y\n", false), (Set{"capability"}));
+  // Usable by its files but not listed: another LSM holds the slot.
+  EXPECT_EQ(LsmsFromText("capability,selinux", true, "Y\n", true), (Set{"capability", "selinux"}));
+  EXPECT_EQ(LsmsFromText("capability,landlock", true, "Y\n", true), (Set{"capability", "landlock"}));
+  EXPECT_EQ(LsmsFromText("capability,selinux", false, "", false), (Set{"capability"}));
+  // No list (no securityfs, or a kernel before 4.15): the modules' own files decide.
+  EXPECT_EQ(LsmsFromText("", true, "Y", false), (Set{"apparmor"}));
+  EXPECT_EQ(LsmsFromText("", false, "", true), (Set{"selinux"}));
+  EXPECT_EQ(LsmsFromText("", false, "", false), Set{});
 }
 
 // This machine's layout: separate cpu and cpuacct, a memory cgroup of our own, cgroup2 "unified".

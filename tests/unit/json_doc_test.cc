@@ -1,7 +1,13 @@
 #include "schema/json_doc.h"
 #include "schema/schema_json.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -274,6 +280,77 @@ TEST(JsonDocTest, ReadJsonFileReadsAFixture) {
                            "config.json", doc, diags));
   EXPECT_EQ(ToNlohmann(doc.root)["hostname"], "runc");
   EXPECT_EQ(Pos(doc, "/hostname"), "52:14");
+}
+
+// config.json comes from the bundle, which may be hostile: what is not a regular file, or is larger
+// than the cap, is refused before it is read (`config.json -> /dev/zero` used to be read until
+// std::bad_alloc, and a fifo without a writer blocked for ever).
+class ReadJsonFileLimitsTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kCap = 16 * 1024 * 1024;  // what the message says
+
+  void SetUp() override {
+    char tmpl[] = "/tmp/json_doc_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/config.json";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Every diagnostic of reading path_, as text.
+  std::vector<std::string> Read() {
+    JsonDocument doc;
+    Diagnostics diags;
+    const bool ok = ReadJsonFile(path_, "config.json", doc, diags);
+    EXPECT_EQ(ok, diags.empty());
+    std::vector<std::string> out;
+    for (const auto& d : diags) out.push_back(d.ToString());
+    return out;
+  }
+  // A file of exactly `size` bytes: `text`, then spaces.
+  void WriteSized(const std::string& text, size_t size) {
+    std::string data = text;
+    data.resize(size, ' ');
+    std::ofstream(path_, std::ios::binary) << data;
+  }
+
+  std::string dir_, path_;
+};
+
+TEST_F(ReadJsonFileLimitsTest, RefusesASymlinkToADevice) {
+  ASSERT_EQ(symlink("/dev/zero", path_.c_str()), 0);
+  EXPECT_EQ(Read(), std::vector<std::string>{"config.json: not a regular file"});
+}
+
+TEST_F(ReadJsonFileLimitsTest, RefusesAFifoWithoutWaitingForAWriter) {
+  ASSERT_EQ(mkfifo(path_.c_str(), 0600), 0);
+  EXPECT_EQ(Read(), std::vector<std::string>{"config.json: not a regular file"});
+}
+
+TEST_F(ReadJsonFileLimitsTest, RefusesADirectory) {
+  ASSERT_EQ(mkdir(path_.c_str(), 0700), 0);
+  EXPECT_EQ(Read(), std::vector<std::string>{"config.json: not a regular file"});
+}
+
+TEST_F(ReadJsonFileLimitsTest, RefusesAFileLargerThanTheCap) {
+  // Sparse: the size alone refuses it, nothing is read.
+  const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, static_cast<off_t>(kCap) + 1), 0);
+  close(fd);
+  EXPECT_EQ(Read(), std::vector<std::string>{"config.json: larger than 16 MiB"});
+}
+
+TEST_F(ReadJsonFileLimitsTest, ReadsAFileOfExactlyTheCap) {
+  WriteSized("{\"ociVersion\": \"1.0.0\"}", kCap);
+  EXPECT_EQ(Read(), std::vector<std::string>{});
+}
+
+TEST_F(ReadJsonFileLimitsTest, ASymlinkToARegularFileIsRead) {
+  const std::string target = dir_ + "/real.json";
+  std::ofstream(target) << "{\"a\": 1}";
+  ASSERT_EQ(symlink(target.c_str(), path_.c_str()), 0);
+  EXPECT_EQ(Read(), std::vector<std::string>{});
 }
 
 }  // namespace

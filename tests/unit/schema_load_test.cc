@@ -101,7 +101,8 @@ TEST(SchemaLoadTest, SemanticErrorsAfterASchemaValidDocument) {
   const char* text = "{\n"
                      "  \"ociVersion\": \"1.0.0\",\n"
                      "  \"hostname\": \"box\",\n"
-                     "  \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}\n"
+                     "  \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]},\n"
+                     "  \"root\": {\"path\": \"rootfs\"}\n"
                      "}\n";
   Spec spec;
   Diagnostics diags;

@@ -253,6 +253,24 @@ TEST(SchemaTest, Uint64BeyondInt64IsHandled) {
                           "4294967295"));
 }
 
+// int64 fields above INT64_MAX used to pass (valijson reads them as negative int64_t) and were then
+// dropped by the mapping: a pids limit of 2^63 became no limit at all.
+TEST(SchemaTest, Int64BeyondItsRangeIsRefused) {
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "linux": {"resources": {"pids": {"limit": 9223372036854775807}}}})"),
+              IsEmpty());
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "linux": {"resources": {"pids": {"limit": 9223372036854775808}}}})"),
+              ElementsAre("config.json:1:67: /linux/resources/pids/limit: 9223372036854775808 is greater than the "
+                          "maximum 9223372036854775807"));
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "linux": {"resources": {"memory": {"limit": 18446744073709551615}},)"
+                     R"( "devices": [{"type": "c", "path": "/dev/x", "major": 9223372036854775809, "minor": 1}]}})"),
+              ElementsAre("config.json:1:69: /linux/resources/memory/limit: 18446744073709551615 is greater than "
+                          "the maximum 9223372036854775807",
+                          "config.json:1:146: /linux/devices/0/major: 9223372036854775809 is greater than the "
+                          "maximum 9223372036854775807"));
+  EXPECT_THAT(Errors(R"({"ociVersion": "1.0.0", "linux": {"resources": {"pids": {"limit": -9223372036854775808}}}})"),
+              IsEmpty());
+}
+
 TEST(SchemaTest, EveryErrorIsReportedInFileOrder) {
   EXPECT_THAT(
       Errors("{\n"

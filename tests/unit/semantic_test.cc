@@ -257,8 +257,103 @@ TEST(SemanticTest, ProcessArgs) {
   EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /process/args: args must not be empty"});
   c["process"].erase("args");
   EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /process: process requires args"});
-  c.erase("process");  // no process at all is a matter for the command that needs one
-  EXPECT_EQ(CheckJson(c), std::vector<std::string>{});
+}
+
+// Without root the bundle directory used to become the rootfs; without process there is nothing to
+// create. runc refuses both; the pre-draft schema already requires them.
+TEST(SemanticTest, RootAndProcessAreRequired) {
+  auto c = MinimalOci();
+  c.erase("root");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: missing required field \"root\""});
+  c = MinimalOci();
+  c.erase("process");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: missing required field \"process\""});
+  c.erase("root");
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{"config.json: missing required field \"root\"",
+                                                    "config.json: missing required field \"process\""}));
+  c = MinimalOci();
+  c["root"]["path"] = "";
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /root/path: root path must not be empty"});
+  auto p = MinimalPreDraft();
+  p["root"]["path"] = "";
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{"config.json: /root/path: root path must not be empty"});
+}
+
+TEST(SemanticTest, RootAndProcessMissingWithPositions) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson("{\n  \"ociVersion\": \"1.3.0\"\n}\n", "config.json", doc, diags));
+  EXPECT_FALSE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), (std::vector<std::string>{"config.json:1:1: missing required field \"root\"",
+                                                       "config.json:1:1: missing required field \"process\""}));
+}
+
+TEST(SemanticTest, EnvironmentEntriesNeedAnEqualsSign) {
+  auto c = MinimalOci();
+  c["process"]["env"] = {"PATH=/bin", "EMPTY=", "A==b", "NOEQUALS", "=value", ""};
+  c["hooks"] = nlohmann::json::parse(R"({
+    "prestart": [{"path": "/bin/true", "env": ["OK=1"]}],
+    "poststop": [{"path": "/bin/true"}, {"path": "/bin/true", "env": ["HOOKVAR", "X=1"]}]})");
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{
+                              "config.json: /process/env/3: environment variable \"NOEQUALS\" has no \"=\"",
+                              "config.json: /process/env/4: environment variable \"=value\" has an empty name",
+                              "config.json: /process/env/5: environment variable \"\" has no \"=\"",
+                              "config.json: /hooks/poststop/1/env/0: environment variable \"HOOKVAR\" has no \"=\""}));
+  auto p = MinimalPreDraft();
+  p["process"]["env"] = {"TERM=xterm", "BARE"};
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{
+                              "config.json: /process/env/1: environment variable \"BARE\" has no \"=\""});
+}
+
+// An escaped NUL would cut the C string the executor makes of a value short ("sh\u0000evil" would
+// run "sh"): every string and member name is refused with one.
+TEST(SemanticTest, StringsWithANulCharacterAreRefused) {
+  using namespace std::string_literals;
+  auto c = MinimalOci();
+  c["process"]["args"] = {"sh\0evil"s, "-c"};
+  c["process"]["env"] = {"A=1\0B=2"s};
+  c["root"]["path"] = "rootfs\0/../../"s;
+  c["linux"]["sysctl"] = {{"net.ipv4.ip_forward\0x"s, "1"}};
+  c["linux"]["namespaces"].push_back({{"type", "network"}});
+  c["annotations"] = {{"k", std::string(50, 'a') + "\0"s}};
+  EXPECT_EQ(CheckJson(c), (std::vector<std::string>{
+                              "config.json: /annotations/k: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" contains a "
+                              "NUL character",
+                              "config.json: /linux/sysctl: member name \"net.ipv4.ip_forward\\u0000x\" contains a NUL "
+                              "character",
+                              "config.json: /process/args/0: \"sh\\u0000evil\" contains a NUL character",
+                              "config.json: /process/env/0: \"A=1\\u0000B=2\" contains a NUL character",
+                              "config.json: /root/path: \"rootfs\\u0000/../../\" contains a NUL character"}));
+}
+
+TEST(SemanticTest, NulCharactersAreReportedWithTheirPositions) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson(R"({
+  "ociVersion": "1.3.0",
+  "process": {"cwd": "/", "args": ["sh\u0000evil"]},
+  "root": {"path": "rootfs\u0000"},
+  "annotations": {"a\u0000b": "c"}
+})",
+                        "config.json", doc, diags));
+  EXPECT_FALSE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), (std::vector<std::string>{
+                                 "config.json:3:36: /process/args/0: \"sh\\u0000evil\" contains a NUL character",
+                                 "config.json:4:20: /root/path: \"rootfs\\u0000\" contains a NUL character",
+                                 "config.json:5:31: /annotations: member name \"a\\u0000b\" contains a NUL character"}));
+}
+
+// Parsed text is only walked for NULs when it contains "\u0000"; after an escaped backslash that
+// is no NUL.
+TEST(SemanticTest, TextWithoutANulEscapeHasNoNul) {
+  JsonDocument doc;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseJson(R"({"ociVersion": "1.3.0", "process": {"cwd": "/", "args": ["echo", "\\u0000"]},
+                             "root": {"path": "rootfs"}})",
+                        "config.json", doc, diags));
+  ASSERT_EQ(doc.root.at_pointer("/process/args/1")->str(), "\\u0000");
+  EXPECT_TRUE(ValidateSemantics(doc, diags));
+  EXPECT_EQ(Messages(diags), std::vector<std::string>{});
 }
 
 TEST(SemanticTest, CgroupsPath) {
@@ -291,9 +386,18 @@ TEST(SemanticTest, PreDraftDevices) {
     {"type": 98, "path": "/dev/sda", "major": 8, "minor": 0, "permissions": "", "fileMode": 432, "uid": 0, "gid": 0},
     {"type": 97, "path": "/dev/x", "major": 1, "minor": 1, "permissions": "rwm"},
     {"type": 112, "path": "/dev/fifo", "major": 1, "permissions": "rwm"}])");
-  EXPECT_EQ(CheckJson(p), (std::vector<std::string>{
-                              "config.json: /linux/devices/2/type: unknown device type 97",
-                              "config.json: /linux/devices/3/major: major is not allowed for device type \"p\""}));
+  EXPECT_EQ(CheckJson(p), std::vector<std::string>{"config.json: /linux/devices/2/type: unknown device type 97"});
+}
+
+// runtime-spec: major and minor are required for c, b and u, optional (not forbidden) for p.
+TEST(SemanticTest, FifoDevicesMayCarryMajorAndMinor) {
+  auto c = MinimalOci();
+  c["linux"]["devices"] = nlohmann::json::parse(R"([
+    {"type": "p", "path": "/dev/fifo0"},
+    {"type": "p", "path": "/dev/fifo1", "major": 0, "minor": 0},
+    {"type": "p", "path": "/dev/fifo2", "major": 4, "minor": 5},
+    {"type": "c", "path": "/dev/c", "major": 1}])");
+  EXPECT_EQ(CheckJson(c), std::vector<std::string>{"config.json: /linux/devices/3: minor is required for device type \"c\""});
 }
 
 TEST(SemanticTest, PreDraftStringResources) {
