@@ -83,8 +83,9 @@ void Run(std::string_view text) {
     CheckDiagnostics(diags, text, "load");
     Check(diags[0].message.rfind("syntax error: ", 0) == 0, "not a syntax error: " + diags[0].ToString());
     Check(doc.root.is_null(), "a failed parse leaves a tree");
-    // The depth limit is ours alone.
-    if (diags[0].message.find("nested deeper than") == std::string::npos) {
+    // The depth limit is ours alone, and nlohmann takes a NUL byte where a token could start for
+    // the end of the input (its lexer's "end of a C string"), so it accepts "{}\0junk": we do not.
+    if (diags[0].message.find("nested deeper than") == std::string::npos && text.find('\0') == std::string_view::npos) {
       Check(ref.is_discarded(), "nlohmann accepts what we reject: " + diags[0].ToString());
     }
     return;
