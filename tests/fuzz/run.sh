@@ -13,7 +13,9 @@
 # FILE` shrinks it.
 #
 # Environment: FUZZ_NICE (19: the machine is shared), FUZZ_TIMEOUT (10 s per input),
-# FUZZ_MAX_LEN (32768 bytes), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2 -workers=2).
+# FUZZ_MAX_LEN (32768 bytes), FUZZ_ARGS (more libFuzzer flags), FUZZ_CPU_SECONDS (when set, each
+# target runs until it has used that much CPU time, user + system, instead of SECONDS of wall time:
+# at nice 19 on a busy machine a wall-clock budget buys little CPU).
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -49,11 +51,36 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   echo "fuzz: $t for ${seconds} s (log: $log)"
   status=0
+  budget=$seconds
+  [ -z "${FUZZ_CPU_SECONDS:-}" ] || budget=$((FUZZ_CPU_SECONDS * 100))  # wall-clock backstop
   # shellcheck disable=SC2086
-  nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
+  nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$budget" -timeout="${FUZZ_TIMEOUT:-10}" \
     -max_len="${FUZZ_MAX_LEN:-32768}" -dict="$src/tests/fuzz/config.dict" -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} "$corpus" "$seeds" >"$log" 2>&1 || status=$?
-  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" |
+    -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} "$corpus" "$seeds" >"$log" 2>&1 &
+  pid=$!
+  # CPU time of the fuzzer (utime + stime of /proc/PID/stat, in clock ticks), polled; with
+  # FUZZ_CPU_SECONDS it is stopped with SIGINT (libFuzzer prints its final stats, exits 72).
+  ticks=$(getconf CLK_TCK)
+  cpu=0
+  interrupted=0
+  while kill -0 "$pid" 2>/dev/null; do
+    if stat=$(cat "/proc/$pid/stat" 2>/dev/null); then
+      read -r -a fields <<<"${stat##*) }"
+      cpu=$(((fields[11] + fields[12]) / ticks))
+      if [ -n "${FUZZ_CPU_SECONDS:-}" ] && [ "$cpu" -ge "$FUZZ_CPU_SECONDS" ] && [ "$interrupted" = 0 ]; then
+        kill -INT "$pid" 2>/dev/null || true
+        interrupted=1
+      fi
+    fi
+    sleep 2
+  done
+  wait "$pid" || status=$?
+  if [ "$interrupted" = 1 ] && [ "$status" = 72 ]; then status=0; fi
+  echo "  $t: about ${cpu} s of CPU time"
+  # The coverage at the start and at the end (the last status line), and libFuzzer's final stats.
+  { grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | head -n 1
+    grep -E '^#[0-9]+[[:space:]]+[A-Z]+ +cov:' "$log" | tail -n 1 | cut -d ' ' -f 1-12
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log"; } |
     sed "s/^/  $t: /" || true
   echo "  $t: corpus $(ls "$corpus" | wc -l) files"
   if [ "$status" -ne 0 ]; then
