@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]      (default: load_fuzz validate_fuzz compile_fuzz)
 #
 # Seeds: ../shared/fixtures/*.json (when present), golden/*/config.json and tests/data/**/*.json,
-# copied to BUILD_DIR/fuzz-seeds (the sources are never written to). Each target keeps the inputs
+# copied to a temporary BUILD_DIR/fuzz-seeds.* (the sources are never written to). Each target keeps the inputs
 # it finds in BUILD_DIR/fuzz-corpus/TARGET, so a second run goes on from the first, and writes
 # crash-*, leak-*, timeout-* and oom-* inputs to BUILD_DIR/fuzz-artifacts/TARGET/ and its whole
 # output to BUILD_DIR/fuzz-logs/TARGET.log. Stops at the first target that finds something
@@ -29,9 +29,9 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(load_fuzz validate_fuzz compile_fuzz)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
-seeds=$build/fuzz-seeds
-rm -rf "$seeds"
-mkdir -p "$seeds"
+# One seed directory per run (two runs may go on side by side), removed at the end.
+seeds=$(mktemp -d "$build/fuzz-seeds.XXXXXX")
+trap 'rm -rf "$seeds"' EXIT
 shopt -s nullglob
 for f in "$src"/../shared/fixtures/*.json; do cp "$f" "$seeds/fixture-$(basename "$f")"; done
 for f in "$src"/golden/*/config.json; do cp "$f" "$seeds/golden-$(basename "$(dirname "$f")").json"; done
@@ -39,7 +39,7 @@ for f in "$src"/tests/data/*/*.json "$src"/tests/data/*/*/*.json; do
   rel=${f#"$src"/tests/data/}
   cp "$f" "$seeds/data-${rel//\//-}"
 done
-echo "fuzz: $(ls "$seeds" | wc -l) seed configs in $seeds"
+echo "fuzz: $(ls "$seeds" | wc -l) seed configs"
 
 mkdir -p "$build/fuzz-logs"
 for t in "${targets[@]}"; do
