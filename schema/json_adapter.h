@@ -36,7 +36,7 @@ class Array {
 
  private:
   static const JsonValue& Empty() {
-    static const JsonValue empty;
+    static const JsonValue empty{};
     return empty;
   }
   const JsonValue* value_;
@@ -57,7 +57,7 @@ class Object {
 
  private:
   static const JsonValue& Empty() {
-    static const JsonValue empty;
+    static const JsonValue empty{};
     return empty;
   }
   const JsonValue* value_;

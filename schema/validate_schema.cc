@@ -395,7 +395,7 @@ std::string Lowercase(std::string s) {
 
 // Rewrites one specific valijson error. An empty result means "not an error after all".
 std::string Explain(const json& schema_root, const json& doc_root, const Located& loc, const std::string& d) {
-  static const json kNull;
+  static const json kNull{};
   const json& v = loc.value ? *loc.value : kNull;
   auto schemas = [&] {
     std::vector<const json*> out;
