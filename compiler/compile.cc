@@ -385,6 +385,15 @@ class Compiler {
     Step& s = b_.Add(Phase::kRootfs, opts_.no_pivot ? StepKind::kMoveChroot : StepKind::kPivotRoot,
                      opts_.no_pivot ? "cli" : "/root/path");
     s.path = b_.plan.rootfs;
+    // runc's prepareRootfs makes the cwd (0755) right after the root change, before
+    // finalizeRootfs remounts the root read-only: a read-only root with a cwd the image lacks
+    // still works.
+    const std::string cwd = spec_.process.cwd.empty() ? "/" : compile_internal::CleanPath(spec_.process.cwd);
+    if (cwd != "/") {
+      Step& mkdir = b_.Add(Phase::kRootfs, StepKind::kMkdir, "/process/cwd");
+      mkdir.path = cwd;
+      mkdir.nums = {0755};
+    }
   }
 
   void Process() {

@@ -88,6 +88,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "make the rootfs (path) the root with pivot_root and detach the old root"},
     {StepKind::kMoveChroot, "move_chroot", Phase::kRootfs,
      "--no-pivot: MS_MOVE the rootfs (path) onto / and chroot into it"},
+    {StepKind::kMkdir, "mkdir", Phase::kRootfs,
+     "create a directory and its missing parents inside the new root (path; nums = {mode}); an "
+     "existing one is kept. Made for process.cwd right after the root change, as runc does, so "
+     "that a read-only root (root_readonly, later) still gets it"},
     {StepKind::kMask, "mask", Phase::kProcess,
      "hide a path: /dev/null over a file, a read-only tmpfs over a directory; missing paths are "
      "skipped"},
@@ -119,7 +123,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "set_mempolicy (nums = {mode | flags}; value = node list)"},
     {StepKind::kSeccomp, "seccomp", Phase::kProcess,
      "load the seccomp filter (Plan::seccomp; argv = its rules summarised)"},
-    {StepKind::kCwd, "cwd", Phase::kProcess, "chdir(path)"},
+    {StepKind::kCwd, "cwd", Phase::kProcess,
+     "chdir(path), resolved inside the container (a missing directory is created); the result "
+     "is checked to be inside the container's root"},
     {StepKind::kConsole, "console", Phase::kProcess,
      "open a pty in the container (path = /dev/pts/ptmx), make it the init's stdio and "
      "controlling tty, send the master over --console-socket (nums = {height, width} if set)"},
@@ -554,6 +560,9 @@ std::string StepArgs(const Step& s) {
     }
     case StepKind::kUmask:
       return s.nums.empty() ? "?" : Octal(s.nums[0], 4);
+    case StepKind::kMkdir:
+      AppendWord(out, s.path);
+      return out + ' ' + (s.nums.empty() ? "?" : Octal(s.nums[0], 4));
     case StepKind::kCaps: {
       static constexpr std::string_view kSets[] = {"bounding", "effective", "inheritable", "permitted",
                                                    "ambient"};

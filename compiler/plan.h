@@ -59,6 +59,7 @@ enum class StepKind {
   kSymlink,       // source=link target; path=(ctr) link
   kPivotRoot,     // path=(host) rootfs
   kMoveChroot,    // path=(host) rootfs (--no-pivot: MS_MOVE + chroot)
+  kMkdir,         // path=(ctr) directory created with its missing parents; nums={mode}
   kMask,          // path=(ctr): /dev/null over files, read-only tmpfs over directories
   kReadonlyPath,  // path=(ctr): bind onto itself and remount read-only
   kRootReadonly,  // remount / read-only (root.readonly)

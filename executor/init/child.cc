@@ -9,14 +9,19 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "executor/common/hooks.h"
+#include "executor/common/seccomp.h"
 #include "executor/common/sync.h"
 #include "executor/common/sys.h"
+#include "executor/init/internal.h"
 
 namespace runc::init {
 namespace {
@@ -39,6 +44,7 @@ class Child {
   int WaitStart(size_t i, std::string& what);
   void ReleaseStart();
   void BecomeInit();
+  void CloseHostFds();
   void EnterContainer();
   void HandOverFds();
   void BeforeSeccomp();
@@ -69,11 +75,65 @@ class Child {
 
 void Child::BecomeInit() {
   role_ = Runner::kInit;
+  // A process in the container's pid namespace (a pod sibling with shareProcessNamespace) must not
+  // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
+  // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
+  // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
+  // container process (as in runc, whose nsexec does the same).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  CloseHostFds();
   // If the runtime dies while we are being set up, so do we (cleared before seccomp and at
   // wait_start: the init outlives `create`). A death before this point shows as EOF on the socket.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The container gets a session of its own (and can take a controlling terminal, kConsole).
   setsid();
+}
+
+// CVE-2024-21626: an fd of the runtime's that reaches the container process, or is still open
+// while the init resolves a path from the config, is a way out of the rootfs:
+// `/proc/self/fd/N/../../..` as process.args[0], a PATH entry or the cwd walks the host's tree from
+// a directory the runtime opened (a cgroup directory, the state dir it holds locked, ...). So the
+// init closes every fd it inherited except those it needs, before it runs any step: stdio and
+// --preserve-fds, the sync socket, the exec fifo (an O_PATH fd of a fifo, reopened through
+// /proc/self/fd at wait_start like runc's), the runtime's stderr for reports after `create`
+// returns, the --console-socket and seccomp listener sockets, and the namespace files of ns.join
+// steps it runs itself. Closed, not marked close-on-exec: what is open until execve is reachable
+// through /proc/self/fd from every path the init resolves.
+void Child::CloseHostFds() {
+  std::vector<int> keep = {sock_, fifo_fd_, err_fd_};
+  if (ctx_.console_socket_fd >= 0) keep.push_back(ctx_.console_socket_fd);
+  if (ctx_.prepared && ctx_.prepared->seccomp) keep.push_back(ctx_.prepared->seccomp->listener_fd);
+  for (size_t i = 0; i < end_; ++i) {
+    const Step& s = plan_.steps[i];
+    if (s.kind != StepKind::kNsJoin || runners_[i] != Runner::kInit) continue;
+    if (auto it = ns_fds_.find(s.path); it != ns_fds_.end()) keep.push_back(it->second);
+  }
+  keep.erase(std::remove_if(keep.begin(), keep.end(), [&](int fd) { return fd < min_fd_; }), keep.end());
+  std::sort(keep.begin(), keep.end());
+  keep.push_back(-1);  // sentinel: close up to the end
+  unsigned first = static_cast<unsigned>(min_fd_);
+  for (int k : keep) {
+    unsigned last = k < 0 ? ~0U : static_cast<unsigned>(k) - 1;
+    if (k < 0 || static_cast<unsigned>(k) > first) {
+      if (syscall(SYS_close_range, first, last, 0U) != 0) {
+        // Kernels before 5.9: one by one, up to the fd limit.
+        struct rlimit rl;
+        unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1U << 20)
+                           ? static_cast<unsigned>(rl.rlim_cur)
+                           : (1U << 20);
+        for (unsigned fd = first; fd <= last && fd < max; ++fd) close(static_cast<int>(fd));
+      }
+    }
+    if (k >= 0) first = static_cast<unsigned>(k) + 1;
+  }
+  // What the copy of the runtime's memory still names is gone now.
+  cgroup_fd_ = -1;
+  for (auto& [path, fd] : ns_fds_) {
+    if (!std::binary_search(keep.begin(), keep.end() - 1, fd)) fd = -1;
+  }
+  if (ctx_.prepared && ctx_.prepared->rootfs_fd >= 0 &&
+      !std::binary_search(keep.begin(), keep.end() - 1, ctx_.prepared->rootfs_fd))
+    ctx_.prepared->rootfs_fd = -1;
 }
 
 size_t Child::WaitBaton() {
@@ -160,13 +220,27 @@ void Child::BeforeSeccomp() {
 
 int Child::WaitStart(size_t i, std::string& what) {
   std::string path = "/proc/self/fd/" + std::to_string(fifo_fd_);
-  // Check the way back to the fifo while errors can still be reported.
+  // Check the way back to the fifo while errors can still be reported. The reopen below goes
+  // through a magic link: it must name the fifo the runtime made, nothing else (a directory there
+  // would be a way out of the container, see CloseHostFds).
+  struct stat st;
+  if (fstat(fifo_fd_, &st) != 0) {
+    what = "stat exec fifo " + path;
+    return errno;
+  }
+  if (!S_ISFIFO(st.st_mode)) {
+    what = "open exec fifo " + path + ": not a fifo";
+    return kNoErrno;
+  }
   int probe = open(path.c_str(), O_PATH | O_CLOEXEC);
   if (probe < 0) {
     what = "open " + path;
     return errno;
   }
   close(probe);
+  // The container's root fd is not needed while we wait (RootFd reopens it if execve needs it): in
+  // the created state only what CloseHostFds kept is open.
+  if (ctx_.prepared) CloseFd(ctx_.prepared->rootfs_fd);
   prctl(PR_SET_PDEATHSIG, 0);
   SyncMessage m;
   m.type = SyncType::kReady;
@@ -212,9 +286,24 @@ int Child::ChildStep(size_t i, std::string& what) {
       }
       time_unshared_ = true;
       if (s.value.empty()) return 0;  // a time namespace without offsets
-      if (int err = WriteFileOnce("/proc/self/timens_offsets", s.value)) {
-        what = "write /proc/self/timens_offsets";
-        return err;
+      {
+        // Through a checked procfs: after an ns.join of a mount namespace the helper's /proc is
+        // that namespace's, which its containers can mount over (CVE-2025-52881).
+        Fd fd;
+        std::string why;
+        int err = OpenProcFile(ctx_, "self/timens_offsets", O_WRONLY, fd, why);
+        if (err) {
+          what = "open /proc/self/timens_offsets" + (err == kNoErrno ? ": " + why : std::string());
+          return err;
+        }
+        ssize_t n;
+        do {
+          n = write(fd.get(), s.value.data(), s.value.size());
+        } while (n < 0 && errno == EINTR);
+        if (n != static_cast<ssize_t>(s.value.size())) {
+          what = "write /proc/self/timens_offsets";
+          return n < 0 ? errno : EIO;
+        }
       }
       return 0;
     case StepKind::kClone: {
@@ -287,6 +376,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kSymlink:
     case StepKind::kPivotRoot:
     case StepKind::kMoveChroot:
+    case StepKind::kMkdir:
     case StepKind::kMask:
     case StepKind::kReadonlyPath:
     case StepKind::kRootReadonly:
@@ -335,6 +425,9 @@ void Child::Main(Runner role) {
     BecomeInit();
   } else {
     role_ = role;
+    // Non-dumpable like the init (BecomeInit): the helper joins the container's namespaces with
+    // the runtime's fds, and the init it clones is born with this setting.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
   }
   size_t i = WaitBaton();

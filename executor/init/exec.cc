@@ -1,12 +1,16 @@
 // Start phase: the execve of the container process, with the PATH lookup done inside the container.
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
 
+#include "executor/common/sys.h"
 #include "executor/init/internal.h"
 
 namespace runc {
@@ -35,19 +39,54 @@ std::string HomeOf(InitContext& ctx, uid_t uid) {
   return "/";
 }
 
+// CVE-2024-21626: the program, and every PATH candidate, is first resolved without magic links.
+// When that fails with ELOOP the path goes through one (/proc/self/fd/N, /proc/PID/cwd, ...): it
+// is followed only when the file it leads to is on a mount of the container's own mount namespace,
+// so a --preserve-fds descriptor of a file inside the container still works but a descriptor of
+// the host's (none should be left: see CloseHostFds in child.cc) or another namespace's does not.
+// Returns 0 with `st` filled, an errno, or kNoErrno with `why` set.
+int ResolveProgram(InitContext& ctx, const std::string& path, struct stat& st, std::string& why) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  Fd fd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+  if (!fd.ok() && errno == ELOOP) {
+    fd.Reset(open(path.c_str(), O_PATH | O_CLOEXEC));
+    if (!fd.ok()) return errno;
+    uint64_t id = 0;
+    std::vector<uint64_t> ids;
+    int err = MountIdOf(fd.get(), id);
+    if (!err) err = MountIds(ctx, ids, why);
+    if (err) return err;
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      why = "the path leads out of the container";
+      return kNoErrno;
+    }
+  }
+  if (!fd.ok()) return errno;
+  if (fstat(fd.get(), &st) != 0) return errno;
+  return 0;
+}
+
 }  // namespace
 
 int RunExecve(const Step&, InitContext& ctx, std::string& what) {
   PreparedPlan& prepared = *ctx.prepared;
   const PreparedContainer& prep = *prepared.container;
   const std::string* program = &prep.exec_file;
+  std::string why;
+  struct stat st;
   if (prep.exec_lookup) {
     // Go's exec.LookPath, which gives runc's messages: the first candidate that is a non-directory
     // with an execute bit.
     program = nullptr;
     for (const auto& candidate : prep.exec_candidates) {
-      struct stat st;
-      if (stat(candidate.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111)) {
+      int err = ResolveProgram(ctx, candidate, st, why);
+      if (err == kNoErrno) {
+        what = "exec: \"" + prep.exec_file + "\": " + candidate + ": " + why;
+        return err;
+      }
+      if (err == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111)) {
         program = &candidate;
         break;
       }
@@ -56,6 +95,9 @@ int RunExecve(const Step&, InitContext& ctx, std::string& what) {
       what = "exec: \"" + prep.exec_file + "\": executable file not found in $PATH";
       return ENOENT;
     }
+  } else if (ResolveProgram(ctx, *program, st, why) == kNoErrno) {
+    what = "exec " + *program + ": " + why;
+    return kNoErrno;
   }
   // Like runc, a process without HOME gets its user's home from the image's /etc/passwd: only the
   // container knows it, so it is looked up here rather than in the plan.

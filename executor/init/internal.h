@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -72,6 +73,21 @@ std::string ProcFdPath(int fd);
 // The clean absolute form of a container path (for messages and symlink checks).
 std::string CleanPath(const std::string& path);
 
+// --- procfs (CVE-2025-52881) ---------------------------------------------------------------------
+
+// Opens /proc/`sub` ("sys/kernel/domainname", "self/oom_score_adj") for a write (or read) the
+// init makes to the kernel, making sure it reaches procfs: /proc (the container's after
+// pivot_root, the process's own before) must be the root of a procfs, and `sub` is resolved
+// beneath it without crossing a mount (so nothing the config or the image mounted over /proc/sys
+// or a file in it can receive the write) and without magic links; /proc/self, a plain procfs
+// symlink, is followed. Returns 0, an errno, or kNoErrno with `why` set ("not on the container's
+// procfs (a mount covers it)").
+int OpenProcFile(InitContext& ctx, const std::string& sub, int flags, Fd& out, std::string& why);
+// The mount ids of the init's mount namespace (/proc/self/mountinfo, read through OpenProcFile).
+int MountIds(InitContext& ctx, std::vector<uint64_t>& ids, std::string& why);
+// The mount id of the file behind `fd` (statx STATX_MNT_ID).
+int MountIdOf(int fd, uint64_t& id);
+
 // One line of /proc/self/mountinfo (octal escapes decoded).
 struct MountInfoEntry {
   std::string root;  // root of the mount within its filesystem
@@ -94,6 +110,7 @@ int RunDeviceBind(const Step& step, InitContext& ctx, std::string& what);
 int RunSymlink(const Step& step, InitContext& ctx, std::string& what);
 int RunPivotRoot(const Step& step, InitContext& ctx, std::string& what);
 int RunMoveChroot(const Step& step, InitContext& ctx, std::string& what);
+int RunMkdir(const Step& step, InitContext& ctx, std::string& what);
 int RunMask(const Step& step, InitContext& ctx, std::string& what);
 int RunReadonlyPath(const Step& step, InitContext& ctx, std::string& what);
 int RunRootReadonly(const Step& step, InitContext& ctx, std::string& what);

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "executor/common/sys.h"
 #include "executor/init/internal.h"
 
 namespace runc {
@@ -285,14 +286,38 @@ int DoMoveChroot(const Step& step, InitContext& ctx, std::string& what) {
   return AfterRootChange(ctx, what);
 }
 
-// /dev/null of the container, checked to be the real null device: binding a file the image put at
-// /dev/null over /proc/kcore would mask nothing (CVE-2025-52565).
-int OpenDevNull(int root_fd, Fd& out) {
-  int err = OpenInRoot(root_fd, "/dev/null", O_PATH, out);
+// /dev/null of the container, checked to be the real null device before it is bound over a
+// masked file (CVE-2025-31133): an image (or a volume shared with another container) that puts a
+// symlink there would otherwise have its target, say /proc/sys/kernel/core_pattern, bound
+// writable where a mask was asked for; a regular file would mask nothing. The last component is
+// not followed (O_NOFOLLOW): the fd is the directory entry itself, which must be c 1:3.
+int OpenDevNull(int root_fd, Fd& out, std::string& why) {
+  int err = OpenInRoot(root_fd, "/dev/null", O_PATH | O_NOFOLLOW, out);
   if (err) return err;
   struct stat st;
   if (fstat(out.get(), &st) != 0) return errno;
-  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) return ENODEV;
+  if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) return 0;
+  if (S_ISLNK(st.st_mode)) {
+    why = "a symlink";
+  } else if (S_ISREG(st.st_mode)) {
+    why = "a regular file";
+  } else if (S_ISDIR(st.st_mode)) {
+    why = "a directory";
+  } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    why = std::string("the device ") + (S_ISCHR(st.st_mode) ? "c " : "b ") + std::to_string(major(st.st_rdev)) +
+          ":" + std::to_string(minor(st.st_rdev));
+  } else {
+    why = "not a device";
+  }
+  why = "/dev/null is " + why + ", not the null device (c 1:3)";
+  out.Reset();
+  return kNoErrno;
+}
+
+// The masks run after pivot_root, where /proc/self/fd/N would be resolved through the container's
+// own /proc: they mount by fd (open_tree / fsmount + move_mount), never through a /proc path.
+int MoveOnto(int mnt_fd, int target_fd) {
+  if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) return errno;
   return 0;
 }
 
@@ -303,37 +328,56 @@ int DoMask(const Step& step, int root_fd, std::string& what) {
   if (err) return Fail(what, "open " + step.path, err);
   struct stat st;
   if (fstat(target.get(), &st) != 0) return Fail(what, "stat " + step.path, errno);
-  std::string t = ProcFdPath(target.get());
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", t.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0)
-      return Fail(what, "mount tmpfs on " + step.path, errno);
+    Fd fs(static_cast<int>(fsopen("tmpfs", FSOPEN_CLOEXEC)));
+    if (!fs.ok()) return Fail(what, "fsopen tmpfs for " + step.path, errno);
+    if (fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0) != 0 ||
+        fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+      return Fail(what, "fsconfig tmpfs for " + step.path, errno);
+    Fd mnt(static_cast<int>(fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)));
+    if (!mnt.ok()) return Fail(what, "fsmount tmpfs for " + step.path, errno);
+    err = MoveOnto(mnt.get(), target.get());
+    if (err) return Fail(what, "mount tmpfs on " + step.path, err);
     return 0;
   }
   Fd null;
-  err = OpenDevNull(root_fd, null);
+  std::string why;
+  err = OpenDevNull(root_fd, null, why);
+  if (err == kNoErrno) return Fail(what, "mount /dev/null on " + step.path + ": " + why, err);
   if (err) return Fail(what, "open /dev/null", err);
-  if (mount(ProcFdPath(null.get()).c_str(), t.c_str(), nullptr, MS_BIND, nullptr) != 0)
-    return Fail(what, "mount /dev/null on " + step.path, errno);
+  Fd tree(static_cast<int>(open_tree(null.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)));
+  if (!tree.ok()) return Fail(what, "open_tree /dev/null", errno);
+  err = MoveOnto(tree.get(), target.get());
+  if (err) return Fail(what, "mount /dev/null on " + step.path, err);
   return 0;
 }
 
+int SetReadonly(int mnt_fd) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) return errno;
+  return 0;
+}
+
+// Like the masks, by fd: a read-only clone of the path's mounts is made detached and moved onto
+// it (only the top mount read-only, as a bind remount would).
 int DoReadonlyPath(const Step& step, int root_fd, std::string& what) {
   Fd target;
   int err = OpenInRoot(root_fd, step.path, O_PATH, target);
   if (err == ENOENT || err == ENOTDIR) return 0;
   if (err) return Fail(what, "open " + step.path, err);
-  std::string t = ProcFdPath(target.get());
-  if (mount(t.c_str(), t.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-    return Fail(what, "mount " + step.path + " on " + step.path + " (bind)", errno);
-  err = OpenInRoot(root_fd, step.path, O_PATH, target);
-  if (err) return Fail(what, "open " + step.path, err);
-  err = BindRemount(target.get(), MS_RDONLY | MountFlagsOf(target.get()));
-  if (err) return Fail(what, "remount " + step.path + " read-only", err);
+  Fd tree(static_cast<int>(
+      open_tree(target.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)));
+  if (!tree.ok()) return Fail(what, "open_tree " + step.path, errno);
+  err = SetReadonly(tree.get());
+  if (err) return Fail(what, "mount_setattr " + step.path + " read-only", err);
+  err = MoveOnto(tree.get(), target.get());
+  if (err) return Fail(what, "mount " + step.path + " on " + step.path + " (bind)", err);
   return 0;
 }
 
 int DoRootReadonly(int root_fd, std::string& what) {
-  int err = BindRemount(root_fd, MS_RDONLY | MountFlagsOf(root_fd));
+  int err = SetReadonly(root_fd);
   if (err) return Fail(what, "remount / read-only", err);
   return 0;
 }
@@ -496,6 +540,16 @@ int RunMask(const Step& step, InitContext& ctx, std::string& what) {
 }
 int RunReadonlyPath(const Step& step, InitContext& ctx, std::string& what) {
   return WithRoot(ctx, what, [&](int root) { return DoReadonlyPath(step, root, what); });
+}
+int RunMkdir(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) {
+    // As runc's os.MkdirAll inside the new root: symlinks of the image are followed inside it,
+    // magic links (/proc/self/fd/N) are not (OpenInRoot refuses them with ELOOP).
+    mode_t mode = step.nums.empty() ? 0755 : static_cast<mode_t>(step.nums[0]);
+    int err = MkdirAllInRoot(root, step.path, mode);
+    if (err) return Fail(what, "mkdir " + step.path, err);
+    return 0;
+  });
 }
 int RunRootReadonly(const Step&, InitContext& ctx, std::string& what) {
   return WithRoot(ctx, what, [&](int root) { return DoRootReadonly(root, what); });

@@ -1,8 +1,10 @@
 // Resolving container paths inside the rootfs without ever leaving it.
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <deque>
 
+#include "executor/common/sys.h"
 #include "executor/init/internal.h"
 
 namespace runc {
@@ -139,6 +142,100 @@ int MkdirAllInRoot(int root_fd, const std::string& rel, mode_t mode) {
     err = OpenInRoot(root_fd, JoinParts(parts, i + 1), O_PATH | O_DIRECTORY, next);
     if (err) return err;
     dir = std::move(next);
+  }
+  return 0;
+}
+
+namespace {
+
+// The inode number of every procfs root (fs/proc/root.c); a bind mount of a directory inside
+// procfs, or any other filesystem, has another one.
+constexpr ino_t kProcRootIno = 1;
+
+int Openat2(int dirfd, const char* path, uint64_t flags, uint64_t resolve, Fd& out) {
+  open_how how{};
+  how.flags = flags | O_CLOEXEC;
+  how.resolve = resolve;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    if (fd >= 0) {
+      out.Reset(static_cast<int>(fd));
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EINTR) return errno;
+  }
+  return EAGAIN;
+}
+
+bool OnProcfs(int fd) {
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == PROC_SUPER_MAGIC;
+}
+
+}  // namespace
+
+int OpenProcFile(InitContext& ctx, const std::string& sub, int flags, Fd& out, std::string& why) {
+  Fd proc;
+  int err;
+  if (ctx.pivoted) {
+    int root_fd = RootFd(ctx, err);
+    if (root_fd < 0) return err;
+    // No symlink at /proc: the mount step refused to mount procfs through one (CVE-2019-19921),
+    // so one found there now leads somewhere else.
+    err = Openat2(root_fd, "proc", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS, proc);
+  } else {
+    err = Openat2(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS, proc);
+  }
+  if (err) return err;
+  struct stat st;
+  if (fstat(proc.get(), &st) != 0) return errno;
+  if (!OnProcfs(proc.get()) || st.st_ino != kProcRootIno) {
+    why = "/proc is not a procfs";
+    return kNoErrno;
+  }
+  err = Openat2(proc.get(), sub.c_str(), static_cast<uint64_t>(flags),
+                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV, out);
+  // EXDEV: the walk would cross a mount point, i.e. something is mounted over /proc/sub or a
+  // directory on the way (procfs itself has no symlink that leaves it: RESOLVE_BENEATH's other
+  // EXDEV cannot come from it).
+  if (err == EXDEV) {
+    why = "not on the container's procfs (a mount covers it)";
+    return kNoErrno;
+  }
+  if (err) return err;
+  if (!OnProcfs(out.get())) {
+    out.Reset();
+    why = "not on the container's procfs";
+    return kNoErrno;
+  }
+  return 0;
+}
+
+int MountIdOf(int fd, uint64_t& id) {
+  struct statx stx {};
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) != 0) return errno;
+  if (!(stx.stx_mask & STATX_MNT_ID)) return ENOTSUP;
+  id = stx.stx_mnt_id;
+  return 0;
+}
+
+int MountIds(InitContext& ctx, std::vector<uint64_t>& ids, std::string& why) {
+  Fd fd;
+  int err = OpenProcFile(ctx, "self/mountinfo", O_RDONLY, fd, why);
+  if (err) return err;
+  std::string text;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+  }
+  if (n < 0) return errno;
+  ids.clear();
+  // The first field of each line is the mount id.
+  for (size_t pos = 0; pos < text.size();) {
+    ids.push_back(strtoull(text.c_str() + pos, nullptr, 10));
+    size_t nl = text.find('\n', pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
   }
   return 0;
 }

@@ -14,10 +14,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "executor/common/sys.h"
 #include "executor/init/internal.h"
 #include "schema/names.h"
 
@@ -103,27 +105,33 @@ int FixStdioOwner(uid_t uid, gid_t gid, std::string& what) {
 }
 
 // A joined user namespace may have "deny" in /proc/self/setgroups without the plan saying so.
-bool SetgroupsDenied() {
-  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+bool SetgroupsDenied(InitContext& ctx) {
+  Fd fd;
+  std::string why;
+  if (OpenProcFile(ctx, "self/setgroups", O_RDONLY, fd, why) != 0) return false;
   char buf[8] = {};
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
+  ssize_t n = read(fd.get(), buf, sizeof buf - 1);
   return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
+// A write to procfs (a sysctl, oom_score_adj) through OpenProcFile: `path` is the /proc/... path
+// the plan names.
+int WriteProc(InitContext& ctx, const std::string& path, const std::string& data, std::string& what) {
+  if (path.rfind("/proc/", 0) != 0) return Fail(what, "open " + path + ": not under /proc", kNoErrno);
+  Fd fd;
+  std::string why;
+  int err = OpenProcFile(ctx, path.substr(6), O_WRONLY | O_TRUNC, fd, why);
+  if (err == kNoErrno) return Fail(what, "open " + path + ": " + why, err);
+  if (err) return Fail(what, "open " + path, err);
+  err = WriteAll(fd.get(), data);
+  if (err) return Fail(what, "write " + path, err);
+  return 0;
 }
 
 }  // namespace
 
 int RunSysctl(const Step& step, InitContext& ctx, std::string& what) {
-  int err = 0;
-  int root_fd = RootFd(ctx, err);
-  if (root_fd < 0) return Fail(what, "open /", err);
-  Fd fd;
-  err = OpenInRoot(root_fd, step.path, O_WRONLY | O_TRUNC, fd);
-  if (err) return Fail(what, "open " + step.path, err);
-  err = WriteAll(fd.get(), step.value);
-  if (err) return Fail(what, "write " + step.path, err);
-  return 0;
+  return WriteProc(ctx, step.path, step.value, what);
 }
 
 int RunHostname(const Step& step, InitContext&, std::string& what) {
@@ -147,13 +155,8 @@ int RunRlimit(const Step& step, InitContext&, std::string& what) {
   return 0;
 }
 
-int RunOomScoreAdj(const Step& step, InitContext&, std::string& what) {
-  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Fail(what, "open /proc/self/oom_score_adj", errno);
-  int err = WriteAll(fd, std::to_string(Num(step, 0)));
-  close(fd);
-  if (err) return Fail(what, "write /proc/self/oom_score_adj", err);
-  return 0;
+int RunOomScoreAdj(const Step& step, InitContext& ctx, std::string& what) {
+  return WriteProc(ctx, "/proc/self/oom_score_adj", std::to_string(Num(step, 0)), what);
 }
 
 int RunUser(const Step& step, InitContext& ctx, std::string& what) {
@@ -171,7 +174,7 @@ int RunUser(const Step& step, InitContext& ctx, std::string& what) {
   // supplementary groups are then those the runtime had, as in runc.
   if (!ctx.prepared->container->setgroups_denied && setgroups(groups.size(), groups.data()) != 0) {
     int setgroups_err = errno;
-    if (!(setgroups_err == EPERM && SetgroupsDenied())) {
+    if (!(setgroups_err == EPERM && SetgroupsDenied(ctx))) {
       std::string list;
       for (gid_t g : groups) list += (list.empty() ? "" : ",") + std::to_string(g);
       return Fail(what, "setgroups " + (list.empty() ? std::string("[]") : list), setgroups_err);
@@ -295,15 +298,22 @@ int RunCwd(const Step& step, InitContext& ctx, std::string& what) {
   Fd dir;
   err = OpenInRoot(root_fd, step.path, O_PATH | O_DIRECTORY, dir);
   if (err == ENOENT) {
-    // runc creates a missing working directory rather than failing.
-    std::string rel;
-    err = SecureJoin(root_fd, step.path, rel);
-    if (!err) err = MkdirAllInRoot(root_fd, rel);
+    // runc creates a missing working directory rather than failing (with a mount namespace the
+    // plan's mkdir step has done so already, before the root became read-only).
+    err = MkdirAllInRoot(root_fd, step.path);
     if (err) return Fail(what, "mkdir " + step.path, err);
     err = OpenInRoot(root_fd, step.path, O_PATH | O_DIRECTORY, dir);
   }
   if (err) return Fail(what, "chdir " + step.path, err);
   if (fchdir(dir.get()) != 0) return Fail(what, "chdir " + step.path, errno);
+  // CVE-2024-21626: the working directory must be inside the container's root. The kernel says
+  // "(unreachable)" for one that is not, which glibc's getcwd turns into ENOENT.
+  char buf[PATH_MAX];
+  if (!getcwd(buf, sizeof buf)) {
+    if (errno == ENOENT) return Fail(what, "chdir " + step.path + ": outside the container", kNoErrno);
+    return Fail(what, "getcwd after chdir " + step.path, errno);
+  }
+  if (buf[0] != '/') return Fail(what, "chdir " + step.path + ": outside the container", kNoErrno);
   return 0;
 }
 

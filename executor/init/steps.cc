@@ -4,7 +4,7 @@
 // (compiler/compile.cc) emits them in an order these steps rely on, and checked against it:
 //   rootfs:  propagation, rootfs bind, mounts (each followed by its remount; the compiler expands a
 //            "cgroup" mount into runc's tmpfs + one mount per hierarchy), mknod or device binds,
-//            symlinks, [createContainer hooks], pivot_root | move+chroot.
+//            symlinks, [createContainer hooks], pivot_root | move+chroot, mkdir of the cwd.
 //   process: console, root read-only, hostname, domainname, sysctl, read-only paths, masked paths,
 //            rlimits, oom_score_adj, personality, scheduler, ioPriority, memoryPolicy, umask,
 //            no_new_privs,
@@ -244,6 +244,8 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
       return RunPivotRoot(step, ctx, what);
     case StepKind::kMoveChroot:
       return RunMoveChroot(step, ctx, what);
+    case StepKind::kMkdir:
+      return RunMkdir(step, ctx, what);
     case StepKind::kMask:
       return RunMask(step, ctx, what);
     case StepKind::kReadonlyPath:

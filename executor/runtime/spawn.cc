@@ -175,6 +175,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kSymlink:
       case StepKind::kPivotRoot:
       case StepKind::kMoveChroot:
+      case StepKind::kMkdir:
       case StepKind::kMask:
       case StepKind::kReadonlyPath:
       case StepKind::kRootReadonly:
@@ -478,6 +479,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kSymlink:
     case StepKind::kPivotRoot:
     case StepKind::kMoveChroot:
+    case StepKind::kMkdir:
     case StepKind::kMask:
     case StepKind::kReadonlyPath:
     case StepKind::kRootReadonly:

@@ -170,6 +170,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kOomScoreAdj:
         case StepKind::kUser:
         case StepKind::kUmask:
+        case StepKind::kMkdir:
         case StepKind::kCaps:
         case StepKind::kNoNewPrivs:
         case StepKind::kPersonality:
