@@ -19,4 +19,9 @@ struct CompileOptions {
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);
 
+// Whether the seccomp filter gives ENOSYS rather than the default action to the syscalls newer
+// than the profile (executor/common/seccomp.cc): like runc, when the default action denies (an
+// errno other than ENOSYS, a kill, a trap); ALLOW, LOG and TRACE let them through anyway.
+bool SeccompEnosysForNewerSyscalls(const Seccomp& seccomp);
+
 }  // namespace runc
