@@ -154,7 +154,7 @@ TEST_F(SeccompStrictTest, CreateStartWithAStartContainerHook) {
     bundle.Write();
     const std::string id = UniqueId("strict");
     const std::string out = io.path() + "/out";
-    RunResult c = Run({"/bin/sh", "-c",
+    RunResult c = test::Run({"/bin/sh", "-c",
                        std::string(RUNC_BINARY) + " --root " + root_.path() + " create --bundle " + bundle.path() +
                            " " + id + " </dev/null >" + out + " 2>&1"});
     ASSERT_EQ(c.status, 0) << ReadFile(out);

@@ -655,8 +655,9 @@ TEST(CompileTest, SeccompIsTheLastStepBeforeExecve) {
                                               "start seccomp /linux/seccomp", "start execve /process/args",
                                               "start hook /hooks/poststart/0"}));
     EXPECT_EQ(StepsOf(plan, StepKind::kNoNewPrivs).size(), nnp ? 1u : 0u);
-    EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums,
-              nnp ? std::vector<int64_t>{0, 0, 0, 0, 0} : std::vector<int64_t>{0, 0, 0, 0, 0, sys_admin});
+    const std::vector<int64_t> caps = nnp ? std::vector<int64_t>{0, 0, 0, 0, 0}
+                                          : std::vector<int64_t>{0, 0, 0, 0, 0, sys_admin};
+    EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums, caps);
     const std::string text = PlanToText(plan);
     EXPECT_EQ(text.find("ambient=none keep_until_execve=SYS_ADMIN  # default\n") != std::string::npos, !nnp)
         << text;
@@ -698,7 +699,8 @@ TEST(CompileTest, SeccompSummaryNamesTheEnosysForNewerSyscalls) {
     s.linux.seccomp->default_action = c.action;
     s.linux.seccomp->default_errno_ret = c.errno_ret;
     EXPECT_EQ(SeccompEnosysForNewerSyscalls(*s.linux.seccomp), c.enosys) << c.action;
-    const auto& argv = StepsOf(Compile(s, FixedHost(CgroupMode::kV2), Options()), StepKind::kSeccomp).at(0)->argv;
+    const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+    const auto& argv = StepsOf(plan, StepKind::kSeccomp).at(0)->argv;
     ASSERT_GE(argv.size(), 2u);
     EXPECT_EQ(argv[1] == "ERRNO(38) newer syscalls", c.enosys) << c.action;
   }
