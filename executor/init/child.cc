@@ -139,8 +139,8 @@ void Child::EnterContainer() {
 }
 
 // Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
-// marked close-on-exec (not closed: the init still uses some of it until execve). Done before the
-// seccomp filter is loaded (it may not allow close_range) and again right before execve.
+// marked close-on-exec (not closed: the init still uses some of it until execve). Done right
+// before execve, and before the seccomp filter is loaded (it may not allow close_range).
 void Child::HandOverFds() {
   if (syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     struct rlimit rl;
