@@ -3,8 +3,11 @@
 // wherever runc has a reason for its order; those reasons are noted where the steps are added.
 #include "compiler/compile.h"
 
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <iterator>
@@ -149,6 +152,8 @@ std::string Lower(std::string_view s) {
 std::vector<std::string> SeccompSummary(const Seccomp& sc) {
   std::vector<std::string> lines;
   lines.push_back("default " + ActionText(sc.default_action, sc.default_errno_ret));
+  // The syscalls the profile does not know yet (executor/common/seccomp.cc) get ENOSYS, not that.
+  if (SeccompEnosysForNewerSyscalls(sc)) lines.push_back("ERRNO(" + std::to_string(ENOSYS) + ") newer syscalls");
   if (!sc.architectures.empty()) {
     std::string arch = "arch ";
     for (size_t i = 0; i < sc.architectures.size(); ++i) {
@@ -460,9 +465,6 @@ class Compiler {
     Step& umask = b_.Add(Phase::kProcess, StepKind::kUmask, p.user.umask ? "/process/user/umask" : "default");
     umask.nums = {p.user.umask.value_or(022)};
     if (p.no_new_privileges) b_.Add(Phase::kProcess, StepKind::kNoNewPrivs, "/process/noNewPrivileges");
-    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it.
-    const bool seccomp = spec_.linux.seccomp.has_value();
-    if (seccomp && !p.no_new_privileges) Seccomp();
     Step& cwd = b_.Add(Phase::kProcess, StepKind::kCwd, p.cwd.empty() ? "default" : "/process/cwd");
     cwd.path = p.cwd.empty() ? "/" : compile_internal::CleanPath(p.cwd);
     Step& user = b_.Add(Phase::kProcess, StepKind::kUser, "/process/user");
@@ -478,9 +480,17 @@ class Compiler {
     } else {
       c.nums = {0, 0, 0, 0, 0};
     }
-    // With no_new_privs the filter goes in as late as possible, so that it has to allow the fewest
-    // syscalls of the runtime's own.
-    if (seccomp && p.no_new_privileges) Seccomp();
+    // The seccomp step comes right before execve (Start). Without no_new_privs loading a filter
+    // needs CAP_SYS_ADMIN, which the container's sets usually lack: the init keeps it in its
+    // effective and permitted sets until then. That changes nothing for the container process:
+    // execve computes its sets from the bounding, inheritable and ambient ones (capabilities(7),
+    // "Transformation of capabilities during execve()"), never from the effective and permitted
+    // sets before it. So the filter does not have to allow the user and caps steps' syscalls, as
+    // runc's does (runc loads it before them).
+    const uint64_t sys_admin = uint64_t{1} << CAP_SYS_ADMIN;
+    if (spec_.linux.seccomp && !p.no_new_privileges && !(static_cast<uint64_t>(c.nums[1]) & sys_admin)) {
+      c.nums.push_back(static_cast<int64_t>(sys_admin));
+    }
   }
 
   void Scheduler(const runc::Scheduler& sc) {
@@ -497,7 +507,7 @@ class Compiler {
   }
 
   void Seccomp() {
-    Step& s = b_.Add(Phase::kProcess, StepKind::kSeccomp, "/linux/seccomp");
+    Step& s = b_.Add(Phase::kStart, StepKind::kSeccomp, "/linux/seccomp");
     s.argv = SeccompSummary(*spec_.linux.seccomp);
   }
 
@@ -505,6 +515,11 @@ class Compiler {
     Step& wait = b_.Add(Phase::kStart, StepKind::kWaitStart, "default");
     wait.path = StateDir() + "/exec.fifo";
     AddHooks(b_, Phase::kStart, "startContainer", spec_.hooks.start_container);
+    // Last but execve, with or without no_new_privs: after the filter the init makes no syscall
+    // but execve (and, if that fails, the report of it), so a profile need not allow anything of
+    // the init's. runc loads it before the start wait, hooks and fifo write when no_new_privs is
+    // set, and before the user and caps steps when it is not; here those all come first.
+    if (spec_.linux.seccomp) Seccomp();
     Step& exec = b_.Add(Phase::kStart, StepKind::kExecve, "/process/args");
     const runc::Process& p = spec_.process;
     exec.path = p.args.empty() ? std::string() : p.args[0];
@@ -540,6 +555,13 @@ class Compiler {
 
 }  // namespace
 }  // namespace compile_internal
+
+bool SeccompEnosysForNewerSyscalls(const Seccomp& seccomp) {
+  const std::string& action = seccomp.default_action;
+  if (action == "SCMP_ACT_ERRNO") return seccomp.default_errno_ret.value_or(EPERM) != ENOSYS;
+  return action == "SCMP_ACT_KILL" || action == "SCMP_ACT_KILL_THREAD" || action == "SCMP_ACT_KILL_PROCESS" ||
+         action == "SCMP_ACT_TRAP";
+}
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options) {
   Plan plan;

@@ -28,4 +28,9 @@ Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& opti
 // not enabled on this host") and returns true when there was none.
 bool CheckHostSupport(const Spec& spec, const HostFacts& host, Diagnostics& diags);
 
+// Whether the seccomp filter gives ENOSYS rather than the default action to the syscalls newer
+// than the profile (executor/common/seccomp.cc): like runc, when the default action denies (an
+// errno other than ENOSYS, a kill, a trap); ALLOW, LOG and TRACE let them through anyway.
+bool SeccompEnosysForNewerSyscalls(const Seccomp& seccomp);
+
 }  // namespace runc

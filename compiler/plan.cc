@@ -112,7 +112,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kUmask, "umask", Phase::kProcess, "umask(nums[0])"},
     {StepKind::kCaps, "caps", Phase::kProcess,
      "set the capability sets (nums = {bounding, effective, inheritable, permitted, ambient} "
-     "bitmasks)"},
+     "bitmasks; nums[5], if any: capabilities also kept effective and permitted until execve, "
+     "which drops them: CAP_SYS_ADMIN for the seccomp step without no_new_privs)"},
     {StepKind::kNoNewPrivs, "no_new_privs", Phase::kProcess, "prctl(PR_SET_NO_NEW_PRIVS, 1)"},
     {StepKind::kPersonality, "personality", Phase::kProcess, "personality(nums[0])"},
     {StepKind::kScheduler, "scheduler", Phase::kProcess,
@@ -121,8 +122,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "ioprio_set (nums = {class, priority})"},
     {StepKind::kMemoryPolicy, "memory_policy", Phase::kProcess,
      "set_mempolicy (nums = {mode | flags}; value = node list)"},
-    {StepKind::kSeccomp, "seccomp", Phase::kProcess,
-     "load the seccomp filter (Plan::seccomp; argv = its rules summarised)"},
+    {StepKind::kSeccomp, "seccomp", Phase::kStart,
+     "finish what execve needs (its PATH lookup, the fds it hands over, releasing `start`), then "
+     "load the seccomp filter (Plan::seccomp; argv = its rules summarised): only execve follows"},
     {StepKind::kCwd, "cwd", Phase::kProcess,
      "chdir(path), resolved inside the container (a missing directory is created); the result "
      "is checked to be inside the container's root"},
@@ -572,6 +574,7 @@ std::string StepArgs(const Step& s) {
         out += '=';
         out += i < s.nums.size() ? CapsText(s.nums[i]) : "?";
       }
+      if (s.nums.size() > 5 && s.nums[5] != 0) out += " keep_until_execve=" + CapsText(s.nums[5]);
       return out;
     }
     case StepKind::kNoNewPrivs:

@@ -71,7 +71,7 @@ enum class StepKind {
   kOomScoreAdj,   // nums={value}
   kUser,          // nums={uid, gid, additional gids...}
   kUmask,         // nums={mask}
-  kCaps,          // nums={bounding, effective, inheritable, permitted, ambient} bitmasks
+  kCaps,          // nums={bounding, effective, inheritable, permitted, ambient[, kept until execve]}
   kNoNewPrivs,    // -
   kPersonality,   // nums={persona}
   kScheduler,     // nums={policy, nice, priority, flags, runtime, deadline, period}

@@ -1,5 +1,6 @@
 #include "executor/common/seccomp.h"
 
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -7,11 +8,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <cstddef>
+#include <set>
 #include <string_view>
+
+#include "compiler/compile.h"
 
 namespace runc {
 namespace {
@@ -123,6 +129,150 @@ bool ExportBpf(scmp_filter_ctx ctx, std::vector<sock_filter>& out, std::string& 
   return true;
 }
 
+// ---- -ENOSYS for syscalls newer than the profile -------------------------------------------------
+//
+// A profile names the syscalls it knows; a libc newer than the profile tries newer syscalls
+// (clone3, close_range, openat2, faccessat2, fchmodat2) and falls back to the older call only on
+// ENOSYS. Under a default of EPERM (or a kill) it would fail instead: the glibc 2.34 clone3 break
+// of Docker's old profiles. Like runc (libcontainer/seccomp/patchbpf), a syscall whose number is
+// above the highest one the profile names for its architecture gets ENOSYS, from a short BPF
+// check put in front of libseccomp's program (so it also covers syscalls libseccomp has no name
+// for). Numbers are not in kernel-version order (close_range 436 came after clone3 435 in one
+// release, faccessat2 439 after openat2 437...): a profile that names one of these but not an
+// older one would leave the older one at the default action, so each of kFallbackSyscalls the
+// profile does not name gets an explicit ENOSYS rule too. Named syscalls keep their action.
+
+// Newer syscalls that libcs and runtimes call first and replace with an older call on ENOSYS.
+constexpr const char* kFallbackSyscalls[] = {"clone3", "close_range", "openat2", "faccessat2",
+                                             "fchmodat2"};
+
+constexpr uint32_t kX32SyscallBit = 0x40000000;
+
+// A forward-only BPF program with labels, resolved at the end (conditional jumps reach 255
+// instructions, far more than the stub has).
+class BpfStub {
+ public:
+  int Label() {
+    labels_.push_back(-1);
+    return static_cast<int>(labels_.size() - 1);
+  }
+  void Bind(int label) { labels_[static_cast<size_t>(label)] = static_cast<int>(code_.size()); }
+  void Load(uint32_t offset) { Add(BPF_LD | BPF_W | BPF_ABS, offset, kNext, kNext); }
+  void Ret(uint32_t value) { Add(BPF_RET | BPF_K, value, kNext, kNext); }
+  void Goto(int label) { Add(BPF_JMP | BPF_JA, 0, label, kNext); }
+  // if (A op k) goto jt; else goto jf (kNext: the next instruction)
+  void Jump(uint16_t op, uint32_t k, int jt, int jf) { Add(BPF_JMP | op | BPF_K, k, jt, jf); }
+  bool Finish(std::vector<sock_filter>& out) const {
+    out.clear();
+    for (size_t pc = 0; pc < code_.size(); ++pc) {
+      const Insn& in = code_[pc];
+      sock_filter f = {in.code, 0, 0, in.k};
+      auto offset = [&](int label, uint32_t& off) {
+        if (label == kNext) return (off = 0, true);
+        const int at = labels_[static_cast<size_t>(label)];
+        if (at <= static_cast<int>(pc)) return false;
+        off = static_cast<uint32_t>(at) - static_cast<uint32_t>(pc) - 1;
+        return true;
+      };
+      uint32_t jt = 0, jf = 0;
+      if (!offset(in.jt, jt) || !offset(in.jf, jf)) return false;
+      if (in.code == (BPF_JMP | BPF_JA)) {
+        f.k = jt;
+      } else {
+        if (jt > 255 || jf > 255) return false;
+        f.jt = static_cast<uint8_t>(jt);
+        f.jf = static_cast<uint8_t>(jf);
+      }
+      out.push_back(f);
+    }
+    return true;
+  }
+
+  static constexpr int kNext = -1;
+
+ private:
+  struct Insn {
+    uint16_t code;
+    uint32_t k;
+    int jt, jf;
+  };
+  void Add(uint16_t code, uint32_t k, int jt, int jf) { code_.push_back({code, k, jt, jf}); }
+  std::vector<Insn> code_;
+  std::vector<int> labels_;
+};
+
+// The highest syscall number the profile names on `arch` (libseccomp's numbering: x32's carry
+// the x32 bit), or -1 when it names none there.
+int64_t HighestNamed(const Seccomp& config, uint32_t arch) {
+  int64_t highest = -1;
+  for (const auto& rule : config.syscalls) {
+    for (const auto& name : rule.names) {
+      // Negative numbers are libseccomp's pseudo-syscalls (e.g. x86's socket via socketcall).
+      int nr = seccomp_syscall_resolve_name_arch(arch, name.c_str());
+      if (nr >= 0 && nr > highest) highest = nr;
+    }
+  }
+  return highest;
+}
+
+// The ENOSYS check for the filter's architectures (libseccomp's SCMP_ARCH_* values, which are the
+// kernel's AUDIT_ARCH_* ones except x32: an x86_64 arch with the x32 bit in the syscall number).
+bool EnosysStub(const Seccomp& config, const std::vector<uint32_t>& arches,
+                std::vector<sock_filter>& out) {
+  struct Section {
+    uint32_t audit_arch;
+    int64_t highest = -1, highest_x32 = -1;  // x86_64 only: both ABIs share the audit arch
+  };
+  std::vector<Section> sections;
+  for (uint32_t arch : arches) {
+    const bool x32 = arch == SCMP_ARCH_X32;
+    const uint32_t audit = x32 ? AUDIT_ARCH_X86_64 : arch;
+    const int64_t highest = HighestNamed(config, arch);
+    if (highest < 0) continue;  // names nothing there: that architecture keeps the profile as is
+    auto it = std::find_if(sections.begin(), sections.end(),
+                           [&](const Section& s) { return s.audit_arch == audit; });
+    if (it == sections.end()) it = sections.insert(sections.end(), Section{audit});
+    (x32 ? it->highest_x32 : it->highest) = highest;
+  }
+  out.clear();
+  if (sections.empty()) return true;
+
+  BpfStub bpf;
+  const int enosys = bpf.Label(), filter = bpf.Label();
+  std::vector<int> starts;
+  bpf.Load(offsetof(seccomp_data, arch));
+  for (const auto& s : sections) {
+    starts.push_back(bpf.Label());
+    bpf.Jump(BPF_JEQ, s.audit_arch, starts.back(), BpfStub::kNext);
+  }
+  bpf.Goto(filter);  // another architecture: libseccomp's program decides
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const Section& s = sections[i];
+    bpf.Bind(starts[i]);
+    bpf.Load(offsetof(seccomp_data, nr));
+    if (s.audit_arch == AUDIT_ARCH_S390 || s.audit_arch == AUDIT_ARCH_S390X) {
+      // s390 passes a syscall number it does not know as 0 (the old setup(2), used by nothing
+      // since): that is a newer syscall too.
+      bpf.Jump(BPF_JEQ, 0, enosys, BpfStub::kNext);
+    }
+    if (s.audit_arch == AUDIT_ARCH_X86_64) {
+      const int x32 = bpf.Label();
+      // The ABI the profile does not cover is left to libseccomp's program (its bad-arch action).
+      bpf.Jump(BPF_JSET, kX32SyscallBit, s.highest_x32 >= 0 ? x32 : filter,
+               s.highest >= 0 ? BpfStub::kNext : filter);
+      if (s.highest >= 0) bpf.Jump(BPF_JGT, static_cast<uint32_t>(s.highest), enosys, filter);
+      bpf.Bind(x32);
+      if (s.highest_x32 >= 0) bpf.Jump(BPF_JGT, static_cast<uint32_t>(s.highest_x32), enosys, filter);
+    } else {
+      bpf.Jump(BPF_JGT, static_cast<uint32_t>(s.highest), enosys, filter);
+    }
+  }
+  bpf.Bind(enosys);
+  bpf.Ret(SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+  bpf.Bind(filter);
+  return bpf.Finish(out);
+}
+
 }  // namespace
 
 PreparedSeccomp::~PreparedSeccomp() {
@@ -184,6 +334,8 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
   // We load the program ourselves with seccomp(2); no_new_privs is the kNoNewPrivs step's business.
   seccomp_attr_set(filter.get(), SCMP_FLTATR_CTL_NNP, 0);
 
+  // The filter's architectures: libseccomp's context starts with the native one.
+  std::vector<uint32_t> arches = {seccomp_arch_native()};
   for (size_t i = 0; i < config.architectures.size(); ++i) {
     const std::string& name = config.architectures[i];
     uint32_t arch = 0;
@@ -197,6 +349,7 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
       error = Error(pointer, "seccomp_arch_add " + name + ": " + strerror(-rc));
       return false;
     }
+    if (std::find(arches.begin(), arches.end(), arch) == arches.end()) arches.push_back(arch);
   }
 
   out.flags = 0;
@@ -284,11 +437,35 @@ bool BuildSeccomp(const Seccomp& config, PreparedSeccomp& out, Diagnostic& error
   }
   if (out.notify) out.flags |= kFlagNewListener;
 
+  out.enosys_syscalls.clear();
+  std::vector<sock_filter> stub;
+  const bool enosys = SeccompEnosysForNewerSyscalls(config);
+  if (enosys) {
+    std::set<std::string_view> named;
+    for (const auto& sc : config.syscalls) named.insert(sc.names.begin(), sc.names.end());
+    for (const char* name : kFallbackSyscalls) {
+      if (named.count(name)) continue;
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+      if (rc < 0) {
+        error = Error("/linux/seccomp", std::string("seccomp_rule_add ") + name + ": " + strerror(-rc));
+        return false;
+      }
+      out.enosys_syscalls.push_back(name);
+    }
+    if (!EnosysStub(config, arches, stub)) {
+      error = Error("/linux/seccomp", "seccomp enosys stub: jump out of range");
+      return false;
+    }
+  }
+
   std::string message;
   if (!ExportBpf(filter.get(), out.program, message)) {
     error = Error("/linux/seccomp", message);
     return false;
   }
+  out.program.insert(out.program.begin(), stub.begin(), stub.end());
   return true;
 }
 

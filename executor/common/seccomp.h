@@ -21,6 +21,10 @@ struct PreparedSeccomp {
   // What went into the program (for `runc plan` summaries and tests).
   int rules = 0;                              // libseccomp rules added
   std::vector<std::string> skipped_syscalls;  // names this architecture does not know (like runc)
+  // Syscalls of the fallback list given ENOSYS because the profile does not name them (empty when
+  // the default action allows, or already returns ENOSYS); the program then also starts with the
+  // check that gives ENOSYS to numbers above the highest the profile names (see seccomp.cc).
+  std::vector<std::string> enosys_syscalls;
   // SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER and the listener fd
   // is sent over listener_fd (connected to linux.seccomp.listenerPath before clone, because the
   // path is a host path the init can no longer reach after pivot_root) together with the container

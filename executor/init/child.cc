@@ -47,7 +47,8 @@ class Child {
   void CloseHostFds();
   void EnterContainer();
   void HandOverFds();
-  void BeforeSeccomp();
+  int PrepareExecve(size_t i, std::string& what);
+  void BeforeSeccomp(size_t i);
 
   const Plan& plan_;
   const std::vector<Runner>& runners_;
@@ -63,6 +64,7 @@ class Child {
   int err_fd_;
   int cgroup_fd_;
   int start_fd_ = -1;  // exec.fifo opened for writing (after wait_start)
+  bool exec_prepared_ = false;  // PrepareExecve() done: execve is all that is left
 
   Runner role_ = Runner::kHelper;
   bool detached_ = false;  // after kReady: nobody reads the socket any more
@@ -197,8 +199,8 @@ void Child::EnterContainer() {
 }
 
 // Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
-// marked close-on-exec (not closed: the init still uses some of it until execve). Done before the
-// seccomp filter is loaded (it may not allow close_range) and again right before execve.
+// marked close-on-exec (not closed: the init still uses some of it until execve). Done right
+// before execve, and before the seccomp filter is loaded (it may not allow close_range).
 void Child::HandOverFds() {
   if (syscall(SYS_close_range, static_cast<unsigned>(min_fd_), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     struct rlimit rl;
@@ -211,11 +213,27 @@ void Child::HandOverFds() {
   for (int fd = 3; fd < min_fd_; ++fd) fcntl(fd, F_SETFD, 0);
 }
 
-// What must not depend on syscalls a seccomp profile may forbid: the fds, and the parent-death
-// signal (left set, it would kill the init when `create` exits).
-void Child::BeforeSeccomp() {
+// The execve step (index i) but its execve: hand over the fds, release `runc start`, look the
+// program up. Run by the seccomp step when execve follows it, else by the execve step.
+int Child::PrepareExecve(size_t i, std::string& what) {
+  exec_prepared_ = true;
   HandOverFds();
+  ReleaseStart();
+  return ResolveExecve(plan_.steps[i], ctx_, what);
+}
+
+// The seccomp step is the last before execve: what is left of the init's own work is done before
+// the filter goes in, so that a profile need not allow any of it: the parent-death signal (left
+// set, it would kill the init when `create` exits) and the execve step's preparation (its errors
+// are the execve step's).
+void Child::BeforeSeccomp(size_t i) {
   prctl(PR_SET_PDEATHSIG, 0);
+  if (i + 1 < end_ && plan_.steps[i + 1].kind == StepKind::kExecve) {
+    std::string what;
+    if (int err = PrepareExecve(i + 1, what)) ChildFail(i + 1, err, what);
+  } else {
+    HandOverFds();
+  }
 }
 
 int Child::WaitStart(size_t i, std::string& what) {
@@ -363,8 +381,9 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kWaitStart:
       return WaitStart(i, what);
     case StepKind::kExecve:
-      HandOverFds();
-      ReleaseStart();
+      if (!exec_prepared_) {
+        if (int err = PrepareExecve(i, what)) return err;
+      }
       return RunContainerStep(s, ctx_, what);
     case StepKind::kHook:
     case StepKind::kPropagation:
@@ -459,8 +478,8 @@ void Child::Main(Runner role) {
       }
     }
     if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
-    if (s.kind == StepKind::kSeccomp) BeforeSeccomp();
     if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
+    if (s.kind == StepKind::kSeccomp) BeforeSeccomp(i);
     Runner before = role_;
     std::string what;
     int err = ChildStep(i, what);

@@ -70,9 +70,9 @@ int ResolveProgram(InitContext& ctx, const std::string& path, struct stat& st, s
 
 }  // namespace
 
-int RunExecve(const Step&, InitContext& ctx, std::string& what) {
+int ResolveExecve(const Step&, InitContext& ctx, std::string& what) {
   PreparedPlan& prepared = *ctx.prepared;
-  const PreparedContainer& prep = *prepared.container;
+  PreparedContainer& prep = *prepared.container;
   const std::string* program = &prep.exec_file;
   std::string why;
   struct stat st;
@@ -101,17 +101,28 @@ int RunExecve(const Step&, InitContext& ctx, std::string& what) {
   }
   // Like runc, a process without HOME gets its user's home from the image's /etc/passwd: only the
   // container knows it, so it is looked up here rather than in the plan.
-  std::vector<char*> envp = prepared.exec_envp;
-  std::string home;
+  prep.exec_envp = prepared.exec_envp;
+  std::vector<char*>& envp = prep.exec_envp;
   bool has_home = false;
   for (char* e : envp) has_home |= e && strncmp(e, "HOME=", 5) == 0;
   if (!has_home) {
-    home = "HOME=" + HomeOf(ctx, getuid());
-    envp.insert(envp.end() - (envp.empty() ? 0 : 1), home.data());
+    prep.exec_home = "HOME=" + HomeOf(ctx, getuid());
+    envp.insert(envp.end() - (envp.empty() ? 0 : 1), prep.exec_home.data());
     if (envp.back() != nullptr) envp.push_back(nullptr);
   }
-  execve(program->c_str(), prepared.exec_argv.data(), envp.data());
-  what = "exec " + *program;
+  prep.exec_program = program;
+  return 0;
+}
+
+int RunExecve(const Step& step, InitContext& ctx, std::string& what) {
+  PreparedContainer& prep = *ctx.prepared->container;
+  if (!prep.exec_program) {
+    if (int err = ResolveExecve(step, ctx, what)) return err;
+  }
+  // Possibly under the seccomp filter already: nothing but execve from here (and, if it fails,
+  // the report of that).
+  execve(prep.exec_program->c_str(), ctx.prepared->exec_argv.data(), prep.exec_envp.data());
+  what = "exec " + *prep.exec_program;
   return errno;
 }
 

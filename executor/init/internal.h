@@ -24,6 +24,11 @@ struct PreparedContainer {
   bool exec_lookup = false;
   std::vector<std::string> exec_candidates;
   int host_pid = 0;  // the init's pid in the runtime's pid namespace (learnt before pivot_root)
+  // Found by ResolveExecve in the init (before the seccomp filter): the program to execute (one of
+  // exec_file, exec_candidates) and the environment with HOME added (exec_home) when it had none.
+  const std::string* exec_program = nullptr;
+  std::string exec_home;
+  std::vector<char*> exec_envp;
 };
 
 // An owned file descriptor.

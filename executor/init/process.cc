@@ -194,7 +194,7 @@ int RunUmask(const Step& step, InitContext&, std::string&) {
 int RunCaps(const Step& step, InitContext& ctx, std::string& what) {
   auto mask = [&](size_t i) { return static_cast<uint64_t>(Num(step, i)); };
   uint64_t bounding = mask(0), effective = mask(1), inheritable = mask(2), permitted = mask(3),
-           ambient = mask(4);
+           ambient = mask(4), keep = mask(5);
   int last_cap = ctx.prepared->container->last_cap;
 
   CapState cur;
@@ -214,8 +214,13 @@ int RunCaps(const Step& step, InitContext& ctx, std::string& what) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
       return Fail(what, "prctl PR_CAPBSET_DROP " + CapLabel(cap), errno);
   }
+  // Capabilities the init still needs until execve (CAP_SYS_ADMIN to load a seccomp filter
+  // without no_new_privs) stay effective and permitted: execve does not carry those two sets over,
+  // it computes the new ones from the bounding, inheritable and ambient sets. One that is not
+  // permitted any more cannot be kept; the seccomp step then fails as it would have anyway.
+  keep &= cur.Permitted();
   CapState next;
-  next.Set(effective, permitted, inheritable);
+  next.Set(effective | keep, permitted | keep, inheritable);
   err = CapSet(next);
   if (err) return Fail(what, "capset", err);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)

@@ -7,15 +7,15 @@
 //            symlinks, [createContainer hooks], pivot_root | move+chroot, mkdir of the cwd.
 //   process: console, root read-only, hostname, domainname, sysctl, read-only paths, masked paths,
 //            rlimits, oom_score_adj, personality, scheduler, ioPriority, memoryPolicy, umask,
-//            no_new_privs,
-//            seccomp (HERE when noNewPrivileges is false: loading a filter without no_new_privs
-//            needs CAP_SYS_ADMIN, so it must come before the user and caps steps drop it; it also
-//            has to follow hostname/domainname, which podman's profile forbids),
-//            cwd, user (keeps the permitted set with PR_SET_KEEPCAPS), caps (re-raises CAP_SETPCAP
-//            from the kept permitted set to shrink the bounding set, then capset, then ambient),
-//            seccomp (HERE instead when noNewPrivileges is true, as late as possible so the filter
-//            does not see the init's own syscalls, like runc).
-//   start:   wait_start, startContainer hooks, execve.
+//            no_new_privs, cwd, user (keeps the permitted set with PR_SET_KEEPCAPS), caps
+//            (re-raises CAP_SETPCAP from the kept permitted set to shrink the bounding set, then
+//            capset, then ambient; without no_new_privs and with a seccomp step it keeps
+//            CAP_SYS_ADMIN effective and permitted for it, which execve then drops).
+//   start:   wait_start, startContainer hooks, seccomp, execve. The seccomp step is the last before
+//            execve with or without no_new_privs: before the filter the init hands over its fds,
+//            clears its parent-death signal, releases `start` and does the PATH lookup (child.cc
+//            BeforeSeccomp), so that after it only execve runs and a profile need not allow any
+//            syscall of the init's (runc loads it earlier, and its profiles must).
 // kUser before kCaps is required: setresuid needs CAP_SETUID/CAP_SETGID, which the caps step may
 // drop; the other way round the caps step would also lose the effective set to the uid change.
 #include "executor/init/steps.h"

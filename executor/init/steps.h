@@ -62,4 +62,10 @@ struct InitContext {
 // "step N KIND (ORIGIN): mount proc on /proc: strerror".
 int RunContainerStep(const Step& step, InitContext& ctx, std::string& what);
 
+// The part of a kExecve step that makes syscalls other than execve: the PATH lookup inside the
+// container and the HOME of the user. The init runs it before the seccomp step, which comes right
+// before execve, so that the filter need not allow it; otherwise the execve step runs it itself.
+// Returns 0 or an errno with `what` set (for the execve step's message).
+int ResolveExecve(const Step& execve_step, InitContext& ctx, std::string& what);
+
 }  // namespace runc

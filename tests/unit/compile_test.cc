@@ -631,20 +631,79 @@ TEST(CompileTest, SeccompSummaryAndFilter) {
   EXPECT_EQ(plan.seccomp->default_errno_ret, std::optional<uint32_t>(38));
 }
 
-TEST(CompileTest, SeccompGoesLastWithNoNewPrivsAndBeforeTheUserSwitchWithout) {
+// The filter is the last step before execve with and without no_new_privs: after the start wait
+// and the startContainer hooks. Without no_new_privs the caps step keeps CAP_SYS_ADMIN (needed to
+// load it) until execve, unless the container's effective set has it anyway.
+TEST(CompileTest, SeccompIsTheLastStepBeforeExecve) {
   Spec s = MinimalSpec();
   s.linux.seccomp = PodmanLikeSeccomp();
-  s.process.no_new_privileges = true;
-  Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
-  EXPECT_EQ(IndexOf(plan, StepKind::kSeccomp), IndexOf(plan, StepKind::kCaps) + 1);
-  EXPECT_EQ(IndexOf(plan, StepKind::kSeccomp) + 1, IndexOf(plan, StepKind::kWaitStart));
-  EXPECT_LT(IndexOf(plan, StepKind::kNoNewPrivs), IndexOf(plan, StepKind::kSeccomp));
+  s.hooks.start_container = {MakeHook("/bin/started", "/hooks/startContainer/0")};
+  s.hooks.poststart = {MakeHook("/bin/poststart", "/hooks/poststart/0")};
+  const int64_t sys_admin = int64_t{1} << 21;
+  for (bool nnp : {true, false}) {
+    SCOPED_TRACE(nnp ? "noNewPrivileges" : "no noNewPrivileges");
+    s.process.no_new_privileges = nnp;
+    const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+    std::vector<std::string> tail;
+    for (const auto& step : plan.steps) {
+      if (static_cast<size_t>(step.index) > IndexOf(plan, StepKind::kCwd) + 1 && step.phase != Phase::kTeardown)
+        tail.push_back(std::string(PhaseName(step.phase)) + " " + std::string(KindInfo(step.kind).name) + " " +
+                       step.origin);
+    }
+    EXPECT_EQ(tail, (std::vector<std::string>{"process user /process/user", "process caps default",
+                                              "start wait_start default", "start hook /hooks/startContainer/0",
+                                              "start seccomp /linux/seccomp", "start execve /process/args",
+                                              "start hook /hooks/poststart/0"}));
+    EXPECT_EQ(StepsOf(plan, StepKind::kNoNewPrivs).size(), nnp ? 1u : 0u);
+    const std::vector<int64_t> caps = nnp ? std::vector<int64_t>{0, 0, 0, 0, 0}
+                                          : std::vector<int64_t>{0, 0, 0, 0, 0, sys_admin};
+    EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums, caps);
+    const std::string text = PlanToText(plan);
+    EXPECT_EQ(text.find("ambient=none keep_until_execve=SYS_ADMIN  # default\n") != std::string::npos, !nnp)
+        << text;
+  }
+  // Effective already: nothing to keep.
+  Capabilities caps;
+  caps.bounding = caps.effective = caps.permitted = {"CAP_SYS_ADMIN"};
+  caps.origin = "/process/capabilities";
+  s.process.capabilities = caps;
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums,
+            (std::vector<int64_t>{sys_admin, sys_admin, 0, sys_admin, 0}));
+  // No filter: nothing to keep either.
+  s.process.capabilities.reset();
+  s.linux.seccomp.reset();
+  EXPECT_EQ(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), Options()), StepKind::kCaps).at(0)->nums,
+            (std::vector<int64_t>{0, 0, 0, 0, 0}));
+}
 
-  s.process.no_new_privileges = false;
-  plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
-  EXPECT_LT(IndexOf(plan, StepKind::kSeccomp), IndexOf(plan, StepKind::kUser));
-  EXPECT_LT(IndexOf(plan, StepKind::kSeccomp), IndexOf(plan, StepKind::kCaps));
-  EXPECT_TRUE(StepsOf(plan, StepKind::kNoNewPrivs).empty());
+// Like runc, a denying default gives ENOSYS to the syscalls newer than the profile; the plan says so.
+TEST(CompileTest, SeccompSummaryNamesTheEnosysForNewerSyscalls) {
+  struct Case {
+    std::string action;
+    std::optional<uint32_t> errno_ret;
+    bool enosys;
+  };
+  for (const Case& c : std::vector<Case>{{"SCMP_ACT_ERRNO", std::nullopt, true},
+                                         {"SCMP_ACT_ERRNO", 1, true},
+                                         {"SCMP_ACT_ERRNO", 38, false},
+                                         {"SCMP_ACT_KILL", std::nullopt, true},
+                                         {"SCMP_ACT_KILL_PROCESS", std::nullopt, true},
+                                         {"SCMP_ACT_KILL_THREAD", std::nullopt, true},
+                                         {"SCMP_ACT_TRAP", std::nullopt, true},
+                                         {"SCMP_ACT_ALLOW", std::nullopt, false},
+                                         {"SCMP_ACT_LOG", std::nullopt, false},
+                                         {"SCMP_ACT_TRACE", std::nullopt, false}}) {
+    Spec s = MinimalSpec();
+    s.linux.seccomp = PodmanLikeSeccomp();
+    s.linux.seccomp->default_action = c.action;
+    s.linux.seccomp->default_errno_ret = c.errno_ret;
+    EXPECT_EQ(SeccompEnosysForNewerSyscalls(*s.linux.seccomp), c.enosys) << c.action;
+    const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+    const auto& argv = StepsOf(plan, StepKind::kSeccomp).at(0)->argv;
+    ASSERT_GE(argv.size(), 2u);
+    EXPECT_EQ(argv[1] == "ERRNO(38) newer syscalls", c.enosys) << c.action;
+  }
 }
 
 TEST(CompileTest, ProcessAttributes) {
