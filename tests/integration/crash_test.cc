@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <random>
@@ -273,6 +275,47 @@ TEST_F(CrashTest, CreateKilledAtAnyMomentIsRemovedByDeleteForce) {
   Reap();
   EXPECT_THAT(OurProcesses(), ::testing::IsEmpty());
   EXPECT_THAT(Entries(root_.path()), ::testing::IsEmpty());
+}
+
+// A create in progress holds the container's lock: `state` and `list` show it as creating, with
+// its init, and `delete --force` waits for the create to finish, then deletes the container (it
+// does not pull the state dir from under a live create).
+TEST_F(CrashTest, DeleteForceWaitsForACreateInProgress) {
+  Bundle b({"true"});
+  TempDir sync("runc-crash-sync");
+  const std::string started = sync.path() + "/started", go = sync.path() + "/go";
+  const std::string id = UniqueId("w");
+  b.config()["linux"]["cgroupsPath"] = CgroupsPath(id);
+  b.config()["hooks"]["createRuntime"] = {
+      {{"path", "/bin/sh"},
+       {"args", {"sh", "-c", "touch " + started + "; while [ ! -e " + go + " ]; do sleep 0.01; done"}}}};
+  b.Write();
+  pid_t create = StartCreate(root_.path(), b.path(), id);
+  ASSERT_GT(create, 0);
+  // Bounded only so that a create that never gets to its hook fails the test instead of hanging.
+  for (int i = 0; i < 3000 && !Exists(started); ++i) usleep(10000);
+  ASSERT_TRUE(Exists(started)) << "the createRuntime hook did not run";
+
+  RunResult st = Runc(root_.path(), {"state", id});
+  ASSERT_EQ(st.status, 0) << st.err;
+  nlohmann::json state = nlohmann::json::parse(st.out, nullptr, false);
+  ASSERT_TRUE(state.is_object()) << st.out;
+  EXPECT_EQ(state["status"], "creating");
+  EXPECT_GT(state["pid"].get<int>(), 0) << "the init is not recorded";
+  EXPECT_THAT(Runc(root_.path(), {"list", "-q"}).out, ::testing::HasSubstr(id + "\n"));
+
+  auto deleted = std::async(std::launch::async, [&] { return Runc(root_.path(), {"delete", "--force", id}); });
+  // Let the create go on; the delete cannot finish before it.
+  { std::ofstream(go.c_str()) << ""; }
+  int status = 0;
+  ASSERT_EQ(waitpid(create, &status, 0), create);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "create: " << status;
+  RunResult d = deleted.get();
+  EXPECT_EQ(d.status, 0) << d.err;
+  Reap();
+  EXPECT_FALSE(Exists(root_.path() + "/" + id));
+  for (const auto& h : CgroupHierarchies()) EXPECT_FALSE(Exists(h + CgroupsPath(id))) << h;
+  EXPECT_THAT(OurProcesses(), ::testing::IsEmpty());
 }
 
 }  // namespace
