@@ -58,7 +58,8 @@ struct Created {
 
 // Loads, validates and compiles the bundle, spawns the container up to its start wait and records
 // state.json, plan.json and the pid file. On failure every diagnostic is in `errors` and nothing is
-// left behind.
+// left behind. Killed at any moment, it leaves a `creating` container (locked until then) that
+// Delete with `force` removes completely.
 bool Create(const Context& ctx, const std::string& id, const CreateOptions& options, Created& out,
             Diagnostics& errors);
 
@@ -102,7 +103,9 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
 // Tears the container down from its saved plan. Without `force` only a stopped container is
 // deleted (the runtime-spec's rule; runc 1.1 also deletes a created one); with it a running one is
 // killed first (a paused one thawed so that it can die), and a container that does not exist is
-// not an error.
+// not an error. A create in progress is waited for (it holds the container's lock); a `creating`
+// container, what a killed create left, is undone as far as that create got (its init killed, the
+// cgroups it made removed).
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
 
 }  // namespace runc::container

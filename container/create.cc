@@ -9,7 +9,6 @@
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "container/internal.h"
-#include "executor/common/log.h"
 #include "executor/runtime/spawn.h"
 #include "schema/load.h"
 
@@ -102,49 +101,40 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
 #ifdef RUNC_FAULT_INJECTION
   if (const char* at = getenv("RUNC_FAIL_AT_STEP")) sopts.fail_at_step = atoi(at);
 #endif
-  SpawnResult result;
-  Diagnostic err;
-  if (!Spawn(out.plan, sopts, result, err)) {
-    errors = {err};
-    return false;
-  }
 
+  // Recorded by Spawn as `creating` in the state dir before any other host resource exists, with
+  // the plan (SpawnOptions::state): a create killed at any moment leaves what delete --force needs.
   ContainerState& s = out.state;
   s.id = id;
-  s.pid = result.pid;
-  s.status = ContainerStatus::kCreated;
+  s.status = ContainerStatus::kCreating;
   s.bundle = bundle;
   s.rootfs = out.plan.rootfs;
   s.annotations = out.plan.annotations;
   s.created = NowRfc3339();
   s.owner = CurrentUserName();
-  s.init_start_time = ProcessStartTime(result.pid);
   if (const Step* wait = FindStep(out.plan, StepKind::kWaitStart)) s.fifo = wait->path;
-  s.freezer = FreezerControl(out.plan);
-
-  // Whatever fails from here on must not leave a half-created container behind.
-  auto undo = [&](const Diagnostic& cause) {
-    errors = {cause};
-    Diagnostic teardown_err;
-    if (!RunTeardown(out.plan, result.pid, teardown_err)) LogWarn("teardown: " + teardown_err.ToString());
+  sopts.state = &s;
+  // The init waits at wait_start and the state dir is still locked: the container becomes
+  // `created`, and only then is the init handed over (a failure here undoes everything).
+  sopts.on_ready = [&](pid_t pid, Diagnostic& err) {
+    s.pid = pid;
+    s.status = ContainerStatus::kCreated;
+    s.init_start_time = ProcessStartTime(pid);
+    s.freezer = FreezerControl(out.plan);  // the cgroups exist now
+    if (!SaveState(state_dir, s, err)) return false;
+    if (!options.pid_file.empty() && !WritePidFile(options.pid_file, pid, err)) {
+      err.message = "pid file: " + err.ToString();
+      err.file.clear();
+      err.line = err.col = 0;
+      err.pointer.clear();
+      return false;
+    }
+    return true;
   };
-  ContainerLock lock;
-  if (!lock.Lock(ctx.root, id, err)) {
-    undo(err);
-    return false;
-  }
-  if (!SavePlan(state_dir, out.plan, err) || !SaveState(state_dir, s, err)) {
-    lock.Unlock();
-    undo(err);
-    return false;
-  }
-  if (!options.pid_file.empty() && !WritePidFile(options.pid_file, result.pid, err)) {
-    lock.Unlock();
-    err.message = "pid file: " + err.ToString();
-    err.file.clear();
-    err.line = err.col = 0;
-    err.pointer.clear();
-    undo(err);
+  SpawnResult result;
+  Diagnostic err;
+  if (!Spawn(out.plan, sopts, result, err)) {
+    errors = {err};
     return false;
   }
   return true;

@@ -25,7 +25,7 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
   if (!LoadState(ctx.root, id, state, error)) return false;
   // The OCI runtime spec says delete of a container that is not stopped MUST fail; runc 1.1 also
   // deletes a `created` container without --force. We follow the spec: created, running (and
-  // creating) need --force.
+  // creating) need --force. A create in progress holds the lock: Lock() above waited for it.
   if (state.status != ContainerStatus::kStopped && !force) {
     error = Diagnostic{};
     error.message = "cannot delete container " + id + " that is not stopped: " + std::string(StatusName(state.status));
@@ -33,9 +33,9 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
   }
   Plan plan;
   if (!LoadContainerPlan(ctx.root, id, plan, error)) {
-    if (state.status == ContainerStatus::kCreating && force) {
-      // An aborted create left a state dir without state or plan: nothing else to undo that the
-      // failed Spawn did not already undo.
+    if (state.status == ContainerStatus::kCreating && error.err == ENOENT) {
+      // A create killed before it wrote the plan: it had made nothing but the state dir (and it
+      // held the lock, which we now have: it is gone).
       if (!RemoveFlatDir(lock.dir())) {
         error = Diagnostic{};
         error.message = "remove " + lock.dir() + ": " + Errno(errno);
@@ -44,6 +44,17 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
       return true;
     }
     return false;
+  }
+  if (state.status == ContainerStatus::kCreating) {
+    // `create` holds the lock until the container is created, so a `creating` one whose lock we
+    // hold is what a killed create left: undo what it may have made (its progress log says how far
+    // it got), as its own failure path would have, and kill its init if it had one (which dies
+    // with its runtime, but may not have yet). A create still running was waited for by the lock.
+    TeardownScope scope;
+    scope.made_through = ReadProgress(lock.dir());
+    scope.poststop_hooks = false;
+    scope.init_start_time = state.init_start_time;
+    return RunTeardown(plan, state.init_start_time != 0 ? state.pid : -1, error, scope);
   }
   const bool alive = state.status == ContainerStatus::kCreated || state.status == ContainerStatus::kRunning ||
                      state.status == ContainerStatus::kPaused;

@@ -220,7 +220,10 @@ bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string
 }
 
 ContainerStatus DetectStatus(const ContainerState& s, const std::string& state_dir) {
-  if (s.pid <= 0) return s.status == ContainerStatus::kCreating ? ContainerStatus::kCreating : ContainerStatus::kStopped;
+  // A live init of a `creating` container is not `created`: its create has not recorded it as
+  // handed over, and if that create died, `start` must not release it (delete --force removes it).
+  if (s.status == ContainerStatus::kCreating) return ContainerStatus::kCreating;
+  if (s.pid <= 0) return ContainerStatus::kStopped;
   const uint64_t start = ProcessStartTime(s.pid);
   if (start == 0 || (s.init_start_time != 0 && start != s.init_start_time)) return ContainerStatus::kStopped;
   const std::string fifo = s.fifo.empty() ? state_dir + "/" + kExecFifo : s.fifo;
@@ -318,7 +321,7 @@ bool LoadState(const std::string& root, const std::string& id, ContainerState& o
       err = Err("read " + dir + "/" + kStateFile + ": " + std::strerror(e), e);
       return false;
     }
-    // `create` writes state.json only once the init waits on the start fifo.
+    // `create` writes state.json right after the directory, before it makes anything else.
     ContainerState s;
     s.id = id;
     s.status = ContainerStatus::kCreating;
@@ -341,6 +344,44 @@ bool SaveState(const std::string& state_dir, const ContainerState& s, Diagnostic
 
 bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err) {
   return WriteAtomic(state_dir + "/" + kPlanFile, PlanToJson(plan).dump(1) + "\n", 0600, err);
+}
+
+bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err) {
+  const std::string path = state_dir + "/" + kProgressFile;
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    err = Err("open " + path + ": " + std::strerror(errno), errno);
+    return false;
+  }
+  const std::string line = std::to_string(step_index) + "\n";
+  ssize_t n;
+  do {
+    n = write(fd, line.data(), line.size());
+  } while (n < 0 && errno == EINTR);
+  const int e = n < 0 ? errno : EIO;
+  close(fd);
+  if (n != static_cast<ssize_t>(line.size())) {
+    err = Err("write " + path + ": " + std::strerror(e), e);
+    return false;
+  }
+  return true;
+}
+
+int ParseProgress(const std::string& text) {
+  int last = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.size() > 9 || line.find_first_not_of("0123456789") != std::string::npos) continue;
+    last = std::max(last, std::stoi(line));
+  }
+  return last;
+}
+
+int ReadProgress(const std::string& state_dir) {
+  std::string text;
+  int e = 0;
+  if (!ReadWholeFile(state_dir + "/" + kProgressFile, text, e)) return 0;
+  return ParseProgress(text);
 }
 
 bool LoadContainerPlan(const std::string& root, const std::string& id, Plan& out, Diagnostic& err) {

@@ -2,6 +2,12 @@
 // privately), plan.json (the compiled plan, PlanToJson) and the start fifo exec.fifo while the
 // container is `created`. Commands on one container are serialised with flock(2) on the state
 // directory's fd, so commands on different containers never block each other.
+//
+// Crash safety: `create` holds that lock from the moment it makes the state directory until the
+// container is `created`, and writes plan.json and a `creating` state.json before it makes any
+// other host resource; before each cgroup or resctrl directory it appends the step's index to
+// `progress`, and it adds the init's pid to state.json as soon as the init exists. So whoever gets
+// the lock of a `creating` container knows that its create died, and what it may have made.
 #pragma once
 
 #include <sys/types.h>
@@ -22,6 +28,7 @@ namespace runc {
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kPlanFile = "plan.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+inline constexpr const char* kProgressFile = "progress";
 // The runtime-spec version our state documents follow.
 inline constexpr const char* kStateOciVersion = "1.3.0";
 
@@ -69,9 +76,10 @@ nlohmann::ordered_json StateToOciJson(const ContainerState& s);
 nlohmann::ordered_json StateToFileJson(const ContainerState& s);
 bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string& error);
 
-// Status of a container from what is on disk and in /proc: init gone (or pid recycled, or a zombie)
-// -> stopped; exec.fifo still in the state dir -> created; a frozen freezer -> paused; otherwise
-// running.
+// Status of a container from what is on disk and in /proc: recorded as creating -> creating (its
+// create has not finished, or died: only delete --force ends that); init gone (or pid recycled, or
+// a zombie) -> stopped; exec.fifo still in the state dir -> created; a frozen freezer -> paused;
+// otherwise running.
 ContainerStatus DetectStatus(const ContainerState& s, const std::string& state_dir);
 
 // An open, locked state directory. Lock() blocks until every other command on this container is
@@ -98,12 +106,22 @@ class ContainerLock {
 };
 
 // Reads <root>/<id>/state.json and computes the live status. A state dir without state.json is a
-// container being created (status creating, pid 0). Missing dir: `container "ID" does not exist`.
+// container being created (status creating, pid 0): its create has made nothing but the directory.
+// Missing dir: `container "ID" does not exist`.
 bool LoadState(const std::string& root, const std::string& id, ContainerState& out, Diagnostic& err);
 
 // Writes state.json / plan.json atomically (temp file + rename) into `state_dir`.
 bool SaveState(const std::string& state_dir, const ContainerState& s, Diagnostic& err);
 bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err);
+
+// The progress log of a create (kProgressFile): one step index per line, appended before the step
+// makes its host resource. RecordProgress appends `step_index` (one write(2) with O_APPEND, so a
+// kill leaves whole lines); ReadProgress returns the highest index recorded in `state_dir`, 0 when
+// there is none (nothing but the state dir, plan.json and state.json was made). ParseProgress is
+// its parser: lines that are not a whole number (none should be) are ignored.
+bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err);
+int ReadProgress(const std::string& state_dir);
+int ParseProgress(const std::string& text);
 
 // The plan of a created container, for `runc plan ID`, `runc delete` and `runc kill --all`.
 bool LoadContainerPlan(const std::string& root, const std::string& id, Plan& out, Diagnostic& err);

@@ -142,6 +142,8 @@ const char* SyncTypeName(SyncType t) {
       return "error";
     case SyncType::kFd:
       return "fd";
+    case SyncType::kHandover:
+      return "handover";
   }
   return "unknown";
 }

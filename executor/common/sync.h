@@ -8,10 +8,13 @@
 // The plan is walked in lock step: whoever runs the current step (decided by Spawner::Classify in
 // executor/runtime/spawn.cc) holds the baton. The runtime passes it with kRun{step}; the child passes it back with
 // kYield{step} (the next step is the runtime's), kCloned{step, pid} (the helper cloned the init and
-// exits), kReady{step} (the init reached kWaitStart: Spawn returns) or kError{step, errno, detail}
+// exits), kReady{step} (the init reached kWaitStart) or kError{step, errno, detail}
 // (the step failed: the child exits). kDebug{step} lets the runtime log the child's steps with
 // --debug in order with its own. kFd{step} carries a file descriptor (SCM_RIGHTS) from the runtime
 // to the init for a later step of the init's: the detached idmapped mount a kMount step attaches.
+// After kReady the init waits for kHandover{step}: `create` has recorded the container as created,
+// and the init may outlive the runtime. End of file instead means that the runtime died before:
+// the init exits, so that no container process outlives a create that did not finish.
 #pragma once
 
 #include <sys/types.h>
@@ -33,6 +36,8 @@ enum class SyncType : uint32_t {
                 // -1 = see detail only); payload = "SYSCALL OBJECT"
   kFd,          // runtime -> init: `fd` is for step `step` (0-based plan position), sent between
                 // two kRun while the init waits for the baton
+  kHandover,    // runtime -> init: the container is recorded as created (after kReady at step
+                // `step`); the init goes on to wait for `start`
 };
 
 struct SyncMessage {

@@ -5,6 +5,7 @@
 #include "executor/init/child.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -33,7 +34,8 @@ class Child {
   Child(const ChildSetup& s, bool userns)
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
         no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
-        fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), userns_(userns) {}
+        fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
+        userns_(userns) {}
 
   [[noreturn]] void Main(Runner role);
 
@@ -43,6 +45,7 @@ class Child {
   int ChildStep(size_t i, std::string& what);
   int WaitStart(size_t i, std::string& what);
   void ReleaseStart();
+  void DieWithRuntime();
   void BecomeInit();
   void CloseHostFds();
   void EnterContainer();
@@ -63,6 +66,7 @@ class Child {
   int fifo_fd_;
   int err_fd_;
   int cgroup_fd_;
+  const pid_t runtime_pid_;
   int start_fd_ = -1;  // exec.fifo opened for writing (after wait_start)
   bool exec_prepared_ = false;  // PrepareExecve() done: execve is all that is left
 
@@ -75,6 +79,22 @@ class Child {
 };
 
 
+// If the runtime dies while we are being set up, so do we (for the init: cleared before seccomp
+// and at wait_start, after which the socket tells, see WaitStart). The signal is armed only from
+// here on: a runtime that died since our clone sends none, so check that our parent still is the
+// runtime. In a pid namespace of our own getppid() is 0 (the parent is outside it); then the socket
+// tells: the runtime's end is closed (POLLHUP) only when it is gone.
+void Child::DieWithRuntime() {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const pid_t parent = getppid();
+  if (parent != 0) {
+    if (parent != runtime_pid_) _exit(1);
+    return;
+  }
+  pollfd p{sock_, 0, 0};
+  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) _exit(1);
+}
+
 void Child::BecomeInit() {
   role_ = Runner::kInit;
   // A process in the container's pid namespace (a pod sibling with shareProcessNamespace) must not
@@ -84,9 +104,7 @@ void Child::BecomeInit() {
   // container process (as in runc, whose nsexec does the same).
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CloseHostFds();
-  // If the runtime dies while we are being set up, so do we (cleared before seccomp and at
-  // wait_start: the init outlives `create`). A death before this point shows as EOF on the socket.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  DieWithRuntime();
   // The container gets a session of its own (and can take a controlling terminal, kConsole).
   setsid();
 }
@@ -265,6 +283,11 @@ int Child::WaitStart(size_t i, std::string& what) {
   m.step = static_cast<int32_t>(i);
   // Without its runtime (killed before it heard of us) nobody would ever start or delete us.
   if (SyncSend(sock_, m) != 0) _exit(1);
+  // Nor before it has recorded us as created (end of file instead of the handover): a `creating`
+  // container is torn down by delete --force, and its init must not wait for a start meanwhile.
+  SyncMessage handover;
+  if (SyncRecv(sock_, handover) != 0 || handover.type != SyncType::kHandover) _exit(1);
+  CloseFd(handover.fd);
   detached_ = true;
   CloseFd(sock_);
   // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
@@ -447,7 +470,7 @@ void Child::Main(Runner role) {
     // Non-dumpable like the init (BecomeInit): the helper joins the container's namespaces with
     // the runtime's fds, and the init it clones is born with this setting.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    DieWithRuntime();
   }
   size_t i = WaitBaton();
   while (i < end_) {

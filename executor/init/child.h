@@ -3,6 +3,8 @@
 // that fork/clone returns 0 to, calls ChildMain, which never returns.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <map>
 #include <string>
@@ -32,6 +34,7 @@ struct ChildSetup {
   int fifo_fd = -1;    // exec.fifo, O_PATH, reopened via /proc/self/fd at wait_start
   int err_fd = -1;     // the runtime's stderr, for the init once nobody reads the socket
   int cgroup_fd = -1;  // cgroup2 directory for CLONE_INTO_CGROUP (the helper's clone of the init)
+  pid_t runtime_pid = 0;  // the runtime (host pid): the parent a child checks it still has
 };
 
 // Walks the plan as `role` (kHelper or kInit) in lock step with the runtime; `userns`: the child

@@ -26,6 +26,14 @@
 // idmapped one is made by R as a detached mount (attached nowhere: it lives as long as the fd R
 // passes to I, see executor/runtime/idmap.h).
 //
+// Crash safety (a `create` killed at any moment, see SpawnOptions::state): the state dir is made
+// and locked first and holds the plan and a `creating` state before any other host resource is
+// made; cgroup and resctrl directories are preceded by an entry in its progress log; the init's
+// pid is recorded as soon as it exists. The children die with the runtime until the handover: a
+// parent-death signal, checked right after it is armed (the runtime may have died before), and
+// end of file on the socket, which the init reads after kReady until the runtime has recorded the
+// container as created (kHandover).
+//
 // Files: this one is the runtime side (the Spawner, executor/runtime/spawner.h); the helper and the
 // init start in executor/init/child.cc; executor/runtime/teardown.cc is RunTeardown;
 // executor/runtime/idmap.cc the runtime's half of idmapped mounts.
@@ -35,6 +43,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -50,6 +59,7 @@
 #include "executor/runtime/cgroup_host.h"
 #include "executor/common/hooks.h"
 #include "executor/common/log.h"
+#include "executor/common/state.h"
 #include "executor/runtime/idmap.h"
 #include "executor/common/sys.h"
 #include "executor/runtime/internal.h"
@@ -281,6 +291,7 @@ bool Spawner::PreFork(Diagnostic& error) {
 }
 
 bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
+  self_ = getpid();
   fault_ = FaultStep(options_.fail_at_step);
   min_fd_ = 3 + (options_.preserve_fds > 0 ? options_.preserve_fds : 0);
   // A preserved fd number that is not open would otherwise be taken by one of ours (and reach the
@@ -330,7 +341,12 @@ bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
     }
     if (ready) {
       result.pid = init_;
+      if (!HandOver(error)) {
+        Undo();
+        return false;
+      }
       CloseAll();
+      ReleaseLock();
       return true;
     }
     i = next;
@@ -350,7 +366,7 @@ bool Spawner::RunRuntimeAt(size_t i, Diagnostic& error) {
   if (fault_ == s.index) {
     what = kInjectedFault;
     err = EIO;
-  } else {
+  } else if ((err = LogProgress(s, what)) == 0) {
     err = RuntimeStep(s, what);
   }
   if (err == 0) return true;
@@ -362,16 +378,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
   const std::string pid_dir = "/proc/" + std::to_string(init_);
   switch (s.kind) {
     case StepKind::kStateDir: {
-      if (mkdir(s.path.c_str(), 0711) != 0) {
-        if (errno == EEXIST) {
-          what = "container ID already exists";
-          return kNoErrno;
-        }
-        what = "mkdir " + s.path;
-        return errno;
-      }
-      state_dir_created_ = true;
-      state_dir_ = s.path;
+      if (int err = MakeStateDir(s, what)) return err;
       std::string fifo = s.path + "/exec.fifo";
       if (mkfifo(fifo.c_str(), 0622) != 0) {
         what = "mkfifo " + fifo;
@@ -432,6 +439,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       init_ = pid;
       cloned_into_cgroup_ = joined;
       CloseFd(child_sock_);
+      if (int err = RecordInit(what)) return err;
       Diagnostic ignored;
       return SendInitState(ignored) ? 0 : EPIPE;
     }
@@ -513,8 +521,9 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
 
 init::ChildSetup Spawner::ChildSetupFor(int sock) {
   // The child must not keep the runtime's end of the socket: it would never see the runtime's
-  // death as end of file.
+  // death as end of file. Nor the state dir's lock: it would hold it as long as it lives.
   if (sock_ >= 0) close(sock_);
+  if (lock_fd_ >= 0) close(lock_fd_);
   init::ChildSetup setup;
   setup.plan = &plan_;
   setup.runners = &runners_;
@@ -529,6 +538,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.fifo_fd = fifo_fd_;
   setup.err_fd = err_fd_;
   setup.cgroup_fd = cgroup_fd_;
+  setup.runtime_pid = self_;
   return setup;
 }
 
@@ -607,13 +617,19 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
       case SyncType::kYield:
         next = at;
         return true;
-      case SyncType::kCloned:
+      case SyncType::kCloned: {
         init_ = m.pid;
         cloned_into_cgroup_ = m.err == 1;
         WaitChild(helper_, -1);
         helper_ = -1;
         next = at;
+        std::string what;
+        if (int err = RecordInit(what)) {
+          Fail(error, plan_.steps[clone_idx_], what, err);
+          return false;
+        }
         return SendInitState(error);
+      }
       case SyncType::kReady:
         ready = true;
         return true;
@@ -623,6 +639,7 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
       case SyncType::kRun:
       case SyncType::kState:
       case SyncType::kFd:
+      case SyncType::kHandover:
         Fail(error, plan_.steps[current], std::string("unexpected message ") + SyncTypeName(m.type), EPROTO);
         return false;
     }
@@ -655,7 +672,99 @@ void Spawner::Undo() {
   rdt_created_.clear();
   if (state_dir_created_) RemoveTree(state_dir_);
   state_dir_created_ = false;
+  // A delete that waited for the lock now finds the container gone.
+  ReleaseLock();
 }
+
+// The state dir is the container's name and its record. It is locked before anything is in it,
+// so that whoever gets the lock of a `creating` container knows that its create is gone; and the
+// plan and the state are in it before any other host resource is made, so that a delete --force
+// knows what there may be to undo.
+int Spawner::MakeStateDir(const Step& s, std::string& what) {
+  if (mkdir(s.path.c_str(), 0711) != 0) {
+    if (errno == EEXIST) {
+      what = "container ID already exists";
+      return kNoErrno;
+    }
+    what = "mkdir " + s.path;
+    return errno;
+  }
+  int fd = open(s.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    what = "open " + s.path;
+    return errno;
+  }
+  lock_fd_ = MoveFdAbove(fd, min_fd_);
+  while (flock(lock_fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      what = "flock " + s.path;
+      return errno;
+    }
+  }
+  // Between our mkdir and flock the directory was an empty `creating` container that a delete
+  // --force may have removed (and another create made again): then it is not ours to fill or undo.
+  struct stat locked, now;
+  if (fstat(lock_fd_, &locked) != 0 || locked.st_nlink == 0 || stat(s.path.c_str(), &now) != 0 ||
+      now.st_dev != locked.st_dev || now.st_ino != locked.st_ino) {
+    what = "state directory " + s.path + " was removed while being created";
+    return kNoErrno;
+  }
+  state_dir_created_ = true;
+  state_dir_ = s.path;
+  if (!options_.state) return 0;
+  ContainerState creating = *options_.state;
+  creating.status = ContainerStatus::kCreating;
+  creating.pid = 0;
+  creating.init_start_time = 0;
+  Diagnostic err;
+  if (!SavePlan(s.path, plan_, err) || !SaveState(s.path, creating, err)) {
+    what = err.message;
+    return kNoErrno;
+  }
+  recording_ = true;
+  return 0;
+}
+
+// Before a step that makes a directory the teardown removes: a create killed after it has its
+// step in the log, and a delete --force removes that directory (and no directory of a step it did
+// not reach, which would not be the container's).
+int Spawner::LogProgress(const Step& s, std::string& what) {
+  if (!recording_ || (s.kind != StepKind::kCgroupMkdir && s.kind != StepKind::kRdtGroup)) return 0;
+  Diagnostic err;
+  if (runc::RecordProgress(state_dir_, s.index, err)) return 0;
+  what = err.message;
+  return kNoErrno;
+}
+
+// The init exists: its pid and start time go into the `creating` state at once, so that a delete
+// --force can kill it even when we die before the handover and before it has joined a cgroup.
+int Spawner::RecordInit(std::string& what) {
+  if (!recording_) return 0;
+  ContainerState creating = *options_.state;
+  creating.status = ContainerStatus::kCreating;
+  creating.pid = init_;
+  creating.init_start_time = ProcessStartTime(init_);
+  Diagnostic err;
+  if (SaveState(state_dir_, creating, err)) return 0;
+  what = err.message;
+  return kNoErrno;
+}
+
+// The init waits at wait_start for the handover. First `create` records the container as created
+// (on_ready, the state dir still locked); then the init is told, and from then on it outlives us.
+bool Spawner::HandOver(Diagnostic& error) {
+  if (options_.on_ready && !options_.on_ready(init_, error)) return false;
+  SyncMessage m;
+  m.type = SyncType::kHandover;
+  m.step = static_cast<int32_t>(wait_idx_);
+  if (int err = SyncSend(sock_, m)) {
+    Fail(error, plan_.steps[wait_idx_], "hand over to the init", err);
+    return false;
+  }
+  return true;
+}
+
+void Spawner::ReleaseLock() { CloseFd(lock_fd_); }
 
 void Spawner::CloseAll() {
   CloseFd(sock_);

@@ -12,9 +12,13 @@
 
 #include <sys/types.h>
 
+#include <climits>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "compiler/plan.h"
+#include "executor/common/state.h"
 #include "schema/diag.h"
 
 namespace runc {
@@ -24,6 +28,18 @@ struct SpawnOptions {
   int preserve_fds = 0;         // --preserve-fds N: fds 3..3+N-1 are passed to the container
   bool no_new_keyring = false;  // --no-new-keyring
   bool debug = false;           // log each step index as it runs
+  // The container as `create` records it: with a state_dir step, the state dir is locked (flock,
+  // as ContainerLock) from its mkdir until the handover, plan.json and this state (as `creating`)
+  // are written into it before any other host resource is made, the index of each cgroup.mkdir and
+  // rdt.group step is appended to its progress log before the step (RecordProgress), and the
+  // init's pid and start time are added as soon as it is cloned. So a create killed at any moment
+  // leaves a `creating` container that delete --force can tear down exactly (RunTeardown with a
+  // TeardownScope). Null: nothing is recorded.
+  const ContainerState* state = nullptr;
+  // Called when the init waits at wait_start, before it is handed over (until then it dies with
+  // the runtime) and with the state dir still locked: `create` records the container as created.
+  // False (with `error` set): Spawn fails and undoes everything.
+  std::function<bool(pid_t init, Diagnostic& error)> on_ready;
   // Only honoured by the runc-faulty build (RUNC_FAULT_INJECTION): the step with this index fails
   // with EIO instead of running. 0 = off. Read from the RUNC_FAIL_AT_STEP environment variable.
   int fail_at_step = 0;
@@ -39,9 +55,27 @@ struct SpawnResult {
 // killed, mounts gone with the mount namespace, cgroup dirs and state dir removed) and false returned.
 bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error);
 
+// What of a plan's host resources a teardown may find. The default is a container that `create`
+// finished: everything. A `creating` container (its create was killed) made only what the steps up
+// to its recorded progress (ReadProgress) made: cgroup.rmdir and rdt.remove steps whose directory
+// a later step would have made are skipped (a directory of that path is not the container's), the
+// kill step signals only the cgroups that remain, and no poststop hook runs (as after a failed
+// create: the container never existed for its hooks).
+struct TeardownScope {
+  int made_through = INT_MAX;  // index of the last step whose resource may exist
+  bool poststop_hooks = true;
+  // The init's start time (ProcessStartTime) when known: then it is what proves that `pid` is
+  // still the init (its create may have died before it joined a cgroup). 0: the init must be in
+  // one of the container's cgroups, when it has any.
+  uint64_t init_start_time = 0;
+};
+
+// Whether the teardown step plan.steps[pos] undoes something that may exist within `scope`.
+bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scope);
+
 // Runs the teardown phase for a container whose init is (or was) `pid` (-1 when unknown).
 // Best effort: continues past failures, reports the first.
-bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error);
+bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope = {});
 
 // CVE-2019-5736: a container process must not be able to open the runtime binary for writing
 // through /proc/PID/exe (of the init before its execve, or via `#!/proc/self/exe`). `create` and

@@ -23,7 +23,10 @@ using init::Runner;
 class Spawner {
  public:
   Spawner(const Plan& plan, const SpawnOptions& options) : plan_(plan), options_(options) {}
-  ~Spawner() { CloseAll(); }
+  ~Spawner() {
+    CloseAll();
+    ReleaseLock();
+  }
 
   bool Run(SpawnResult& result, Diagnostic& error);
 
@@ -37,8 +40,17 @@ class Spawner {
   bool ForkHelper(size_t i, Diagnostic& error);
   bool PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error);
   bool SendInitState(Diagnostic& error);
+  // Crash safety (SpawnOptions::state): the locked state dir with the plan and a `creating` state,
+  // the progress log, the init's pid; then the handover once the init waits at wait_start.
+  int MakeStateDir(const Step& step, std::string& what);
+  int LogProgress(const Step& step, std::string& what);
+  int RecordInit(std::string& what);
+  bool HandOver(Diagnostic& error);
   void Undo();
+  // Closes every fd but the state dir's lock, which goes last (ReleaseLock): after the state dir
+  // is removed (Undo) or the container recorded as created (HandOver).
   void CloseAll();
+  void ReleaseLock();
   // What a child starts with (executor/init/child.h); `sock` is its end of the socket.
   init::ChildSetup ChildSetupFor(int sock);
 
@@ -65,6 +77,9 @@ class Spawner {
   // Host resources to undo on failure.
   bool state_dir_created_ = false;
   std::string state_dir_;
+  int lock_fd_ = -1;        // the state dir, flock'ed from its mkdir until the handover
+  bool recording_ = false;  // plan.json and the `creating` state.json are in the state dir
+  pid_t self_ = -1;         // our pid: the children check that their parent still is us
   std::vector<std::string> cgroups_created_;
   std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order
   std::map<std::string, int> ns_fds_;

@@ -15,6 +15,7 @@
 #include "executor/runtime/spawn.h"
 #include "executor/common/hooks.h"
 #include "executor/common/log.h"
+#include "executor/common/state.h"
 #include "executor/common/sys.h"
 #include "executor/runtime/internal.h"
 
@@ -86,17 +87,55 @@ void WaitGone(pid_t pid, const std::vector<std::string>& cgroup_dirs, int timeou
   }
 }
 
+// Signals the init when it still is the process whose start time is `start_time`: the pidfd pins
+// the pid, so it cannot be recycled between the check and the signal. 0 or an errno.
+int SignalVerified(pid_t pid, uint64_t start_time, int sig) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return errno;
+  int err = 0;
+  if (ProcessStartTime(pid) != start_time) {
+    err = ESRCH;
+  } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0) {
+    err = errno;
+  }
+  close(pidfd);
+  return err;
+}
+
 }  // namespace
 
-bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
+bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scope) {
+  const Step& s = plan.steps[pos];
+  StepKind maker;
+  switch (s.kind) {
+    case StepKind::kCgroupRmdir:
+      maker = StepKind::kCgroupMkdir;
+      break;
+    case StepKind::kRdtRemove:
+      maker = StepKind::kRdtGroup;
+      break;
+    case StepKind::kHook:
+      return scope.poststop_hooks;
+    default:
+      return true;
+  }
+  for (const Step& m : plan.steps) {
+    if (m.kind == maker && m.path == s.path) return m.index <= scope.made_through;
+  }
+  return true;
+}
+
+bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope) {
   const int fault = FaultStep();
   std::vector<std::string> cgroup_dirs;
-  for (const Step& s : plan.steps) {
-    if (s.kind == StepKind::kCgroupRmdir) cgroup_dirs.push_back(s.path);
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    if (s.kind == StepKind::kCgroupRmdir && TeardownStepInScope(plan, i, scope)) cgroup_dirs.push_back(s.path);
   }
   bool ok = true;
-  for (const Step& s : plan.steps) {
-    if (s.phase != Phase::kTeardown) continue;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    if (s.phase != Phase::kTeardown || !TeardownStepInScope(plan, i, scope)) continue;
     LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
     std::string what;
     int err = 0;
@@ -108,12 +147,22 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
       switch (s.kind) {
         case StepKind::kKill: {
           int sig = s.nums.empty() ? SIGKILL : static_cast<int>(s.nums[0]);
-          if (pid > 0 && InContainerCgroup(pid, cgroup_dirs) && kill(pid, sig) != 0 && errno != ESRCH) {
+          // Only a pid proven to be the init is signalled and waited for.
+          pid_t init = -1;
+          int e = 0;
+          if (pid > 0 && scope.init_start_time != 0) {
+            e = SignalVerified(pid, scope.init_start_time, sig);
+            if (e != ESRCH) init = pid;
+          } else if (pid > 0 && InContainerCgroup(pid, cgroup_dirs)) {
+            init = pid;
+            if (kill(pid, sig) != 0) e = errno;
+          }
+          if (e != 0 && e != ESRCH) {
             what = "kill " + std::to_string(pid);
-            err = errno;
+            err = e;
           }
           for (const auto& dir : cgroup_dirs) CgroupSignalAll(dir, sig);
-          if (sig == SIGKILL) WaitGone(pid, cgroup_dirs, 5000);
+          if (sig == SIGKILL) WaitGone(init, cgroup_dirs, 5000);
           break;
         }
         case StepKind::kCgroupRmdir:

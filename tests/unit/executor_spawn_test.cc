@@ -6,8 +6,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +30,7 @@
 
 #include "executor/runtime/cgroup_host.h"
 #include "executor/common/log.h"
+#include "executor/common/state.h"
 #include "executor/common/sys.h"
 
 namespace runc {
@@ -175,6 +179,15 @@ class SpawnTest : public ::testing::Test {
       EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/runc-h4-test"));
     }
     EXPECT_THAT(Children(), ::testing::IsEmpty());
+  }
+
+  // Whether the state dir's lock (ContainerLock's flock) is free.
+  bool Unlocked() const {
+    int fd = open(state_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool free = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd);
+    return free;
   }
 
   std::string dir_, id_, state_dir_, cgroup_, out_;
@@ -628,6 +641,218 @@ TEST_F(SpawnTest, MisplacedStepIsRefusedBeforeAnythingRuns) {
   ASSERT_FALSE(Spawn(plan, {}, result, err));
   EXPECT_EQ(err.ToString(), "step 4 uid_map (/linux/uidMappings): plan order: needs the init's pid, before clone: Invalid argument");
   ExpectNothingLeft();
+}
+
+// Crash safety: the plan and a `creating` state are in the state dir before any other host
+// resource (a hook between state_dir and cgroup.mkdir sees them and no cgroup), the cgroup.mkdir
+// is in the progress log, the init's pid is recorded as soon as it exists, and the state dir stays
+// locked until the container has been recorded as created (on_ready) and handed over.
+TEST_F(SpawnTest, RecordsTheCreatingContainerFirstAndHoldsItsLockUntilTheHandover) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  Step hook;
+  hook.phase = Phase::kHost;
+  hook.kind = StepKind::kHook;
+  hook.origin = "/hooks/createRuntime/0";
+  hook.name = "createRuntime";
+  hook.path = "/bin/sh";
+  hook.argv = {"sh", "-c", "cp " + state_dir_ + "/state.json " + dir_ + "/state-then; cp " + state_dir_ +
+                               "/plan.json " + dir_ + "/plan-then; test -e " + cgroup_ + " || echo none > " + dir_ +
+                               "/cgroup-then"};
+  plan.steps.insert(plan.steps.begin() + 1, hook);
+  for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].index = static_cast<int>(i) + 1;
+  ContainerState state;
+  state.id = id_;
+  state.bundle = dir_;
+  state.owner = "someone";
+  SpawnOptions options;
+  options.state = &state;
+  int calls = 0;
+  options.on_ready = [&](pid_t init, Diagnostic&) {
+    ++calls;
+    auto now = nlohmann::json::parse(ReadAll(state_dir_ + "/state.json"), nullptr, false);
+    EXPECT_EQ(now.value("status", ""), "creating");
+    EXPECT_EQ(now.value("pid", 0), init);
+    EXPECT_EQ(now.value("initStartTime", uint64_t{0}), ProcessStartTime(init));
+    EXPECT_EQ(ReadAll(state_dir_ + "/progress"), "3\n");  // the cgroup.mkdir
+    EXPECT_FALSE(Unlocked());
+    return true;
+  };
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, options, result, err)) << err.ToString();
+  init_ = result.pid;
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(Unlocked());
+  auto then = nlohmann::json::parse(ReadAll(dir_ + "/state-then"), nullptr, false);
+  EXPECT_EQ(then.value("status", ""), "creating");
+  EXPECT_EQ(then.value("pid", -1), 0);
+  EXPECT_EQ(then.value("id", ""), id_);
+  EXPECT_EQ(then.value("owner", ""), "someone");
+  EXPECT_EQ(ReadAll(dir_ + "/plan-then"), ReadAll(state_dir_ + "/plan.json"));
+  EXPECT_EQ(ReadAll(dir_ + "/cgroup-then"), "none\n");
+  Release();
+  EXPECT_EQ(WaitInit(), 0);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
+  ExpectNothingLeft(true);
+}
+
+TEST_F(SpawnTest, FailingOnReadyUndoesEverything) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  ContainerState state;
+  state.id = id_;
+  SpawnOptions options;
+  options.state = &state;
+  options.on_ready = [&](pid_t, Diagnostic& error) {
+    error = Diagnostic{};
+    error.message = "pid file: no room";
+    return false;
+  };
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_FALSE(Spawn(plan, options, result, err));
+  EXPECT_EQ(err.ToString(), "pid file: no room");
+  ExpectNothingLeft();
+}
+
+// A runtime killed after the init reached wait_start but before the handover: the init must not
+// wait for a `start` that will never come (its container is `creating`), it exits.
+TEST_F(SpawnTest, InitExitsWhenTheRuntimeDiesBeforeTheHandover) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);  // the orphaned init comes to us
+  pid_t runtime = fork();
+  if (runtime == 0) {
+    ContainerState state;
+    state.id = id_;
+    SpawnOptions options;
+    options.state = &state;
+    options.on_ready = [](pid_t, Diagnostic&) -> bool { raise(SIGKILL); return false; };
+    SpawnResult result;
+    Diagnostic err;
+    Spawn(plan, options, result, err);
+    _exit(1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(runtime, &status, 0), runtime);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  auto state = nlohmann::json::parse(ReadAll(state_dir_ + "/state.json"), nullptr, false);
+  ASSERT_TRUE(state.is_object());
+  EXPECT_EQ(state.value("status", ""), "creating");
+  const pid_t init = state.value("pid", 0);
+  ASSERT_GT(init, 0);
+  // Bounded only so that a broken init fails the test instead of hanging it.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    EXPECT_EQ(poll(&p, 1, 30000), 1) << "the init outlived its runtime";
+    close(pidfd);
+  }
+  kill(init, SIGKILL);
+  EXPECT_EQ(waitpid(init, &status, 0), init);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  // What delete --force of that `creating` container does.
+  TeardownScope scope;
+  scope.made_through = ReadProgress(state_dir_);
+  scope.poststop_hooks = false;
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, -1, terr, scope)) << terr.ToString();
+  ExpectNothingLeft(true);
+}
+
+// delete --force of a `creating` container: what a step after the recorded progress would have
+// made is not the container's (kept), the init is killed on its start time even outside the
+// container's cgroups, no poststop hook runs.
+TEST_F(SpawnTest, ScopedTeardownUndoesOnlyWhatTheCreateReached) {
+  const std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
+  const std::string hook_out = dir_ + "/poststop";
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0", [&](PlanBuilder& b) {
+    Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
+    mk.name = "unified";
+    mk.path = unified;
+  });
+  Step rm = plan.steps[plan.steps.size() - 2];  // the pids cgroup.rmdir
+  rm.path = unified;
+  plan.steps.insert(plan.steps.end() - 1, rm);
+  Step hook;
+  hook.phase = Phase::kTeardown;
+  hook.kind = StepKind::kHook;
+  hook.origin = "/hooks/poststop/0";
+  hook.name = "poststop";
+  hook.path = "/bin/sh";
+  hook.argv = {"sh", "-c", "echo ran > " + hook_out};
+  plan.steps.push_back(hook);
+  for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].index = static_cast<int>(i) + 1;
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  // The unified cgroup (step 4) exists but the create "died" after step 2: not its to remove.
+  ASSERT_TRUE(Exists(unified));
+  TeardownScope scope;
+  scope.made_through = 2;
+  scope.poststop_hooks = false;
+  scope.init_start_time = ProcessStartTime(init_);
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, init_, terr, scope)) << terr.ToString();
+  int status = WaitInit();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_FALSE(Exists(cgroup_));
+  EXPECT_FALSE(Exists(state_dir_));
+  EXPECT_TRUE(Exists(unified));
+  EXPECT_FALSE(Exists(hook_out));
+  EXPECT_EQ(CgroupRemove(unified, 2000), 0);
+  ExpectNothingLeft(true);
+}
+
+TEST_F(SpawnTest, ScopedTeardownLeavesARecycledPidAlone) {
+  Plan plan = MakePlan(CLONE_NEWPID, "exit 0");
+  SpawnResult result;
+  Diagnostic err;
+  ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
+  init_ = result.pid;
+  TeardownScope scope;
+  scope.made_through = 1;  // no cgroup made: the pids cgroup is not the container's
+  scope.init_start_time = ProcessStartTime(init_) + 1;  // some other process had this pid
+  Diagnostic terr;
+  EXPECT_TRUE(RunTeardown(plan, init_, terr, scope)) << terr.ToString();
+  EXPECT_EQ(ProcessStartTime(init_), scope.init_start_time - 1) << "a process that is not the init was killed";
+  EXPECT_TRUE(Exists(cgroup_));
+  kill(init_, SIGKILL);  // its fifo went with the state dir: no start can release it
+  WaitInit();
+  EXPECT_EQ(CgroupRemove(cgroup_, 2000), 0);
+  ExpectNothingLeft(true);
+}
+
+TEST(TeardownScopeTest, StepsOfDirectoriesBeyondTheProgressAreOutOfScope) {
+  PlanBuilder b;
+  b.Add(Phase::kHost, StepKind::kStateDir).path = "/run/x/c";
+  b.Add(Phase::kHost, StepKind::kCgroupMkdir).path = "/sys/fs/cgroup/pids/c";
+  b.Add(Phase::kHost, StepKind::kCgroupMkdir).path = "/sys/fs/cgroup/memory/c";
+  b.Add(Phase::kHost, StepKind::kRdtGroup).path = "/sys/fs/resctrl/c";
+  b.Add(Phase::kSpawn, StepKind::kClone);
+  b.Add(Phase::kTeardown, StepKind::kKill);                                   // 6 (pos 5)
+  b.Add(Phase::kTeardown, StepKind::kCgroupRmdir).path = "/sys/fs/cgroup/memory/c";
+  b.Add(Phase::kTeardown, StepKind::kCgroupRmdir).path = "/sys/fs/cgroup/pids/c";
+  b.Add(Phase::kTeardown, StepKind::kRdtRemove).path = "/sys/fs/resctrl/c";
+  b.Add(Phase::kTeardown, StepKind::kHook).name = "poststop";
+  b.Add(Phase::kTeardown, StepKind::kStateRemove).path = "/run/x/c";
+  auto in = [&](const TeardownScope& scope) {
+    std::vector<bool> out;
+    for (size_t pos = 5; pos < b.plan.steps.size(); ++pos) out.push_back(TeardownStepInScope(b.plan, pos, scope));
+    return out;
+  };
+  EXPECT_THAT(in({}), ElementsAre(true, true, true, true, true, true));
+  TeardownScope creating;
+  creating.poststop_hooks = false;
+  creating.made_through = 0;
+  EXPECT_THAT(in(creating), ElementsAre(true, false, false, false, false, true));
+  creating.made_through = 2;
+  EXPECT_THAT(in(creating), ElementsAre(true, false, true, false, false, true));
+  creating.made_through = 3;
+  EXPECT_THAT(in(creating), ElementsAre(true, true, true, false, false, true));
+  creating.made_through = 4;
+  EXPECT_THAT(in(creating), ElementsAre(true, true, true, true, false, true));
 }
 
 }  // namespace

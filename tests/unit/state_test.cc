@@ -240,6 +240,63 @@ TEST(DetectStatusTest, NoPid) {
   EXPECT_EQ(DetectStatus(s, root.path()), ContainerStatus::kCreating);
 }
 
+// A create killed after it cloned the init leaves a `creating` state.json with a live init: that
+// container is neither created (start must not release it) nor stopped.
+TEST(DetectStatusTest, CreatingWithALiveInitStaysCreating) {
+  TempRoot root;
+  SleepingChild child;
+  ContainerState s = SampleState();
+  s.status = ContainerStatus::kCreating;
+  s.pid = child.pid();
+  s.init_start_time = ProcessStartTime(child.pid());
+  s.fifo = "";
+  ASSERT_EQ(mkfifo((root.path() + "/exec.fifo").c_str(), 0600), 0);
+  EXPECT_EQ(DetectStatus(s, root.path()), ContainerStatus::kCreating);
+  child.Kill();
+  EXPECT_EQ(DetectStatus(s, root.path()), ContainerStatus::kCreating);
+}
+
+TEST(ProgressTest, ParseTakesTheHighestWholeLine) {
+  EXPECT_EQ(ParseProgress(""), 0);
+  EXPECT_EQ(ParseProgress("2\n3\n"), 3);
+  EXPECT_EQ(ParseProgress("2\n15\n4\n"), 15);
+  EXPECT_EQ(ParseProgress("2\nx\n-7\n\n3 \n"), 2);
+  EXPECT_EQ(ParseProgress("2\n12345678901\n"), 2);
+}
+
+TEST(ProgressTest, RecordAppendsAndReadReturnsTheLast) {
+  TempRoot root;
+  EXPECT_EQ(ReadProgress(root.path()), 0);
+  Diagnostic err;
+  ASSERT_TRUE(RecordProgress(root.path(), 2, err)) << err.ToString();
+  EXPECT_EQ(ReadProgress(root.path()), 2);
+  ASSERT_TRUE(RecordProgress(root.path(), 14, err)) << err.ToString();
+  EXPECT_EQ(ReadProgress(root.path()), 14);
+  EXPECT_EQ(Slurp(root.path() + "/" + kProgressFile), "2\n14\n");
+  EXPECT_FALSE(RecordProgress(root.path() + "/missing", 3, err));
+  EXPECT_EQ(err.message, "open " + root.path() + "/missing/progress: No such file or directory");
+}
+
+// What a killed create leaves: state.json recorded as creating, with the init's pid.
+TEST(LoadStateTest, RecordedCreatingStateKeepsItsPid) {
+  TempRoot root;
+  SleepingChild child;
+  const std::string dir = root.path() + "/c1";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  ContainerState s = SampleState();
+  s.id = "c1";
+  s.status = ContainerStatus::kCreating;
+  s.pid = child.pid();
+  s.init_start_time = ProcessStartTime(child.pid());
+  Diagnostic err;
+  ASSERT_TRUE(SaveState(dir, s, err)) << err.ToString();
+  ContainerState back;
+  ASSERT_TRUE(LoadState(root.path(), "c1", back, err)) << err.ToString();
+  EXPECT_EQ(back.status, ContainerStatus::kCreating);
+  EXPECT_EQ(back.pid, child.pid());
+  EXPECT_EQ(back.init_start_time, s.init_start_time);
+}
+
 TEST(LoadStateTest, MissingContainer) {
   TempRoot root;
   ContainerState s;
