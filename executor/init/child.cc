@@ -281,6 +281,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
     case StepKind::kMount:
+    case StepKind::kTmpCopyup:
     case StepKind::kRemount:
     case StepKind::kMknod:
     case StepKind::kDeviceBind:

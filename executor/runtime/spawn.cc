@@ -169,6 +169,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kPropagation:
       case StepKind::kRootfsBind:
       case StepKind::kMount:
+      case StepKind::kTmpCopyup:
       case StepKind::kRemount:
       case StepKind::kMknod:
       case StepKind::kDeviceBind:
@@ -475,6 +476,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
     case StepKind::kMount:
+    case StepKind::kTmpCopyup:
     case StepKind::kRemount:
     case StepKind::kMknod:
     case StepKind::kDeviceBind:

@@ -154,6 +154,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error) {
         case StepKind::kPropagation:
         case StepKind::kRootfsBind:
         case StepKind::kMount:
+        case StepKind::kTmpCopyup:
         case StepKind::kRemount:
         case StepKind::kMknod:
         case StepKind::kDeviceBind:
