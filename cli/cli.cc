@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/commands.h"
+#include "container/container.h"
 #include "executor/common/log.h"
 
 namespace po = boost::program_options;
@@ -69,6 +70,13 @@ const std::vector<CommandInfo>& Commands() {
 }
 
 int RuncMain(int argc, char** argv) {
+  // Before anything opens an fd that could land on a missing 0-2 (see OpenMissingStdio).
+  Diagnostic stdio_err;
+  if (!container::OpenMissingStdio(stdio_err)) {
+    // stderr may be the missing one: the exit status is all a caller gets then.
+    std::cerr << "runc: " << stdio_err.message << "\n";
+    return 1;
+  }
   GlobalOptions global;
   int cmd_index = argc;
   for (int i = 1; i < argc; ++i) {

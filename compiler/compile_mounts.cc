@@ -165,8 +165,15 @@ class Mounter {
     SetAttrs(s, opts);
     // Files still have to be created in /dev and tmpfs mounts may need a chmod: mount them
     // writable, then remount read-only (runc's mountPropagate + finalizeRootfs).
-    if ((opts.flags & MS_RDONLY) != 0 && (m.type == "tmpfs" || dest == "/dev")) {
-      s.flags &= ~static_cast<uint64_t>(MS_RDONLY);
+    const bool remount_ro = (opts.flags & MS_RDONLY) != 0 && (m.type == "tmpfs" || dest == "/dev");
+    if (remount_ro) s.flags &= ~static_cast<uint64_t>(MS_RDONLY);
+    // runc copies up only into a tmpfs (the option is ignored elsewhere), and before the
+    // read-only remount, which would make the copy fail. (Add() invalidates `s`.)
+    if (opts.tmpcopyup && m.type == "tmpfs") {
+      Step& c = b_.Add(Phase::kRootfs, StepKind::kTmpCopyup, m.origin);
+      c.path = dest;
+    }
+    if (remount_ro) {
       Step r;
       r.phase = Phase::kRootfs;
       r.kind = StepKind::kRemount;

@@ -75,6 +75,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "mount a filesystem in the container (source; path = destination; fstype; flags = MS_*; "
      "value = data; flags2 = propagation applied after; nums = {attr_set, attr_clear} for "
      "mount_setattr)"},
+    {StepKind::kTmpCopyup, "tmpcopyup", Phase::kRootfs,
+     "copy the directory a tmpfs was mounted over (path; opened by the mount step just before, "
+     "which has the same path and origin) into the new tmpfs: files, directories and symlinks "
+     "with their modes and owners, no symlink followed (runc's tmpcopyup extension)"},
     {StepKind::kRemount, "remount", Phase::kRootfs,
      "remount a mount point with new flags (path; flags = MS_REMOUNT | ...), e.g. read-only bind "
      "mounts"},
@@ -526,6 +530,9 @@ std::string StepArgs(const Step& s) {
       return out + ' ' + MountFlagsText(s.flags);
     case StepKind::kMount:
       return MountText(s);
+    case StepKind::kTmpCopyup:
+      AppendWord(out, s.path);
+      return out;
     case StepKind::kRemount:
       AppendWord(out, s.path);
       return out + ' ' + MountFlagsText(s.flags);

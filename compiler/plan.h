@@ -53,6 +53,8 @@ enum class StepKind {
   kRootfsBind,    // path=(host) rootfs; bind-mounted onto itself (MS_BIND|MS_REC)
   kMount,         // source; path=(ctr) destination; fstype; flags=MS_*; value=fs data;
                   // flags2=propagation MS_* applied after; nums={attr_set, attr_clear} (mount_setattr)
+  kTmpCopyup,     // path=(ctr) mount point of the tmpfs mounted by the step just before (same
+                  // origin): copy what that mount covers into it (runc's "tmpcopyup")
   kRemount,       // path=(ctr); flags=MS_REMOUNT|MS_BIND|... (read-only etc. of a bind mount)
   kMknod,         // path=(ctr); nums={mode (S_IF*|perm), major, minor, uid, gid}
   kDeviceBind,    // source=(host) device; path=(ctr) (user namespaces cannot mknod)

@@ -32,6 +32,14 @@ namespace runc::container {
 // success of the re-exec it does not return.
 bool SealRuntime(Diagnostic& error);
 
+// The container's fds 0-2 are exactly the caller's 0-2 (without a terminal). A caller may start
+// us with one of them closed (containerd's CRI plugin closes stdin): then the container would
+// have no fd 0 (a non-root user step fails on it, a server's first socket becomes its stdin), and
+// the first fd we open would take that number. So every one of 0-2 that is not open is opened on
+// /dev/null, as Go's runtime does for runc at start. Called first thing by the command line, and
+// by Create and Run for other callers. false with `error` when /dev/null cannot be opened.
+bool OpenMissingStdio(Diagnostic& error);
+
 // What every operation needs to know, from runc's global flags.
 struct Context {
   std::string root = "/run/runc";  // --root: the state root

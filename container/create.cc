@@ -32,6 +32,11 @@ bool Create(const Context& ctx, const std::string& id, const CreateOptions& opti
 
 bool CreateContainer(const Context& ctx, const std::string& id, const CreateOptions& options, bool foreground,
                      ConsoleListener* console, Created& out, Diagnostics& errors) {
+  Diagnostic stdio_err;
+  if (!OpenMissingStdio(stdio_err)) {
+    errors = {stdio_err};
+    return false;
+  }
   std::string id_error;
   if (!ValidContainerId(id, id_error)) {
     errors = One(id_error);

@@ -1,6 +1,7 @@
 // Small helpers of the container library: paths, the container's cgroup processes, signalling the
 // init safely.
 #include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -18,6 +19,27 @@
 namespace runc::container {
 
 std::string Errno(int e) { return std::strerror(e); }
+
+bool OpenMissingStdio(Diagnostic& error) {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    // Not close-on-exec: it is the container's (and a hook's) stdio. The lower ones are open by
+    // now, so it normally lands on `fd` itself.
+    int null_fd = open("/dev/null", O_RDWR);
+    int err = null_fd < 0 ? errno : 0;
+    if (!err && null_fd != fd) {
+      if (dup2(null_fd, fd) < 0) err = errno;
+      close(null_fd);
+    }
+    if (err) {
+      error = Diagnostic{};
+      error.message = "open /dev/null as fd " + std::to_string(fd) + ": " + Errno(err);
+      error.err = err;
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string CurrentUserName() {
   passwd pw{};

@@ -63,6 +63,7 @@ enum class OptKind {
   kAttrAtime,    // mount_setattr atime mode v (see below)
   kIdmap,
   kRidmap,
+  kTmpcopyup,
   kNoop,
 };
 
@@ -143,6 +144,8 @@ constexpr MountOptionEntry kMountOptionTable[] = {
     {"rnostrictatime", OptKind::kAttrAtime, MOUNT_ATTR_RELATIME},
     {"idmap", OptKind::kIdmap, 0},
     {"ridmap", OptKind::kRidmap, 0},
+    // runc's extension, never passed to the kernel (tmpfs would refuse it with EINVAL).
+    {"tmpcopyup", OptKind::kTmpcopyup, 0},
 };
 
 // The table by name length, so that a lookup compares a handful of names.
@@ -231,7 +234,7 @@ bool ParseMountOptions(const std::vector<std::string>& options, MountOptions& ou
     }
     OptEffect effect;
     if (!LookUpMountOption(option, effect)) {
-      // mount(8) hands every option it does not know to the filesystem ("mode=755", "tmpcopyup").
+      // mount(8) hands every option it does not know to the filesystem ("mode=755", "size=64m").
       out.data.push_back(option);
       continue;
     }
@@ -273,6 +276,9 @@ bool ParseMountOptions(const std::vector<std::string>& options, MountOptions& ou
         break;
       case OptKind::kRidmap:
         out.ridmap = true;
+        break;
+      case OptKind::kTmpcopyup:
+        out.tmpcopyup = true;
         break;
       case OptKind::kNoop:
         break;

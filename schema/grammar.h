@@ -18,6 +18,7 @@ struct MountOptions {
   uint64_t attr_clear = 0;   //   applied with mount_setattr(AT_RECURSIVE)
   bool idmap = false;        // "idmap"
   bool ridmap = false;       // "ridmap"
+  bool tmpcopyup = false;    // "tmpcopyup" (runc's extension: a tmpfs starts with what it covers)
   std::vector<std::string> data;  // everything else, passed to the filesystem ("mode=755", "size=65536k")
   std::string Data() const;       // data joined with ','
 };

@@ -412,6 +412,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
     case StepKind::kMount:
+    case StepKind::kTmpCopyup:
     case StepKind::kRemount:
     case StepKind::kMknod:
     case StepKind::kDeviceBind:
@@ -437,8 +438,22 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kMemoryPolicy:
     case StepKind::kSeccomp:
     case StepKind::kCwd:
-    case StepKind::kConsole:
       return RunContainerStep(s, ctx_, what);
+    case StepKind::kConsole: {
+      int err = RunContainerStep(s, ctx_, what);
+      if (err != 0) return err;
+      // The pty is now our 0-2; err_fd_ is the last copy of the caller's stdio we hold. A caller
+      // with a terminal container (containerd's shim) waits for end of file on create's stdout
+      // and stderr before it calls start: holding a copy until execve would make it wait
+      // forever. Later errors go to the container's terminal instead. The console socket has
+      // done its job too (runc closes it after sending the master).
+      if (err_fd_ != STDERR_FILENO) {
+        CloseFd(err_fd_);
+        err_fd_ = STDERR_FILENO;
+      }
+      CloseFd(ctx_.console_socket_fd);
+      return 0;
+    }
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:

@@ -109,6 +109,7 @@ std::vector<MountInfoEntry> ReadMountInfo(const char* path = "/proc/self/mountin
 int RunPropagation(const Step& step, InitContext& ctx, std::string& what);
 int RunRootfsBind(const Step& step, InitContext& ctx, std::string& what);
 int RunMount(const Step& step, InitContext& ctx, std::string& what);
+int RunTmpCopyup(const Step& step, InitContext& ctx, std::string& what);
 int RunRemount(const Step& step, InitContext& ctx, std::string& what);
 int RunMknod(const Step& step, InitContext& ctx, std::string& what);
 int RunDeviceBind(const Step& step, InitContext& ctx, std::string& what);

@@ -2,9 +2,12 @@
 // paths. Every container path is resolved inside the rootfs (SecureJoin / openat2 RESOLVE_IN_ROOT)
 // and mounts go onto /proc/self/fd/N of an O_PATH fd of the resolved target, as runc and crun do,
 // so a symlink in the image can never point a mount at the host.
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -14,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "executor/common/sys.h"
 #include "executor/init/internal.h"
@@ -436,6 +440,17 @@ int MoveDetached(const Step& step, Fd detached, int root_fd, std::string& what) 
   return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
 }
 
+// The index of the tmpcopyup step that follows this mount step (the compiler puts it right after,
+// with the same path and origin), or 0.
+int CopyupStepAfter(const Step& step, const InitContext& ctx) {
+  const std::vector<Step>& steps = ctx.prepared->plan->steps;
+  if (steps.empty() || &step < steps.data() || &step >= steps.data() + steps.size()) return 0;
+  const size_t next = static_cast<size_t>(&step - steps.data()) + 1;
+  if (next >= steps.size()) return 0;
+  const Step& c = steps[next];
+  return c.kind == StepKind::kTmpCopyup && c.path == step.path && c.origin == step.origin ? c.index : 0;
+}
+
 int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
   if (auto it = ctx.mount_fds.find(step.index); it != ctx.mount_fds.end()) {
     Fd detached(it->second);
@@ -465,6 +480,7 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
     return Fail(what, mount_what + " (destination is a symlink to /" + rel + ")", EINVAL);
 
   std::string t = ProcFdPath(target.get());
+  const int copyup = CopyupStepAfter(step, ctx);
   unsigned long flags = step.flags;
   const char* data = step.value.empty() ? nullptr : step.value.c_str();
   const char* fstype = step.fstype.empty() ? nullptr : step.fstype.c_str();
@@ -489,7 +505,138 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
       return Fail(what, mount_what, err);
     }
   }
+  if (copyup > 0) {
+    // `target` still names the directory the mount now covers: what tmpcopyup copies from.
+    auto [it, added] = ctx.copyup_fds.try_emplace(copyup, -1);
+    if (!added) close(it->second);
+    it->second = target.Release();
+  }
   return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
+}
+
+
+// --- tmpcopyup -----------------------------------------------------------------------------------
+// Copies the entries of directory `from` into directory `to`, both fds, with their modes and
+// owners. Every name is opened relative to its directory fd with O_NOFOLLOW (a symlink is copied
+// as a symlink, never followed), so nothing outside the covered directory is reached whatever the
+// image put there. `path` is the container path of `from`, for messages.
+int CopyEntries(int from, int to, const std::string& path, std::string& what);
+
+int CopyFileData(int src, int dst) {
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(src, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return 0;
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = write(dst, buf + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return errno;
+      off += w;
+    }
+  }
+}
+
+// Owner first: chown clears the set-user-ID and set-group-ID bits the mode may carry.
+int CopyOwnerAndMode(int fd, const struct stat& st, const std::string& path, std::string& what) {
+  if (fchown(fd, st.st_uid, st.st_gid) != 0) return Fail(what, "fchown " + path, errno);
+  if (fchmod(fd, st.st_mode & 07777) != 0) return Fail(what, "fchmod " + path, errno);
+  return 0;
+}
+
+int CopyEntry(int from, int to, const char* name, const std::string& path, std::string& what) {
+  struct stat st;
+  if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return Fail(what, "stat " + path, errno);
+  switch (st.st_mode & S_IFMT) {
+    case S_IFDIR: {
+      if (mkdirat(to, name, 0700) != 0) return Fail(what, "mkdir " + path, errno);
+      Fd src(openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!src.ok()) return Fail(what, "open " + path, errno);
+      Fd dst(openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!dst.ok()) return Fail(what, "open " + path + " in the tmpfs", errno);
+      int err = CopyEntries(src.get(), dst.get(), path, what);
+      if (err) return err;
+      return CopyOwnerAndMode(dst.get(), st, path, what);
+    }
+    case S_IFREG: {
+      // O_NONBLOCK: the file may have been swapped for a fifo since fstatat; opening one must not
+      // hang the init (O_NOFOLLOW already refuses a symlink).
+      Fd src(openat(from, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+      if (!src.ok()) return Fail(what, "open " + path, errno);
+      struct stat now;
+      if (fstat(src.get(), &now) != 0) return Fail(what, "stat " + path, errno);
+      if (!S_ISREG(now.st_mode)) return Fail(what, "open " + path + " (changed while copied)", EINVAL);
+      Fd dst(openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!dst.ok()) return Fail(what, "create " + path + " in the tmpfs", errno);
+      if (int err = CopyFileData(src.get(), dst.get())) return Fail(what, "copy " + path, err);
+      return CopyOwnerAndMode(dst.get(), st, path, what);
+    }
+    case S_IFLNK: {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      ssize_t n = readlinkat(from, name, target.data(), target.size());
+      if (n < 0) return Fail(what, "readlink " + path, errno);
+      if (static_cast<size_t>(n) >= target.size()) return Fail(what, "readlink " + path + " (changed while copied)", EINVAL);
+      target.resize(static_cast<size_t>(n));
+      if (symlinkat(target.c_str(), to, name) != 0) return Fail(what, "symlink " + path, errno);
+      if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+        return Fail(what, "lchown " + path, errno);
+      return 0;
+    }
+    case S_IFIFO:
+    case S_IFCHR:
+    case S_IFBLK: {
+      if (mknodat(to, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0) return Fail(what, "mknod " + path, errno);
+      if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+        return Fail(what, "chown " + path, errno);
+      // The node was just made here, by name in a directory only we write to: not a symlink.
+      if (fchmodat(to, name, st.st_mode & 07777, 0) != 0) return Fail(what, "chmod " + path, errno);
+      return 0;
+    }
+    default:
+      // A socket file is a name without its listener: nothing to copy.
+      return 0;
+  }
+}
+
+int CopyEntries(int from, int to, const std::string& path, std::string& what) {
+  // `from` may be O_PATH: reading the entries needs a descriptor opened for reading.
+  int list_fd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (list_fd < 0) return Fail(what, "open " + path, errno);
+  DIR* dir = fdopendir(list_fd);
+  if (dir == nullptr) {
+    int err = errno;
+    close(list_fd);
+    return Fail(what, "open " + path, err);
+  }
+  std::unique_ptr<DIR, int (*)(DIR*)> closer(dir, closedir);
+  while (true) {
+    errno = 0;
+    dirent* e = readdir(dir);
+    if (e == nullptr) {
+      if (errno != 0) return Fail(what, "readdir " + path, errno);
+      return 0;
+    }
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    const std::string child = (path == "/" ? "" : path) + "/" + e->d_name;
+    if (int err = CopyEntry(from, to, e->d_name, child, what)) return err;
+  }
+}
+
+int DoTmpCopyup(const Step& step, InitContext& ctx, int root_fd, std::string& what) {
+  auto it = ctx.copyup_fds.find(step.index);
+  if (it == ctx.copyup_fds.end())
+    return Fail(what, "tmpcopyup " + step.path + " (no tmpfs mount step of the same path before it)", EINVAL);
+  Fd from(it->second);
+  ctx.copyup_fds.erase(it);
+  // By path again: now the new tmpfs on top, not the directory `from` names.
+  Fd to;
+  int err = OpenInRoot(root_fd, step.path, O_RDONLY | O_DIRECTORY, to);
+  if (err) return Fail(what, "open " + step.path, err);
+  struct statfs fs;
+  if (fstatfs(to.get(), &fs) != 0) return Fail(what, "statfs " + step.path, errno);
+  if (static_cast<unsigned long>(fs.f_type) != TMPFS_MAGIC) return Fail(what, "tmpcopyup " + step.path + " (not a tmpfs)", EINVAL);
+  return CopyEntries(from.get(), to.get(), step.path, what);
 }
 
 }  // namespace
@@ -522,6 +669,9 @@ int WithRoot(InitContext& ctx, std::string& what, F f) {
 
 int RunMount(const Step& step, InitContext& ctx, std::string& what) {
   return WithRoot(ctx, what, [&](int root) { return DoMount(step, ctx, root, what); });
+}
+int RunTmpCopyup(const Step& step, InitContext& ctx, std::string& what) {
+  return WithRoot(ctx, what, [&](int root) { return DoTmpCopyup(step, ctx, root, what); });
 }
 int RunRemount(const Step& step, InitContext& ctx, std::string& what) {
   return WithRoot(ctx, what, [&](int root) { return DoRemount(step, root, what); });

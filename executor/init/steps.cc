@@ -232,6 +232,8 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
       return RunRootfsBind(step, ctx, what);
     case StepKind::kMount:
       return RunMount(step, ctx, what);
+    case StepKind::kTmpCopyup:
+      return RunTmpCopyup(step, ctx, what);
     case StepKind::kRemount:
       return RunRemount(step, ctx, what);
     case StepKind::kMknod:

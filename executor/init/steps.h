@@ -54,6 +54,9 @@ struct InitContext {
   // Detached idmapped mounts from the runtime (kFd), by the index of the kMount step that attaches
   // them; that step takes (and closes) its fd.
   std::map<int, int> mount_fds;
+  // kTmpCopyup: the directory a tmpfs was mounted over (O_PATH, opened by the kMount step before
+  // the mount), by the index of the tmpcopyup step that copies it and closes the fd.
+  std::map<int, int> copyup_fds;
 };
 
 // Runs one step of phase rootfs, process or start (kHook steps of kind createContainer /

@@ -179,6 +179,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kPropagation:
       case StepKind::kRootfsBind:
       case StepKind::kMount:
+      case StepKind::kTmpCopyup:
       case StepKind::kRemount:
       case StepKind::kMknod:
       case StepKind::kDeviceBind:
@@ -421,8 +422,11 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         what = "open " + s.path;
         return errno;
       }
-      CloseFd(ns_fds_[s.path]);
-      ns_fds_[s.path] = MoveFdAbove(fd, min_fd_);
+      // try_emplace, not operator[]: a new entry must start as "no fd" (-1), not as fd 0, or
+      // CloseFd would close whatever sits at 0 (our stdin, or the fd just opened there).
+      auto it = ns_fds_.try_emplace(s.path, -1).first;
+      CloseFd(it->second);
+      it->second = MoveFdAbove(fd, min_fd_);
       return 0;
     }
     case StepKind::kHook:
@@ -481,6 +485,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
     case StepKind::kMount:
+    case StepKind::kTmpCopyup:
     case StepKind::kRemount:
     case StepKind::kMknod:
     case StepKind::kDeviceBind:

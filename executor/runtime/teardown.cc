@@ -203,6 +203,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
         case StepKind::kPropagation:
         case StepKind::kRootfsBind:
         case StepKind::kMount:
+        case StepKind::kTmpCopyup:
         case StepKind::kRemount:
         case StepKind::kMknod:
         case StepKind::kDeviceBind:

@@ -203,6 +203,9 @@ class FailureTest : public ::testing::Test {
 TEST_F(FailureTest, DefaultPlanLeavesNothingBehindAtAnyStep) {
   Bundle b({"true"});
   b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  // podman's --read-only /run: a tmpcopyup step, whose mount step holds the covered directory.
+  b.config()["mounts"].push_back(
+      {{"destination", "/run"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "nodev", "tmpcopyup"}}});
   b.Write();
   FailEveryStep(b, "default");
 }

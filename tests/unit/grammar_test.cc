@@ -154,8 +154,11 @@ TEST(MountOptionsTest, IdmapAndData) {
 
   o = MustParse({"nosuid", "strictatime", "mode=755", "size=65536k", "tmpcopyup"});
   EXPECT_EQ(o.flags, static_cast<uint64_t>(MS_NOSUID | MS_STRICTATIME));
-  EXPECT_EQ(o.data, (std::vector<std::string>{"mode=755", "size=65536k", "tmpcopyup"}));
-  EXPECT_EQ(o.Data(), "mode=755,size=65536k,tmpcopyup");
+  // tmpcopyup is runc's extension, not tmpfs data: passed on, the kernel refuses the mount.
+  EXPECT_EQ(o.data, (std::vector<std::string>{"mode=755", "size=65536k"}));
+  EXPECT_EQ(o.Data(), "mode=755,size=65536k");
+  EXPECT_TRUE(o.tmpcopyup);
+  EXPECT_FALSE(MustParse({"mode=755"}).tmpcopyup);
 }
 
 TEST(MountOptionsTest, FlagNamesAreWholeWords) {
