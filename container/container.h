@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "compiler/plan.h"
 #include "executor/common/state.h"
 #include "schema/diag.h"
@@ -104,5 +106,8 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
 // killed first (a paused one thawed so that it can die), and a container that does not exist is
 // not an error.
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
+
+// The runtime-spec's features document for this build (`runc features`).
+nlohmann::ordered_json Features();
 
 }  // namespace runc::container
