@@ -64,6 +64,7 @@ const std::vector<CommandInfo>& Commands() {
       {"kill", CmdKill, "send a signal to the container's init process"},
       {"pause", CmdPause, "suspend all processes inside the container"},
       {"resume", CmdResume, "resume all processes that have been previously paused"},
+      {"features", CmdFeatures, "show the enabled features (the runtime-spec features document)"},
       {"delete", CmdDelete, "delete any resources held by the container"},
   };
   return kCommands;

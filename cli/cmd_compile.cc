@@ -200,7 +200,8 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     host.state_root = global.root;
     Spec spec;
     Diagnostics diags;
-    if (!LoadSpec(bundle + "/config.json", ConfigDisplayName(bundle), spec, diags)) {
+    if (!LoadSpec(bundle + "/config.json", ConfigDisplayName(bundle), spec, diags) ||
+        !CheckHostSupport(spec, host, diags)) {
       PrintDiagnostics(diags);
       return 1;
     }

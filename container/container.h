@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "compiler/plan.h"
 #include "executor/common/state.h"
 #include "schema/diag.h"
@@ -115,5 +117,8 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
 // container, what a killed create left, is undone as far as that create got (its init killed, the
 // cgroups it made removed).
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
+
+// The runtime-spec's features document for this build (`runc features`).
+nlohmann::ordered_json Features();
 
 }  // namespace runc::container

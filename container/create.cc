@@ -77,6 +77,11 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
 
   HostFacts host = ProbeHost();
   host.state_root = ctx.root;
+  // Fields the host cannot honour (an LSM it does not have) are refused, as runc and crun do.
+  if (!CheckHostSupport(spec, host, diags)) {
+    errors = std::move(diags);
+    return false;
+  }
   CompileOptions copts;
   copts.id = id;
   copts.bundle = bundle;

@@ -458,4 +458,10 @@ bool ParseDeviceAccess(std::string_view s, unsigned& out, std::string& error) {
   return true;
 }
 
+std::vector<std::string_view> MountOptionNames() {
+  std::vector<std::string_view> out;
+  for (const auto& e : kMountOptionTable) out.push_back(e.name);
+  return out;
+}
+
 }  // namespace runc

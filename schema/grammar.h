@@ -25,6 +25,9 @@ struct MountOptions {
 
 // `options` is the OCI list; each entry is one option.
 bool ParseMountOptions(const std::vector<std::string>& options, MountOptions& out, std::string& error);
+// The option names ParseMountOptions knows as flags (everything else is filesystem data), in
+// table order; `runc features` lists them.
+std::vector<std::string_view> MountOptionNames();
 // Pre-draft's single comma-separated string ("nosuid,strictatime,mode=755") -> entries; "" -> none.
 bool SplitOptionString(std::string_view s, std::vector<std::string>& out, std::string& error);
 

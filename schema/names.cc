@@ -115,6 +115,25 @@ const NamespaceEntry* FindNamespace(NamespaceType t) {
   return nullptr;
 }
 
+constexpr std::string_view kSeccompActions[] = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",
+};
+
+// libseccomp has no name lookup for comparison operators (enum scmp_compare).
+constexpr std::string_view kSeccompOperators[] = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+};
+
+constexpr std::string_view kSeccompFlags[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+};
+
 }  // namespace
 
 std::optional<int> CapabilityByName(std::string_view name, bool allow_bare) {
@@ -164,6 +183,16 @@ unsigned long NamespaceCloneFlag(NamespaceType t) {
 const char* NamespaceTypeName(NamespaceType t) {
   const NamespaceEntry* e = FindNamespace(t);
   return e ? e->name : "";
+}
+
+std::span<const std::string_view> SeccompActionNames() { return kSeccompActions; }
+std::span<const std::string_view> SeccompOperatorNames() { return kSeccompOperators; }
+std::span<const std::string_view> SeccompFlagNames() { return kSeccompFlags; }
+
+std::vector<std::string_view> NamespaceNames() {
+  std::vector<std::string_view> out;
+  for (const auto& e : kNamespaces) out.push_back(e.name);
+  return out;
 }
 
 }  // namespace runc

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "schema/spec.h"
 
@@ -22,5 +24,13 @@ std::string_view RlimitName(int resource);  // 7 -> "RLIMIT_NOFILE"
 // "network" -> kNetwork (the config's spelling).
 std::optional<NamespaceType> NamespaceByName(std::string_view name);
 unsigned long NamespaceCloneFlag(NamespaceType t);  // CLONE_NEWPID, ...
+
+// The config's namespace names ("pid", "network", ...), in table order.
+std::vector<std::string_view> NamespaceNames();
+
+// The seccomp names the semantic pass accepts (and `runc features` lists).
+std::span<const std::string_view> SeccompActionNames();    // "SCMP_ACT_KILL", ...
+std::span<const std::string_view> SeccompOperatorNames();  // "SCMP_CMP_NE", ...
+std::span<const std::string_view> SeccompFlagNames();      // "SECCOMP_FILTER_FLAG_TSYNC", ...
 
 }  // namespace runc

@@ -23,6 +23,7 @@
 #include <tuple>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -67,25 +68,6 @@ std::string Q(std::string_view s) {
   return out + '"';
 }
 
-constexpr std::string_view kSeccompActions[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
-    "SCMP_ACT_NOTIFY",
-};
-
-// libseccomp has no name lookup for comparison operators (enum scmp_compare).
-constexpr std::string_view kSeccompOperators[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-
-constexpr std::string_view kSeccompFlags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-};
-
 // Sysctls the kernel keeps per ipc namespace (ipc/ipc_sysctl.c; fs.mqueue.* by prefix).
 constexpr std::string_view kIpcSysctls[] = {
     "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -98,6 +80,10 @@ bool InTable(const std::string_view (&table)[N], std::string_view s) {
     if (t == s) return true;
   }
   return false;
+}
+
+bool InList(std::span<const std::string_view> list, std::string_view s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
 }
 
 // "SCMP_ARCH_X86_64" -> libseccomp's "x86_64".
@@ -666,7 +652,7 @@ class Checker {
 
     const auto default_action = String(Get(*seccomp, "defaultAction"));
     if (default_action) {
-      if (!InTable(kSeccompActions, *default_action)) {
+      if (!InList(SeccompActionNames(), *default_action)) {
         Report(base + "/defaultAction", "unknown seccomp action " + Q(*default_action));
       } else if (*default_action == "SCMP_ACT_NOTIFY") {
         // runc: the runtime's own syscalls after loading the filter would block on the listener.
@@ -685,7 +671,7 @@ class Checker {
     }
     const auto& flags = Array(Get(*seccomp, "flags"));
     for (size_t i = 0; i < flags.size(); ++i) {
-      if (const auto flag = String(&flags[i]); flag && !InTable(kSeccompFlags, *flag)) {
+      if (const auto flag = String(&flags[i]); flag && !InList(SeccompFlagNames(), *flag)) {
         Report(Ptr(base + "/flags", i), "unknown seccomp flag " + Q(*flag));
       }
     }
@@ -696,7 +682,7 @@ class Checker {
       const std::string p = Ptr(base + "/syscalls", i);
       const Json& rule = syscalls[i];
       const auto action = String(Get(rule, "action"));
-      if (action && !InTable(kSeccompActions, *action)) {
+      if (action && !InList(SeccompActionNames(), *action)) {
         Report(Ptr(p, "action"), "unknown seccomp action " + Q(*action));
       }
       if (action && *action == "SCMP_ACT_NOTIFY") uses_notify = true;
@@ -717,7 +703,7 @@ class Checker {
       const auto& args = Array(Get(rule, "args"));
       for (size_t j = 0; j < args.size(); ++j) {
         const std::string ap = Ptr(Ptr(p, "args"), j);
-        if (const auto op = String(Get(args[j], "op")); op && !InTable(kSeccompOperators, *op)) {
+        if (const auto op = String(Get(args[j], "op")); op && !InList(SeccompOperatorNames(), *op)) {
           Report(Ptr(ap, "op"), "unknown seccomp operator " + Q(*op));
         }
       }

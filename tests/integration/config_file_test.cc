@@ -53,5 +53,23 @@ TEST_F(ConfigFileTest, FileOver16MiBIsRefused) {
   ExpectRefused("larger than 16 MiB");
 }
 
+// create (not only plan) refuses an LSM field the host does not have, before anything is made:
+// this host has neither AppArmor nor SELinux (the test skips on one that has).
+TEST(HostSupportTest, CreateRefusesAnApparmorProfileAndLeavesNothing) {
+  if (access("/sys/kernel/security/apparmor", F_OK) == 0) GTEST_SKIP() << "this host has AppArmor";
+  if (!IsRoot()) GTEST_SKIP() << "create needs root";
+  TempDir root("runc-host-support");
+  Bundle b({"true"});
+  b.config()["process"]["apparmorProfile"] = "docker-default";
+  b.Write();
+  const std::string id = UniqueId("aa");
+  const RunResult r = Runc(root.path(), {"create", "--bundle", b.path(), id});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("/process/apparmorProfile: apparmor is not enabled on this host"), std::string::npos) << r.err;
+  struct stat st;
+  EXPECT_NE(stat((root.path() + "/" + id).c_str(), &st), 0) << "a state directory was left";
+  EXPECT_NE(stat(("/sys/fs/cgroup/memory/" + id).c_str(), &st), 0) << "a cgroup was left";
+}
+
 }  // namespace
 }  // namespace runc::test

@@ -1,8 +1,6 @@
 // Golden cases: golden/<case>/config.json compiles to golden/<case>/plan.txt, or fails with
 // golden/<case>/error.txt (what `runc plan` prints on stderr). golden/<case>/args holds extra
 // `runc plan` flags (default "--host v1"). UPDATE_GOLDEN=1 rewrites the expected files.
-// golden/<case>/pending says why a case cannot pass yet (the code it needs is written but not yet
-// called by the command line); such a case is skipped, with that text, until the file is removed.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -68,7 +66,6 @@ std::string FixedBundle(const std::string& name, const std::string& dir) {
 
 TEST_P(GoldenTest, PlanMatches) {
   const std::string dir = kGoldenDir + "/" + GetParam();
-  if (access((dir + "/pending").c_str(), F_OK) == 0) GTEST_SKIP() << ReadFile(dir + "/pending");
   std::vector<std::string> argv = {RUNC_BINARY, "--root", "/run/runc-golden", "plan"};
   std::string args = ReadFile(dir + "/args");
   if (args.empty()) args = "--host v1";
