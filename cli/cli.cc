@@ -4,7 +4,9 @@
 
 #include <cstring>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -79,6 +81,33 @@ int RuncMain(int argc, char** argv) {
     return 1;
   }
   GlobalOptions global;
+  // runc takes `--rootless VALUE` as well as `--rootless=VALUE` (and a bare `--rootless`): join the
+  // first form, so that the value is not taken for the command.
+  std::vector<std::string> storage;
+  bool in_globals = true;
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i > 0 && in_globals) {
+      if (arg.empty() || arg[0] != '-') {
+        in_globals = false;
+      } else if (arg == "--rootless" && i + 1 < argc &&
+                 (std::string_view(argv[i + 1]) == "true" || std::string_view(argv[i + 1]) == "false" ||
+                  std::string_view(argv[i + 1]) == "auto")) {
+        storage.push_back("--rootless=" + std::string(argv[++i]));
+        continue;
+      } else if (GlobalTakesValue(arg) && i + 1 < argc) {
+        storage.emplace_back(arg);
+        storage.emplace_back(argv[++i]);
+        continue;
+      }
+    }
+    storage.emplace_back(arg);
+  }
+  std::vector<char*> args;
+  for (auto& a : storage) args.push_back(a.data());
+  args.push_back(nullptr);
+  argc = static_cast<int>(storage.size());
+  argv = args.data();
   int cmd_index = argc;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
