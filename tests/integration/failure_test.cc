@@ -203,6 +203,9 @@ class FailureTest : public ::testing::Test {
 TEST_F(FailureTest, DefaultPlanLeavesNothingBehindAtAnyStep) {
   Bundle b({"true"});
   b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  // A cwd the image lacks: the plan gets its mkdir step (before the read-only root), which fails
+  // like every other.
+  b.config()["process"]["cwd"] = "/srv/work";
   b.Write();
   FailEveryStep(b, "default");
 }
