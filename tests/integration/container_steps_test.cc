@@ -186,7 +186,8 @@ InitResult RunInit(const Plan& plan, const std::function<void()>& probe = {},
         std::string what;
         int err = RunContainerStep(s, ctx, what);
         if (err != 0) {
-          Say("step " + std::to_string(s.index) + ": " + what + ": " + strerror(err));
+          // As StepError: a failure that is not an errno (kNoErrno) is `what` alone.
+          Say("step " + std::to_string(s.index) + ": " + what + (err > 0 ? std::string(": ") + strerror(err) : ""));
           _exit(111);
         }
       }
@@ -380,7 +381,7 @@ TEST_F(ContainerSteps, MaskRefusesAFakeDevNull) {
   std::ofstream(rootfs_ + "/dev/null") << "not null";
   auto r = RunInit(b.plan());
   EXPECT_EQ(r.status, 111);
-  EXPECT_EQ(r.out, "step 5: open /dev/null: No such device\n");
+  EXPECT_EQ(r.out, "step 5: mount /dev/null on /proc/keys: /dev/null is a regular file, not the null device (c 1:3)\n");
 }
 
 TEST_F(ContainerSteps, SymlinksInTheImageStayInsideTheRootfs) {

@@ -206,6 +206,9 @@ TEST_F(FailureTest, DefaultPlanLeavesNothingBehindAtAnyStep) {
   // podman's --read-only /run: a tmpcopyup step, whose mount step holds the covered directory.
   b.config()["mounts"].push_back(
       {{"destination", "/run"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "nodev", "tmpcopyup"}}});
+  // A cwd the image lacks: the plan gets its mkdir step (before the read-only root), which fails
+  // like every other.
+  b.config()["process"]["cwd"] = "/srv/work";
   b.Write();
   FailEveryStep(b, "default");
 }

@@ -52,6 +52,15 @@ class SpawnIntegrationTest : public ::testing::Test {
     b.Write();
   }
 
+  // The init is non-dumpable until execve: a startContainer hook (run with the container's
+  // credentials) reaches /proc/1/exe only with CAP_SYS_PTRACE, which the seal tests give it so
+  // that they still test the seal, not only the init's dumpable flag.
+  static void AllowPtrace(Bundle& b) {
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      b.config()["process"]["capabilities"][set].push_back("CAP_SYS_PTRACE");
+    }
+  }
+
   std::vector<int> PlanIndices(const Bundle& b) {
     RunResult r = Runc(root_.path(), {"plan", "--bundle", b.path(), "--format", "json"});
     EXPECT_EQ(r.status, 0) << r.err;
@@ -154,6 +163,7 @@ TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeWrittenFromTheContainer) {
        {"args", {"sh", "-c",
                  "if echo x >> /proc/1/exe; then echo WRITABLE; else echo DENIED; fi; "
                  "if echo x > /proc/1/exe; then echo TRUNCATED; fi; readlink /proc/1/exe"}}}};
+  AllowPtrace(b);
   Prepare(b);
   RunResult r = test::Run({runc, "--root", root_.path(), "run", "--bundle", b.path(), UniqueId("exe")});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -183,6 +193,7 @@ TEST_F(SpawnIntegrationTest, RuntimeBinaryCannotBeReopenedForWritingLater) {
                  "DENIED; fi > /shared/result) >/dev/null 2>&1 &"}}}};
   b.config()["mounts"].push_back(
       {{"destination", "/shared"}, {"type", "bind"}, {"source", shared.path()}, {"options", {"rbind", "rw"}}});
+  AllowPtrace(b);
   Prepare(b);
   std::string id = UniqueId("cve");
   RunResult c = test::Run({"/bin/sh", "-c",
