@@ -51,7 +51,7 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
     // it got), as its own failure path would have, and kill its init if it had one (which dies
     // with its runtime, but may not have yet). A create still running was waited for by the lock.
     TeardownScope scope;
-    scope.made_through = ReadProgress(lock.dir());
+    scope.made_through = ReadProgress(lock.dir()).made_through;
     scope.poststop_hooks = false;
     scope.init_start_time = state.init_start_time;
     return RunTeardown(plan, state.init_start_time != 0 ? state.pid : -1, error, scope);

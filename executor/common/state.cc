@@ -334,6 +334,13 @@ bool LoadState(const std::string& root, const std::string& id, ContainerState& o
     err = Err(dir + "/" + kStateFile + ": " + parse_error, EINVAL);
     return false;
   }
+  if (out.status == ContainerStatus::kCreating) {
+    const CreateProgress progress = ReadProgress(dir);
+    if (progress.init > 0) {
+      out.pid = progress.init;
+      out.init_start_time = progress.init_start_time;
+    }
+  }
   out.status = DetectStatus(out, dir);
   return true;
 }
@@ -346,14 +353,15 @@ bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err) {
   return WriteAtomic(state_dir + "/" + kPlanFile, PlanToJson(plan).dump(1) + "\n", 0600, err);
 }
 
-bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err) {
+namespace {
+
+bool AppendProgress(const std::string& state_dir, const std::string& line, Diagnostic& err) {
   const std::string path = state_dir + "/" + kProgressFile;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     err = Err("open " + path + ": " + std::strerror(errno), errno);
     return false;
   }
-  const std::string line = std::to_string(step_index) + "\n";
   ssize_t n;
   do {
     n = write(fd, line.data(), line.size());
@@ -367,20 +375,41 @@ bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& er
   return true;
 }
 
-int ParseProgress(const std::string& text) {
-  int last = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line.size() > 9 || line.find_first_not_of("0123456789") != std::string::npos) continue;
-    last = std::max(last, std::stoi(line));
-  }
-  return last;
+}  // namespace
+
+bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err) {
+  return AppendProgress(state_dir, std::to_string(step_index) + "\n", err);
 }
 
-int ReadProgress(const std::string& state_dir) {
+bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start_time, Diagnostic& err) {
+  return AppendProgress(state_dir, "init " + std::to_string(init) + " " + std::to_string(start_time) + "\n", err);
+}
+
+CreateProgress ParseProgress(const std::string& text) {
+  CreateProgress p;
+  const auto number = [](const std::string& t, size_t max_digits) {
+    return !t.empty() && t.size() <= max_digits && t.find_first_not_of("0123456789") == std::string::npos;
+  };
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (number(line, 9)) {
+      p.made_through = std::max(p.made_through, std::stoi(line));
+      continue;
+    }
+    std::istringstream f(line);
+    std::string word, pid, start, rest;
+    if (f >> word >> pid >> start && !(f >> rest) && word == "init" && number(pid, 9) && number(start, 19)) {
+      p.init = std::stoi(pid);
+      p.init_start_time = std::stoull(start);
+    }
+  }
+  return p;
+}
+
+CreateProgress ReadProgress(const std::string& state_dir) {
   std::string text;
   int e = 0;
-  if (!ReadWholeFile(state_dir + "/" + kProgressFile, text, e)) return 0;
+  if (!ReadWholeFile(state_dir + "/" + kProgressFile, text, e)) return {};
   return ParseProgress(text);
 }
 

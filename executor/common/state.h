@@ -106,22 +106,30 @@ class ContainerLock {
 };
 
 // Reads <root>/<id>/state.json and computes the live status. A state dir without state.json is a
-// container being created (status creating, pid 0): its create has made nothing but the directory.
-// Missing dir: `container "ID" does not exist`.
+// container being created (status creating, pid 0): its create has made nothing but the directory
+// (and maybe plan.json). A `creating` container's pid is its init's from the progress log, if it
+// has one yet. Missing dir: `container "ID" does not exist`.
 bool LoadState(const std::string& root, const std::string& id, ContainerState& out, Diagnostic& err);
 
 // Writes state.json / plan.json atomically (temp file + rename) into `state_dir`.
 bool SaveState(const std::string& state_dir, const ContainerState& s, Diagnostic& err);
 bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err);
 
-// The progress log of a create (kProgressFile): one step index per line, appended before the step
-// makes its host resource. RecordProgress appends `step_index` (one write(2) with O_APPEND, so a
-// kill leaves whole lines); ReadProgress returns the highest index recorded in `state_dir`, 0 when
-// there is none (nothing but the state dir, plan.json and state.json was made). ParseProgress is
-// its parser: lines that are not a whole number (none should be) are ignored.
+// The progress log of a create (kProgressFile), appended to (one write(2) with O_APPEND: a kill
+// leaves whole lines) while the container is `creating`, so that no state.json rewrite is needed
+// for it: a step index ("12") before a run of steps that make host directories, covering up to its
+// last such step; "init PID START_TIME" once the init exists. ReadProgress of a state dir without
+// one (nothing made but the state dir, plan.json and state.json) is all zeros. ParseProgress is its
+// parser: lines of another form (none should be) are ignored.
+struct CreateProgress {
+  int made_through = 0;          // the highest step index recorded
+  pid_t init = 0;                // the init, once cloned
+  uint64_t init_start_time = 0;  // its ProcessStartTime
+};
 bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err);
-int ReadProgress(const std::string& state_dir);
-int ParseProgress(const std::string& text);
+bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start_time, Diagnostic& err);
+CreateProgress ReadProgress(const std::string& state_dir);
+CreateProgress ParseProgress(const std::string& text);
 
 // The plan of a created container, for `runc plan ID`, `runc delete` and `runc kill --all`.
 bool LoadContainerPlan(const std::string& root, const std::string& id, Plan& out, Diagnostic& err);

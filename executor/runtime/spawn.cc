@@ -28,8 +28,8 @@
 //
 // Crash safety (a `create` killed at any moment, see SpawnOptions::state): the state dir is made
 // and locked first and holds the plan and a `creating` state before any other host resource is
-// made; cgroup and resctrl directories are preceded by an entry in its progress log; the init's
-// pid is recorded as soon as it exists. The children die with the runtime until the handover: a
+// made; cgroup and resctrl directories are preceded by an entry in its progress log, and the
+// init's pid is logged there as soon as it exists. The children die with the runtime until the handover: a
 // parent-death signal, checked right after it is armed (the runtime may have died before), and
 // end of file on the socket, which the init reads after kReady until the runtime has recorded the
 // container as created (kHandover).
@@ -51,6 +51,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -85,6 +86,12 @@ unsigned long HostIdOfRoot(const std::string& map) {
 }
 
 namespace spawn {
+namespace {
+
+// Steps whose directory the teardown removes (cgroup.rmdir, rdt.rmdir of the same path).
+bool MakesDirectory(StepKind kind) { return kind == StepKind::kCgroupMkdir || kind == StepKind::kRdtGroup; }
+
+}  // namespace
 
 // Decides, for every step, which process runs it; rejects plans whose order cannot work.
 bool Spawner::Classify(Diagnostic& error) {
@@ -730,27 +737,33 @@ int Spawner::MakeStateDir(const Step& s, std::string& what) {
   return 0;
 }
 
-// Before a step that makes a directory the teardown removes: a create killed after it has its
-// step in the log, and a delete --force removes that directory (and no directory of a step it did
-// not reach, which would not be the container's).
+// Before the steps that make directories the teardown removes: a create killed after it has them
+// in the log, and a delete --force removes those directories (and no directory of a step it did
+// not reach: that would not be the container's). One entry covers the whole run of runtime steps
+// from here (the cgroup.mkdir steps of every hierarchy come in one): a directory it names that was
+// not made yet is simply missing for the teardown.
 int Spawner::LogProgress(const Step& s, std::string& what) {
-  if (!recording_ || (s.kind != StepKind::kCgroupMkdir && s.kind != StepKind::kRdtGroup)) return 0;
+  if (!recording_ || !MakesDirectory(s.kind) || s.index <= logged_through_) return 0;
+  int last = s.index;
+  const size_t at = static_cast<size_t>(&s - plan_.steps.data());
+  for (size_t j = at; j < clone_idx_ && runners_[j] == Runner::kRuntime; ++j) {
+    if (MakesDirectory(plan_.steps[j].kind)) last = std::max(last, plan_.steps[j].index);
+  }
   Diagnostic err;
-  if (runc::RecordProgress(state_dir_, s.index, err)) return 0;
-  what = err.message;
-  return kNoErrno;
+  if (!runc::RecordProgress(state_dir_, last, err)) {
+    what = err.message;
+    return kNoErrno;
+  }
+  logged_through_ = last;
+  return 0;
 }
 
-// The init exists: its pid and start time go into the `creating` state at once, so that a delete
+// The init exists: its pid and start time go into the progress log at once, so that a delete
 // --force can kill it even when we die before the handover and before it has joined a cgroup.
 int Spawner::RecordInit(std::string& what) {
   if (!recording_) return 0;
-  ContainerState creating = *options_.state;
-  creating.status = ContainerStatus::kCreating;
-  creating.pid = init_;
-  creating.init_start_time = ProcessStartTime(init_);
   Diagnostic err;
-  if (SaveState(state_dir_, creating, err)) return 0;
+  if (RecordInitProgress(state_dir_, init_, ProcessStartTime(init_), err)) return 0;
   what = err.message;
   return kNoErrno;
 }

@@ -30,9 +30,9 @@ struct SpawnOptions {
   bool debug = false;           // log each step index as it runs
   // The container as `create` records it: with a state_dir step, the state dir is locked (flock,
   // as ContainerLock) from its mkdir until the handover, plan.json and this state (as `creating`)
-  // are written into it before any other host resource is made, the index of each cgroup.mkdir and
-  // rdt.group step is appended to its progress log before the step (RecordProgress), and the
-  // init's pid and start time are added as soon as it is cloned. So a create killed at any moment
+  // are written into it before any other host resource is made, the cgroup.mkdir and rdt.group
+  // steps are entered in its progress log before they run (RecordProgress), and so are the init's
+  // pid and start time as soon as it is cloned. So a create killed at any moment
   // leaves a `creating` container that delete --force can tear down exactly (RunTeardown with a
   // TeardownScope). Null: nothing is recorded.
   const ContainerState* state = nullptr;

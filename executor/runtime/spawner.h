@@ -79,6 +79,7 @@ class Spawner {
   std::string state_dir_;
   int lock_fd_ = -1;        // the state dir, flock'ed from its mkdir until the handover
   bool recording_ = false;  // plan.json and the `creating` state.json are in the state dir
+  int logged_through_ = 0;  // the last step index in its progress log
   pid_t self_ = -1;         // our pid: the children check that their parent still is us
   std::vector<std::string> cgroups_created_;
   std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order

@@ -669,11 +669,14 @@ TEST_F(SpawnTest, RecordsTheCreatingContainerFirstAndHoldsItsLockUntilTheHandove
   int calls = 0;
   options.on_ready = [&](pid_t init, Diagnostic&) {
     ++calls;
-    auto now = nlohmann::json::parse(ReadAll(state_dir_ + "/state.json"), nullptr, false);
-    EXPECT_EQ(now.value("status", ""), "creating");
-    EXPECT_EQ(now.value("pid", 0), init);
-    EXPECT_EQ(now.value("initStartTime", uint64_t{0}), ProcessStartTime(init));
-    EXPECT_EQ(ReadAll(state_dir_ + "/progress"), "3\n");  // the cgroup.mkdir
+    // The cgroup.mkdir (step 3), then the init.
+    EXPECT_EQ(ReadAll(state_dir_ + "/progress"),
+              "3\ninit " + std::to_string(init) + " " + std::to_string(ProcessStartTime(init)) + "\n");
+    ContainerState now;
+    Diagnostic load_err;
+    EXPECT_TRUE(LoadState(dir_, id_, now, load_err)) << load_err.ToString();
+    EXPECT_EQ(now.status, ContainerStatus::kCreating);
+    EXPECT_EQ(now.pid, init);
     EXPECT_FALSE(Unlocked());
     return true;
   };
@@ -735,10 +738,11 @@ TEST_F(SpawnTest, InitExitsWhenTheRuntimeDiesBeforeTheHandover) {
   int status = 0;
   ASSERT_EQ(waitpid(runtime, &status, 0), runtime);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
-  auto state = nlohmann::json::parse(ReadAll(state_dir_ + "/state.json"), nullptr, false);
-  ASSERT_TRUE(state.is_object());
-  EXPECT_EQ(state.value("status", ""), "creating");
-  const pid_t init = state.value("pid", 0);
+  ContainerState state;
+  Diagnostic load_err;
+  ASSERT_TRUE(LoadState(dir_, id_, state, load_err)) << load_err.ToString();
+  EXPECT_EQ(state.status, ContainerStatus::kCreating);
+  const pid_t init = state.pid;
   ASSERT_GT(init, 0);
   // Bounded only so that a broken init fails the test instead of hanging it.
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
@@ -753,7 +757,7 @@ TEST_F(SpawnTest, InitExitsWhenTheRuntimeDiesBeforeTheHandover) {
   prctl(PR_SET_CHILD_SUBREAPER, 0);
   // What delete --force of that `creating` container does.
   TeardownScope scope;
-  scope.made_through = ReadProgress(state_dir_);
+  scope.made_through = ReadProgress(state_dir_).made_through;
   scope.poststop_hooks = false;
   Diagnostic terr;
   EXPECT_TRUE(RunTeardown(plan, -1, terr, scope)) << terr.ToString();

@@ -161,6 +161,7 @@ TEST(SyncTypeNameTest, NamesEveryType) {
   EXPECT_STREQ(SyncTypeName(SyncType::kDebug), "debug");
   EXPECT_STREQ(SyncTypeName(SyncType::kError), "error");
   EXPECT_STREQ(SyncTypeName(SyncType::kFd), "fd");
+  EXPECT_STREQ(SyncTypeName(SyncType::kHandover), "handover");
 }
 
 }  // namespace

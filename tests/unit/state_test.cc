@@ -256,29 +256,42 @@ TEST(DetectStatusTest, CreatingWithALiveInitStaysCreating) {
   EXPECT_EQ(DetectStatus(s, root.path()), ContainerStatus::kCreating);
 }
 
-TEST(ProgressTest, ParseTakesTheHighestWholeLine) {
-  EXPECT_EQ(ParseProgress(""), 0);
-  EXPECT_EQ(ParseProgress("2\n3\n"), 3);
-  EXPECT_EQ(ParseProgress("2\n15\n4\n"), 15);
-  EXPECT_EQ(ParseProgress("2\nx\n-7\n\n3 \n"), 2);
-  EXPECT_EQ(ParseProgress("2\n12345678901\n"), 2);
+TEST(ProgressTest, ParseTakesTheHighestStepAndTheInit) {
+  EXPECT_EQ(ParseProgress("").made_through, 0);
+  EXPECT_EQ(ParseProgress("").init, 0);
+  EXPECT_EQ(ParseProgress("2\n3\n").made_through, 3);
+  EXPECT_EQ(ParseProgress("2\n15\n4\n").made_through, 15);
+  EXPECT_EQ(ParseProgress("2\nx\n-7\n\n3 \n12345678901\n").made_through, 2);
+  CreateProgress p = ParseProgress("14\ninit 4242 987654321\n");
+  EXPECT_EQ(p.made_through, 14);
+  EXPECT_EQ(p.init, 4242);
+  EXPECT_EQ(p.init_start_time, 987654321u);
+  for (const char* bad : {"init 4242\n", "init x 1\n", "init 1 2 3\n", "start 1 2\n"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(ParseProgress(bad).init, 0);
+    EXPECT_EQ(ParseProgress(bad).made_through, 0);
+  }
 }
 
-TEST(ProgressTest, RecordAppendsAndReadReturnsTheLast) {
+TEST(ProgressTest, RecordAppendsAndReadReturnsWhatWasRecorded) {
   TempRoot root;
-  EXPECT_EQ(ReadProgress(root.path()), 0);
+  EXPECT_EQ(ReadProgress(root.path()).made_through, 0);
   Diagnostic err;
   ASSERT_TRUE(RecordProgress(root.path(), 2, err)) << err.ToString();
-  EXPECT_EQ(ReadProgress(root.path()), 2);
+  EXPECT_EQ(ReadProgress(root.path()).made_through, 2);
+  ASSERT_TRUE(RecordInitProgress(root.path(), 77, 123, err)) << err.ToString();
   ASSERT_TRUE(RecordProgress(root.path(), 14, err)) << err.ToString();
-  EXPECT_EQ(ReadProgress(root.path()), 14);
-  EXPECT_EQ(Slurp(root.path() + "/" + kProgressFile), "2\n14\n");
+  const CreateProgress p = ReadProgress(root.path());
+  EXPECT_EQ(p.made_through, 14);
+  EXPECT_EQ(p.init, 77);
+  EXPECT_EQ(p.init_start_time, 123u);
+  EXPECT_EQ(Slurp(root.path() + "/" + kProgressFile), "2\ninit 77 123\n14\n");
   EXPECT_FALSE(RecordProgress(root.path() + "/missing", 3, err));
   EXPECT_EQ(err.message, "open " + root.path() + "/missing/progress: No such file or directory");
 }
 
-// What a killed create leaves: state.json recorded as creating, with the init's pid.
-TEST(LoadStateTest, RecordedCreatingStateKeepsItsPid) {
+// What a killed create leaves: state.json recorded as creating, the init in the progress log.
+TEST(LoadStateTest, CreatingStateTakesItsInitFromTheProgressLog) {
   TempRoot root;
   SleepingChild child;
   const std::string dir = root.path() + "/c1";
@@ -286,15 +299,21 @@ TEST(LoadStateTest, RecordedCreatingStateKeepsItsPid) {
   ContainerState s = SampleState();
   s.id = "c1";
   s.status = ContainerStatus::kCreating;
-  s.pid = child.pid();
-  s.init_start_time = ProcessStartTime(child.pid());
+  s.pid = 0;
+  s.init_start_time = 0;
   Diagnostic err;
   ASSERT_TRUE(SaveState(dir, s, err)) << err.ToString();
   ContainerState back;
   ASSERT_TRUE(LoadState(root.path(), "c1", back, err)) << err.ToString();
   EXPECT_EQ(back.status, ContainerStatus::kCreating);
+  EXPECT_EQ(back.pid, 0);
+  ASSERT_TRUE(RecordProgress(dir, 3, err)) << err.ToString();
+  ASSERT_TRUE(RecordInitProgress(dir, child.pid(), ProcessStartTime(child.pid()), err)) << err.ToString();
+  ASSERT_TRUE(LoadState(root.path(), "c1", back, err)) << err.ToString();
+  EXPECT_EQ(back.status, ContainerStatus::kCreating);
   EXPECT_EQ(back.pid, child.pid());
-  EXPECT_EQ(back.init_start_time, s.init_start_time);
+  EXPECT_EQ(back.init_start_time, ProcessStartTime(child.pid()));
+  EXPECT_EQ(back.bundle, s.bundle);
 }
 
 TEST(LoadStateTest, MissingContainer) {
