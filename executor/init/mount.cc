@@ -514,7 +514,6 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
   return ApplyPropagationAndAttrs(root_fd, rel, step, dest, what);
 }
 
-
 // --- tmpcopyup -----------------------------------------------------------------------------------
 // Copies the entries of directory `from` into directory `to`, both fds, with their modes and
 // owners. Every name is opened relative to its directory fd with O_NOFOLLOW (a symlink is copied
