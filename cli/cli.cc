@@ -103,11 +103,11 @@ int RuncMain(int argc, char** argv) {
     }
     storage.emplace_back(arg);
   }
-  std::vector<char*> args;
-  for (auto& a : storage) args.push_back(a.data());
-  args.push_back(nullptr);
+  std::vector<char*> arg_ptrs;
+  for (auto& a : storage) arg_ptrs.push_back(a.data());
+  arg_ptrs.push_back(nullptr);
   argc = static_cast<int>(storage.size());
-  argv = args.data();
+  argv = arg_ptrs.data();
   int cmd_index = argc;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
