@@ -40,7 +40,7 @@ nlohmann::json WithSeccomp(const std::string& action, const std::string& op, con
 
 class FeaturesTest : public ::testing::Test {
  protected:
-  nlohmann::ordered_json f_ = container::Features();
+  nlohmann::json f_ = nlohmann::json::parse(container::Features().dump());
 };
 
 TEST_F(FeaturesTest, VersionsAndHooks) {
