@@ -21,16 +21,16 @@ TEST(CliFlagsTest, RootlessTakesItsValueWithOrWithoutEquals) {
         argv.push_back(value);
       }
       argv.push_back("list");
-      const RunResult r = Run(argv);
+      const RunResult r = runc::test::Run(argv);
       EXPECT_EQ(r.status, 0) << value << (equals ? " with =" : " as a word") << ": " << r.err;
       EXPECT_EQ(r.err, "");
       EXPECT_NE(r.out.find("ID"), std::string::npos) << r.out;
     }
   }
   // A bare --rootless before the command still means true; a bad value is refused.
-  RunResult r = Run({RUNC_BINARY, "--root", root.path(), "--rootless", "list"});
+  RunResult r = runc::test::Run({RUNC_BINARY, "--root", root.path(), "--rootless", "list"});
   EXPECT_EQ(r.status, 0) << r.err;
-  r = Run({RUNC_BINARY, "--root", root.path(), "--rootless=maybe", "list"});
+  r = runc::test::Run({RUNC_BINARY, "--root", root.path(), "--rootless=maybe", "list"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("--rootless: expected true, false or auto, got \"maybe\""), std::string::npos) << r.err;
 }
