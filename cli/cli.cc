@@ -20,6 +20,9 @@ namespace runc {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+#ifndef RUNC_COMMIT
+#define RUNC_COMMIT "unknown"
+#endif
 constexpr const char* kSpecVersion = "1.3.0";
 
 // Global flags that take a value (so the scan for the command name can skip the value).
@@ -145,7 +148,8 @@ int RuncMain(int argc, char** argv) {
   InitLog({global.log, global.log_format == "json" ? LogFormat::kJson : LogFormat::kText, global.debug});
 
   if (vm.count("version")) {
-    std::cout << "runc version " << kVersion << "\nspec: " << kSpecVersion << "\n";
+    // runc's three lines: version, the commit it was built from, the runtime-spec version.
+    std::cout << "runc version " << kVersion << "\ncommit: " << RUNC_COMMIT << "\nspec: " << kSpecVersion << "\n";
     return 0;
   }
   if (vm.count("help") || cmd_index == argc) {

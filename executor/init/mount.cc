@@ -477,7 +477,8 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
   // proc and sysfs carry the kernel's view of the host: mounting them somewhere a symlink in the
   // image chose (CVE-2019-19921) is refused.
   if ((step.fstype == "proc" || step.fstype == "sysfs") && "/" + rel != CleanPath(dest))
-    return Fail(what, mount_what + " (destination is a symlink to /" + rel + ")", EINVAL);
+    return Fail(what, mount_what + " (destination is a symlink to /" + rel + "; " + step.fstype +
+                          " must be mounted on ordinary directory)", EINVAL);
 
   std::string t = ProcFdPath(target.get());
   const int copyup = CopyupStepAfter(step, ctx);

@@ -98,6 +98,19 @@ TEST_F(SpawnIntegrationTest, DebugTraceIsThePlan) {
   EXPECT_EQ(traced, plan);
 }
 
+// runc runs createContainer hooks from the rootfs, before pivot_root, so that a hook may name
+// files relative to it (runc's hooks.bats does `touch ./lib/x && mount --bind ... ./lib/x`).
+TEST_F(SpawnIntegrationTest, CreateContainerHookRunsFromTheRootfs) {
+  Bundle b({"cat", "/from-hook"});
+  b.config()["hooks"]["createContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd > ./from-hook"}}}};
+  b.config()["root"]["readonly"] = false;
+  Prepare(b);
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), UniqueId("hookcwd")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, b.rootfs() + "\n");
+}
+
 TEST_F(SpawnIntegrationTest, OnlyStdioReachesTheContainer) {
   Bundle b({"ls", "/proc/self/fd"});
   Prepare(b);
