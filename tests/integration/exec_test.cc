@@ -327,6 +327,48 @@ TEST_F(ExecTest, ForegroundTtyIsProxied) {
   EXPECT_EQ(r.out, "typed\r\ngot typed\r\n");
 }
 
+TEST_F(ExecTest, ExecCpuAffinityFinalIsWhatTheProcessRunsOn) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two CPUs";
+  Bundle b;
+  Start(b);
+  const std::string file = root_.path() + "/aff.json";
+  WriteText(file, R"({"args": ["sh", "-c", "grep Cpus_allowed_list /proc/self/status"], "cwd": "/",
+                      "env": ["PATH=/bin"], "execCPUAffinity": {"initial": "0", "final": "1"}})");
+  RunResult r = Runc({"exec", "--process", file, id_});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "Cpus_allowed_list:\t1\n");
+  RunResult plain = Runc({"exec", id_, "grep", "Cpus_allowed_list", "/proc/self/status"});
+  EXPECT_NE(plain.out, r.out);  // without it, the runtime's own affinity
+}
+
+TEST_F(ExecTest, PreservedFdsReachTheProcess) {
+  Bundle b;
+  Start(b);
+  const std::string data = root_.path() + "/fd3.txt";
+  WriteText(data, "through fd 3\n");
+  RunResult r = test::Run({"/bin/sh", "-c", "exec \"$@\" 3<" + data, "sh", RUNC_BINARY, "--root", root_.path(),
+                           "exec", "--preserve-fds", "1", id_, "cat", "/proc/self/fd/3"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "through fd 3\n");
+  // Without the flag the fd stays outside.
+  r = test::Run({"/bin/sh", "-c", "exec \"$@\" 3<" + data, "sh", RUNC_BINARY, "--root", root_.path(), "exec", id_,
+                 "cat", "/proc/self/fd/3"});
+  EXPECT_NE(r.out, "through fd 3\n");
+}
+
+TEST_F(ExecTest, CreatedContainerCanBeExecedInto) {
+  Bundle b({"sleep", "1000"});
+  b.config()["linux"]["cgroupsPath"] = cgroup_;
+  b.Write();
+  const std::string err = root_.path() + "/create.err";
+  pid_t p = SpawnToFiles(Argv({"create", "--bundle", b.path(), id_}), "/dev/null", err);
+  ASSERT_EQ(WaitFor(p, 60000), 0) << ReadFile(err);
+  started_ = true;
+  RunResult r = Runc({"exec", id_, "sh", "-c", "echo $$"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "2\n");  // the waiting init is 1
+}
+
 TEST_F(ExecTest, PausedContainerNeedsIgnorePaused) {
   Bundle b;
   Start(b);
