@@ -242,6 +242,7 @@ bool Exec(const Context& ctx, const std::string& id, const ExecOptions& options,
   }
   sopts.preserve_fds = options.preserve_fds;
   sopts.debug = ctx.debug;
+  sopts.exec_init_start_time = state.init_start_time;
 #ifdef RUNC_FAULT_INJECTION
   if (const char* at = getenv("RUNC_FAIL_AT_STEP")) sopts.fail_at_step = atoi(at);
 #endif

@@ -456,6 +456,13 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       auto it = ns_fds_.try_emplace(s.path, -1).first;
       CloseFd(it->second);
       it->second = MoveFdAbove(fd, min_fd_);
+      // Opened after the check would prove nothing: the namespace is the init's only if the pid
+      // still is the init now that the fd is open.
+      if (plan_.exec_pid > 0 && options_.exec_init_start_time != 0 &&
+          ProcessStartTime(plan_.exec_pid) != options_.exec_init_start_time) {
+        what = "open " + s.path + ": the container's init (pid " + std::to_string(plan_.exec_pid) + ") is gone";
+        return kNoErrno;
+      }
       return 0;
     }
     case StepKind::kHook:
