@@ -554,6 +554,39 @@ TEST_F(ExecTest, Cgroup2OnlyHost) {
   EXPECT_FALSE(Exists(unified + cgroup_));
 }
 
+// A pod: an app container that joined the sandbox's ipc, uts, net and pid namespaces by path; an
+// exec into the app is in those (the app's init's), and in the app's own mount namespace.
+TEST_F(ExecTest, ExecIntoAContainerThatJoinedNamespacesByPath) {
+  Bundle sandbox;
+  Start(sandbox);
+  const std::string app_id = UniqueId("exec-app");
+  Bundle app({"sleep", "1000"});
+  nlohmann::json namespaces = nlohmann::json::array();
+  for (const char* type : {"ipc", "uts", "network", "pid"}) {
+    const std::string file = std::string(type) == "network" ? "net" : type;
+    namespaces.push_back({{"type", type}, {"path", "/proc/" + std::to_string(init_) + "/ns/" + file}});
+  }
+  namespaces.push_back({{"type", "mount"}});
+  app.config()["linux"]["namespaces"] = namespaces;
+  app.config()["linux"]["cgroupsPath"] = cgroup_ + "-app";
+  app.Write();
+  const std::string err = root_.path() + "/app.err";
+  pid_t p = SpawnToFiles(Argv({"run", "-d", "--bundle", app.path(), app_id}), "/dev/null", err);
+  ASSERT_EQ(WaitFor(p, 60000), 0) << ReadFile(err);
+  const std::string pid_file = root_.path() + "/app-exec.pid";
+  p = SpawnToFiles(Argv({"exec", "-d", "--pid-file", pid_file, app_id, "sleep", "1000"}), "/dev/null", err);
+  EXPECT_EQ(WaitFor(p, 10000), 0) << ReadFile(err);
+  const std::string pid = std::to_string(std::atoi(ReadFile(pid_file).c_str()));
+  for (const char* ns : {"ipc", "uts", "net", "pid"}) {
+    EXPECT_EQ(Link("/proc/" + pid + "/ns/" + ns), Link("/proc/" + std::to_string(init_) + "/ns/" + ns)) << ns;
+  }
+  EXPECT_NE(Link("/proc/" + pid + "/ns/mnt"), Link("/proc/" + std::to_string(init_) + "/ns/mnt"));
+  // From inside the shared pid namespace: sandbox init, app init, this sleep and the sh below.
+  RunResult r = Runc({"exec", app_id, "sh", "-c", "set -- /proc/[0-9]*; echo $#"});
+  EXPECT_EQ(r.out, "4\n");
+  EXPECT_EQ(Runc({"delete", "--force", app_id}).status, 0);
+}
+
 TEST_F(ExecTest, DebugTraceIsThePlan) {
   Bundle b;
   b.config()["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
