@@ -67,6 +67,7 @@ const std::vector<CommandInfo>& Commands() {
       {"state", CmdState, "output the state of a container"},
       {"list", CmdList, "lists containers started by runc with the given root"},
       {"kill", CmdKill, "send a signal to the container's init process"},
+      {"exec", CmdExec, "execute new process inside the container"},
       {"pause", CmdPause, "suspend all processes inside the container"},
       {"resume", CmdResume, "resume all processes that have been previously paused"},
       {"features", CmdFeatures, "show the enabled features (the runtime-spec features document)"},

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "executor/common/log.h"
@@ -154,6 +155,9 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string host_arg;
   std::string id;
   std::string container;
+  std::string exec_file;
+  int exec_pid = 0;
+  std::vector<std::string> exec_cgroups;
   bool no_pivot = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
@@ -166,11 +170,14 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
-      ("container", po::value(&container), "print the plan of this created container");
+      ("container", po::value(&container), "print the plan of this created container")
+      ("exec", po::value(&exec_file), "print the plan of an exec of this process.json (into ID, or with --pid)")
+      ("pid", po::value(&exec_pid), "with --exec and a bundle: the init pid the exec plan joins")
+      ("cgroup", po::value(&exec_cgroups)->composing(), "with --exec: the sub-cgroup, [CONTROLLER:]PATH");
   po::positional_options_description pos;
   pos.add("container", 1);
   po::variables_map vm;
-  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [ID]", desc, pos,
+  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [--exec FILE [--pid N] [--cgroup P]] [ID]", desc, pos,
                            args, vm);
       r >= 0)
     return r;
@@ -180,7 +187,17 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   }
 
   Plan plan;
-  if (!container.empty()) {
+  if (!exec_file.empty() && !container.empty()) {
+    container::ExecOptions options;
+    options.process_file = exec_file;
+    options.cgroups = exec_cgroups;
+    options.ignore_paused = true;  // only printed
+    Diagnostics errors;
+    if (!container::PlanExec(ContextFrom(global), container, options, plan, errors)) {
+      PrintDiagnostics(errors);
+      return 1;
+    }
+  } else if (!container.empty()) {
     Diagnostic err;
     if (!LoadContainerPlan(global.root, container, plan, err)) {
       LogError(err.ToString());
@@ -212,6 +229,29 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
     options.rootless = rootless || global.rootless;
     plan = Compile(spec, host, options);
+    if (!exec_file.empty()) {
+      // The exec plan of a container compiled from this bundle whose init would be --pid.
+      if (exec_pid <= 0) {
+        LogError("plan: --exec without a container ID needs --pid");
+        return 1;
+      }
+      ExecProcess process;
+      process.base = "process.json#";
+      ExecCompileOptions eopts;
+      eopts.pid = exec_pid;
+      for (const auto& c : exec_cgroups) {
+        const size_t colon = c.find(':');
+        eopts.sub_cgroups.emplace_back(colon == std::string::npos ? "" : c.substr(0, colon),
+                                       colon == std::string::npos ? c : c.substr(colon + 1));
+      }
+      Plan exec;
+      if (!LoadProcess(exec_file, exec_file, process.process, diags) ||
+          !CompileExec(plan, process, host, eopts, exec, diags)) {
+        PrintDiagnostics(diags);
+        return 1;
+      }
+      plan = std::move(exec);
+    }
   }
   if (format == "json") {
     std::cout << PlanToJson(plan).dump(2) << "\n";

@@ -39,6 +39,7 @@ int CmdKill(const GlobalOptions&, const std::vector<std::string>&);
 int CmdDelete(const GlobalOptions&, const std::vector<std::string>&);
 int CmdPause(const GlobalOptions&, const std::vector<std::string>&);
 int CmdResume(const GlobalOptions&, const std::vector<std::string>&);
+int CmdExec(const GlobalOptions&, const std::vector<std::string>&);
 int CmdFeatures(const GlobalOptions&, const std::vector<std::string>&);
 
 // The table main() dispatches on and prints in --help.

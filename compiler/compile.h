@@ -1,7 +1,11 @@
 // compile: Spec + HostFacts -> Plan. Pure: no syscalls, same input -> same plan.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "compiler/host.h"
 #include "compiler/plan.h"
@@ -32,5 +36,38 @@ bool CheckHostSupport(const Spec& spec, const HostFacts& host, Diagnostics& diag
 // than the profile (executor/common/seccomp.cc): like runc, when the default action denies (an
 // errno other than ENOSYS, a kill, a trap); ALLOW, LOG and TRACE let them through anyway.
 bool SeccompEnosysForNewerSyscalls(const Seccomp& seccomp);
+
+// ---- exec ------------------------------------------------------------------------------------------
+
+// The process `runc exec` runs, and where each field came from. From the container's config (base
+// "/process"), or from a --process file (base "process.json#": pointers into that file); a field a
+// flag overrode names the flag ("--cwd").
+struct ExecProcess {
+  Process process;
+  std::string base = "/process";
+  std::map<std::string, std::string, std::less<>> overrides;  // field ("cwd", "env", ...) -> flag
+
+  // The origin of one field: the flag that set it, or base + "/" + field.
+  std::string Origin(std::string_view field) const;
+  // An origin the loaded Process carries ("/process/rlimits/0") rebased onto `base`.
+  std::string Rebase(const std::string& origin) const;
+};
+
+struct ExecCompileOptions {
+  int pid = 0;  // the container init's pid (host pid namespace)
+  // --cgroup: {controller or "" for every hierarchy, path relative to the container's cgroup}.
+  std::vector<std::pair<std::string, std::string>> sub_cgroups;
+};
+
+// Compiles an exec into the running container whose plan (as `create` saved it) is `container`.
+// The plan: ns.open of /proc/PID/ns/* for each namespace the container has (user first, then
+// runc's order: ipc, uts, net, pid, mnt, cgroup, time), the ns.join of each by a helper, the clone
+// of the process, the initial CPU affinity, the cgroup.join of every hierarchy of the container
+// (or of its --cgroup sub-cgroup), the final CPU affinity; then rlimits, oom_score_adj, umask,
+// no_new_privs, cwd, user, caps, the console (--tty), the container's seccomp filter and execve.
+// Refuses what the host cannot honour (an AppArmor profile, an SELinux label) and sub-cgroup paths
+// that leave the container's cgroup; diagnostics name the origin.
+bool CompileExec(const Plan& container, const ExecProcess& process, const HostFacts& host,
+                 const ExecCompileOptions& options, Plan& out, Diagnostics& errors);
 
 }  // namespace runc

@@ -56,6 +56,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "the runtime writes the init's pid to a cgroup.procs file (path)"},
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
+    {StepKind::kCpuAffinity, "cpu_affinity", Phase::kSpawn,
+     "exec: sched_setaffinity of the cloned process to the CPUs (nums; value = the list as "
+     "written); name = initial (before the cgroup joins) or final (after them)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
      "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
@@ -518,6 +521,10 @@ std::string StepArgs(const Step& s) {
     case StepKind::kDomainname:
       AppendWord(out, s.value);
       return out;
+    case StepKind::kCpuAffinity:
+      out = s.name + ' ';
+      AppendWord(out, s.value);
+      return out;
     case StepKind::kNetDevice:
       AppendWord(out, s.name);
       out += " -> ";
@@ -862,7 +869,9 @@ std::string PlanToText(const Plan& plan) {
 
   std::string out;
   out.reserve(plan.steps.size() * 96 + 128);
-  out += "# runc plan \xC2\xB7 id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
+  out += "# runc plan \xC2\xB7 ";
+  if (plan.exec_pid > 0) out += "exec into pid " + std::to_string(plan.exec_pid) + " \xC2\xB7 ";
+  out += "id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
          " \xC2\xB7 ociVersion=" + plan.oci_version + " \xC2\xB7 host=" + plan.host_label + "\n";
   for (const auto& s : plan.steps) {
     const std::string_view phase = PhaseName(s.phase);
@@ -895,6 +904,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
   j["ociVersion"] = plan.oci_version;
   j["host"] = plan.host_label;
   j["terminal"] = plan.terminal;
+  if (plan.exec_pid > 0) j["execPid"] = plan.exec_pid;
   if (plan.console_size) {
     j["consoleSize"] = {{"height", plan.console_size->height}, {"width", plan.console_size->width}};
   }
@@ -936,6 +946,12 @@ bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {
       !r.Str(j, "host", root, plan.host_label) || !r.Bool(j, "terminal", root, plan.terminal) ||
       !r.StringMap(j, "annotations", root, plan.annotations)) {
     return false;
+  }
+  if (const Json* ep = JsonReader::Find(j, "execPid")) {
+    if (!ep->is_number_integer() || ep->get<int64_t>() <= 0 || ep->get<int64_t>() > INT32_MAX) {
+      return r.Fail("/execPid", "expected a pid");
+    }
+    plan.exec_pid = static_cast<int>(ep->get<int64_t>());
   }
   if (const Json* cs = JsonReader::Find(j, "consoleSize")) {
     ConsoleSize size;

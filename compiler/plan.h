@@ -43,6 +43,9 @@ enum class StepKind {
   kGidMap,        // value=text written to /proc/PID/gid_map by the parent
   kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to
   kRdtJoin,       // path=(host) resctrl tasks file the parent writes the child's pid to
+  kCpuAffinity,   // exec: name="initial" (before the cgroup joins) or "final" (after them); value=the
+                  // CPU list as written; nums=the CPUs. The runtime sets the affinity of the
+                  // process it cloned (sched_setaffinity) (runtime-spec process.execCPUAffinity)
   kUnshare,       // flags=CLONE_NEW* unshared by the child after it was put in its cgroup (cgroup ns)
   kNetDevice,     // name=host interface; value=name in the container (moved into the net namespace)
   kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
@@ -137,6 +140,10 @@ struct Plan {
   std::string host_label;   // HostFacts::Label()
   bool terminal = false;
   std::optional<ConsoleSize> console_size;
+  // > 0: the plan of an exec into the running container whose init has this (host) pid. Its
+  // process joins the init's namespaces (the mount namespace's root is the container's: no rootfs
+  // phase) and its cgroups, has no wait_start, and `runc exec` returns once it has run execve.
+  int exec_pid = 0;
   std::map<std::string, std::string> annotations;
   std::optional<Seccomp> seccomp;  // the filter the kSeccomp step loads
   std::vector<Step> steps;

@@ -11,7 +11,7 @@
 // plan saved at create time.
 //
 // Files: create.cc, start.cc, run.cc (with supervise.cc: the foreground wait, signal forwarding
-// and the terminal proxy), state.cc (state and list), pause.cc (pause and resume), kill.cc,
+// and the terminal proxy), exec.cc, state.cc (state and list), pause.cc (pause and resume), kill.cc,
 // delete.cc, util.cc.
 #pragma once
 
@@ -117,6 +117,43 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
 // container, what a killed create left, is undone as far as that create got (its init killed, the
 // cgroups it made removed).
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
+
+// exec: a new process in a running (or created) container, as `runc exec`.
+struct ExecOptions {
+  // --process FILE: the whole OCI process (the other process flags are then ignored, as by runc).
+  std::string process_file;
+  // Without it: the container's config.json process with these applied.
+  std::vector<std::string> args;             // replaces process.args
+  std::string cwd;                           // --cwd
+  std::vector<std::string> env;              // --env K=V: appended; an existing K is overridden
+  std::string user;                          // --user UID[:GID]
+  std::vector<uint32_t> additional_gids;     // --additional-gids, appended
+  std::vector<std::string> caps;             // --cap: added to every capability set
+  bool no_new_privs = false;                 // --no-new-privs
+  std::string apparmor;                      // --apparmor
+  std::string process_label;                 // --process-label
+  bool tty = false;                          // --tty (process.terminal)
+  // Either way:
+  std::string console_socket;  // --console-socket: the pty master goes there
+  bool detach = false;         // --detach: return once the process runs
+  std::string pid_file;        // --pid-file
+  int preserve_fds = 0;        // --preserve-fds
+  bool ignore_paused = false;  // --ignore-paused
+  std::vector<std::string> cgroups;  // --cgroup [CTRL[,CTRL...]:]PATH, relative to the container's
+};
+
+// The plan Exec runs (`runc plan --exec FILE ID`): checks the container (it must be created or
+// running; paused only with ignore_paused), builds the process and compiles it (CompileExec).
+bool PlanExec(const Context& ctx, const std::string& id, const ExecOptions& options, Plan& out,
+              Diagnostics& errors);
+
+// Runs that plan: the process joins the container's namespaces and cgroups and execs. Detached:
+// returns once it runs (exit_status 0, its pid in the pid file); else waits for it, forwarding
+// signals (and proxying its terminal when --tty has no console socket) and returns its exit status
+// (128+signal when killed). False with `errors` when it could not be started: then nothing of it
+// is left (its steps fail as create's: "step N KIND (ORIGIN): SYSCALL OBJECT: strerror").
+bool Exec(const Context& ctx, const std::string& id, const ExecOptions& options, int& exit_status,
+          Diagnostics& errors);
 
 // The runtime-spec's features document for this build (`runc features`).
 nlohmann::ordered_json Features();

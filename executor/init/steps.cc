@@ -312,6 +312,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
     case StepKind::kRdtJoin:
+    case StepKind::kCpuAffinity:
     case StepKind::kUnshare:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:

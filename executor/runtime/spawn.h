@@ -40,6 +40,10 @@ struct SpawnOptions {
   // the runtime) and with the state dir still locked: `create` records the container as created.
   // False (with `error` set): Spawn fails and undoes everything.
   std::function<bool(pid_t init, Diagnostic& error)> on_ready;
+  // An exec plan (Plan::exec_pid): the start time (ProcessStartTime) of the container's init as
+  // recorded at create. Each ns.open step checks that its pid still is that process, so that a
+  // pid reused after the init died cannot lend its namespaces. 0: not checked.
+  uint64_t exec_init_start_time = 0;
   // Only honoured by the runc-faulty build (RUNC_FAULT_INJECTION): the step with this index fails
   // with EIO instead of running. 0 = off. Read from the RUNC_FAIL_AT_STEP environment variable.
   int fail_at_step = 0;

@@ -64,7 +64,7 @@ class Spawner {
   const SpawnOptions& options_;
   int fault_ = 0;
   std::vector<Runner> runners_;
-  size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
+  size_t clone_idx_ = 0, wait_idx_ = 0, exec_idx_ = 0, end_ = 0;
   bool need_helper_ = false;
   bool container_hooks_ = false;  // createContainer / startContainer hooks: the init needs its state
   int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds

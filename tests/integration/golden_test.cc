@@ -1,6 +1,7 @@
 // Golden cases: golden/<case>/config.json compiles to golden/<case>/plan.txt, or fails with
 // golden/<case>/error.txt (what `runc plan` prints on stderr). golden/<case>/args holds extra
-// `runc plan` flags (default "--host v1"). UPDATE_GOLDEN=1 rewrites the expected files.
+// `runc plan` flags (default "--host v1"); an exec case has a golden/<case>/process.json and
+// "--exec process.json --pid N" in its args. UPDATE_GOLDEN=1 rewrites the expected files.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -61,6 +62,10 @@ std::string FixedBundle(const std::string& name, const std::string& dir) {
   mkdir("/tmp/runc-golden", 0755);
   mkdir(bundle.c_str(), 0755);
   WriteFile(bundle + "/config.json", ReadFile(dir + "/config.json"));
+  // An exec case (args: --exec process.json --pid N) compiles its process file too.
+  if (access((dir + "/process.json").c_str(), F_OK) == 0) {
+    WriteFile(bundle + "/process.json", ReadFile(dir + "/process.json"));
+  }
   return bundle;
 }
 
@@ -75,6 +80,7 @@ TEST_P(GoldenTest, PlanMatches) {
   options.cwd = real;
   RunResult r = test::Run(argv, options);
   unlink((real + "/config.json").c_str());
+  unlink((real + "/process.json").c_str());
   rmdir(real.c_str());
   rmdir("/tmp/runc-golden");  // fails while another case's copy is there, which is fine
   const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
