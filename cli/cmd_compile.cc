@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "executor/common/log.h"
@@ -154,6 +155,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string host_arg;
   std::string id;
   std::string container;
+  std::string update_file;
   bool no_pivot = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
@@ -166,11 +168,14 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
-      ("container", po::value(&container), "print the plan of this created container");
+      ("container", po::value(&container), "print the plan of this created container")
+      ("update", po::value(&update_file),
+       "print the plan of `runc update --resources FILE` (a linux.resources document, - for stdin) for the "
+       "container ID, or for the bundle's container");
   po::positional_options_description pos;
   pos.add("container", 1);
   po::variables_map vm;
-  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [ID]", desc, pos,
+  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [--update FILE] [ID]", desc, pos,
                            args, vm);
       r >= 0)
     return r;
@@ -179,8 +184,19 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     return 1;
   }
 
+  std::string update_text;
+  if (!update_file.empty() && !ReadInput(update_file, update_text)) return 1;
   Plan plan;
-  if (!container.empty()) {
+  if (!container.empty() && !update_file.empty()) {
+    container::UpdateOptions update;
+    update.resources = update_text;
+    update.display_name = InputDisplayName(update_file);
+    Diagnostics diags;
+    if (!container::PlanUpdate(ContextFrom(global), container, update, plan, diags)) {
+      PrintDiagnostics(diags);
+      return 1;
+    }
+  } else if (!container.empty()) {
     Diagnostic err;
     if (!LoadContainerPlan(global.root, container, plan, err)) {
       LogError(err.ToString());
@@ -212,6 +228,14 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
     options.rootless = rootless || global.rootless;
     plan = Compile(spec, host, options);
+    if (!update_file.empty()) {
+      Resources update;
+      if (!LoadResourcesText(update_text, InputDisplayName(update_file), update, diags)) {
+        PrintDiagnostics(diags);
+        return 1;
+      }
+      plan = CompileUpdate(update, spec.linux.resources.value_or(Resources{}), plan, options.rootless);
+    }
   }
   if (format == "json") {
     std::cout << PlanToJson(plan).dump(2) << "\n";

@@ -27,6 +27,12 @@ Spec SpecFromJson(const JsonDocument& doc);
 bool LoadSpec(const std::string& path, const std::string& display_name, Spec& out, Diagnostics& diags);
 bool LoadSpecText(std::string_view text, const std::string& display_name, Spec& out, Diagnostics& diags);
 
+// A `linux.resources` document on its own (`runc update --resources FILE`), validated exactly as
+// that field of a config.json is: the schema and the semantic rules. Diagnostics point into the
+// document itself ("update.json:3:14: /memory/limit: expected integer, got string"). On success
+// `out` is the typed Resources.
+bool LoadResourcesText(std::string_view text, const std::string& display_name, Resources& out, Diagnostics& diags);
+
 // The embedded JSON Schema text (for `runc validate --print-schema` and tests).
 std::string_view EmbeddedSchema();
 
