@@ -1,10 +1,12 @@
 // ps: the processes of a container, as runc ps lists them: the pids of its cgroup(s) (json), or the
 // host's ps output reduced to the container's lines (table; runc runs ps too).
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <sstream>
 
 #include "container/internal.h"

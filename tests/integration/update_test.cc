@@ -114,9 +114,9 @@ TEST_P(UpdateTest, FlagsReachTheCgroupAndAreSaved) {
   EXPECT_EQ(saved["pids"]["limit"], 20) << saved.dump();
   RunResult plan = Runc({"plan", id_});
   ASSERT_EQ(plan.status, 0) << plan.err;
-  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes=104857600"));
+  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes = 104857600"));
   EXPECT_THAT(plan.out, HasSubstr("# /linux/resources/memory/limit"));
-  EXPECT_THAT(plan.out, HasSubstr("pids.max=20"));
+  EXPECT_THAT(plan.out, HasSubstr("pids.max = 20"));
 
   // The next update starts from there: raising memory and swap above the old swap needs swap first.
   r = Runc({"update", "--memory", "300M", "--memory-swap", "400M", id_});
@@ -133,8 +133,8 @@ TEST_P(UpdateTest, FlagsReachTheCgroupAndAreSaved) {
   EXPECT_EQ(saved["pids"]["limit"], 20) << saved.dump();
   EXPECT_EQ(saved["memory"]["swap"], 62914560) << saved.dump();
   plan = Runc({"plan", id_});
-  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes=52428800"));
-  EXPECT_THAT(plan.out, Not(HasSubstr("memory.limit_in_bytes=104857600")));
+  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes = 52428800"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("memory.limit_in_bytes = 104857600")));
 
   // -1 is unlimited.
   r = Runc({"update", "--pids-limit", "-1", id_});
@@ -171,7 +171,9 @@ TEST_P(UpdateTest, BadDocumentGivesPointersAndChangesNothing) {
   EXPECT_THAT(r.err, HasSubstr(doc + ":3:"));
   EXPECT_THAT(r.err, HasSubstr("/memory/limit"));
   EXPECT_THAT(r.err, Not(HasSubstr("/linux/resources")));
-  if (!v2_) EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max") << "a refused update wrote";
+  if (!v2_) {
+    EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max") << "a refused update wrote";
+  }
   EXPECT_EQ(ReadFile(root_.path() + "/" + id_ + "/state.json"), before_state);
   EXPECT_EQ(Runc({"plan", id_}).out, before_plan);
   // Not JSON at all: the syntax error names the file, line and column.
@@ -207,7 +209,7 @@ TEST_P(UpdateTest, UnifiedOnV2) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(Trim(ReadFile(V2File("cgroup.max.descendants"))), "7");
   EXPECT_EQ(SavedResources()["unified"]["cgroup.max.descendants"], "7");
-  EXPECT_THAT(Runc({"plan", id_}).out, HasSubstr("cgroup.max.descendants=7"));
+  EXPECT_THAT(Runc({"plan", id_}).out, HasSubstr("cgroup.max.descendants = 7"));
   // No pids controller in this cgroup2: the write fails naming the file, nothing is saved.
   r = Runc({"update", "--pids-limit", "10", id_});
   EXPECT_EQ(r.status, 1);
@@ -223,15 +225,17 @@ TEST_P(UpdateTest, PlanUpdateShowsTheSteps) {
   RunResult r = Runc({"plan", "--update", doc, id_});
   ASSERT_EQ(r.status, 0) << r.err;
   if (v2_) {
-    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/pids.max=9"));
-    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/memory.max=1048576000"));
+    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/pids.max = 9"));
+    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/memory.max = 1048576000"));
   } else {
-    EXPECT_THAT(r.out, HasSubstr(V1File("pids", "pids.max") + "=9"));
-    EXPECT_THAT(r.out, HasSubstr(V1File("memory", "memory.limit_in_bytes") + "=1048576000"));
+    EXPECT_THAT(r.out, HasSubstr(V1File("pids", "pids.max") + " = 9"));
+    EXPECT_THAT(r.out, HasSubstr(V1File("memory", "memory.limit_in_bytes") + " = 1048576000"));
   }
   EXPECT_THAT(r.out, HasSubstr("# /pids/limit"));
   // Only printed: nothing changed.
-  if (!v2_) EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
+  if (!v2_) {
+    EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
+  }
   EXPECT_TRUE(SavedResources().is_null());
 }
 
