@@ -40,6 +40,10 @@ bool LoadResourcesText(std::string_view text, const std::string& display_name, R
   // first line, so line numbers stay the document's and only line 1's columns shift.
   static constexpr std::string_view kPrefix =
       R"({"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"cwd":"/","args":["true"]},"linux":{"resources":)";
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    diags.push_back(Diagnostic{display_name, 0, 0, "", "empty document: expected a linux.resources object", 0});
+    return false;
+  }
   std::string wrapped;
   wrapped.reserve(kPrefix.size() + text.size() + 3);
   wrapped.append(kPrefix).append(text).append("\n}}");
