@@ -160,6 +160,17 @@ Json StatsV1(const Plan& plan) {
     std::istringstream in(Read(cpuacct + "/cpuacct.usage_percpu"));
     for (uint64_t v; in >> v;) percpu.push_back(v);
     if (!percpu.empty()) usage["percpu"] = percpu;
+    // cpuacct.usage_all: "cpu user system" then one line per cpu, in ns.
+    Json percpu_kernel = Json::array(), percpu_user = Json::array();
+    std::istringstream all(Read(cpuacct + "/cpuacct.usage_all"));
+    std::string header_line;
+    std::getline(all, header_line);
+    for (uint64_t cpu_index, user, system; all >> cpu_index >> user >> system;) {
+      percpu_user.push_back(user);
+      percpu_kernel.push_back(system);
+    }
+    if (!percpu_kernel.empty()) usage["percpu_kernel"] = percpu_kernel;
+    if (!percpu_user.empty()) usage["percpu_user"] = percpu_user;
     const auto stat = ReadKeyed(cpuacct + "/cpuacct.stat");
     const uint64_t ns_per_tick = 1000000000ull / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
     usage["kernel"] = (stat.count("system") ? stat.at("system") : 0) * ns_per_tick;

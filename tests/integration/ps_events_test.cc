@@ -190,6 +190,11 @@ TEST_P(CommandsTest, EventsStatsMatchTheCgroupFiles) {
   EXPECT_EQ(data["pids"]["limit"], 50) << r.out;
   EXPECT_EQ(data["pids"]["current"], Number(ReadFile("/sys/fs/cgroup/pids" + cgroup_ + "/pids.current")));
   EXPECT_GT(data["cpu"]["usage"].value("total", uint64_t{0}), 0u) << r.out;
+  // one entry per cpu in each per-cpu list
+  const size_t cpus = data["cpu"]["usage"]["percpu"].size();
+  EXPECT_GT(cpus, 0u) << r.out;
+  EXPECT_EQ(data["cpu"]["usage"]["percpu_user"].size(), cpus) << r.out;
+  EXPECT_EQ(data["cpu"]["usage"]["percpu_kernel"].size(), cpus) << r.out;
 }
 
 TEST_P(CommandsTest, EventsStreamsStatsAndEndsWithTheContainer) {
