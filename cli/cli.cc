@@ -41,7 +41,7 @@ po::options_description GlobalDescription(GlobalOptions& g) {
       ("debug", po::bool_switch(&g.debug), "enable debug logging")
       ("systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name (systemd form)")
       ("rootless", po::value<std::string>()->implicit_value("true"), "ignore cgroup permission errors (true, false, auto)")
-      ("criu", po::value<std::string>(), "accepted for compatibility; checkpoint/restore is not supported");
+      ("criu", po::value(&g.criu)->default_value("criu"), "path to the criu binary used for checkpoint and restore");
   return desc;
 }
 
@@ -49,8 +49,9 @@ void PrintUsage(const po::options_description& desc) {
   std::cout << "runc " << kVersion << " — an OCI container runtime built as a spec compiler\n\n"
             << "usage: runc [global options] command [command options] [arguments...]\n\nCommands:\n";
   for (const auto& c : Commands()) {
-    std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   }
+  std::cout << "  help        shows a list of commands or help for one command\n";
   std::cout << "\n" << desc << "\nRun 'runc COMMAND --help' for a command's options.\n";
 }
 
@@ -70,6 +71,11 @@ const std::vector<CommandInfo>& Commands() {
       {"exec", CmdExec, "execute new process inside the container"},
       {"pause", CmdPause, "suspend all processes inside the container"},
       {"resume", CmdResume, "resume all processes that have been previously paused"},
+      {"update", CmdUpdate, "update container resource constraints"},
+      {"ps", CmdPs, "ps displays the processes running inside a container"},
+      {"events", CmdEvents, "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
+      {"checkpoint", CmdCheckpoint, "checkpoint a running container (needs CRIU)"},
+      {"restore", CmdRestore, "restore a container from a previous checkpoint (needs CRIU)"},
       {"features", CmdFeatures, "show the enabled features (the runtime-spec features document)"},
       {"delete", CmdDelete, "delete any resources held by the container"},
   };
@@ -158,12 +164,21 @@ int RuncMain(int argc, char** argv) {
     return cmd_index == argc && !vm.count("help") ? 1 : 0;
   }
 
-  std::string_view name = argv[cmd_index];
+  std::string name = argv[cmd_index];
   std::vector<std::string> args(argv + cmd_index + 1, argv + argc);
+  // `runc help` and `runc help COMMAND`, as urfave/cli has them.
+  if (name == "help" || name == "h") {
+    if (args.empty()) {
+      PrintUsage(desc);
+      return 0;
+    }
+    name = std::string(args[0]);
+    args = {"--help"};
+  }
   for (const auto& c : Commands()) {
     if (name == c.name) return c.fn(global, args);
   }
-  LogError("unknown command \"" + std::string(name) + "\" (see 'runc --help')");
+  LogError("unknown command \"" + name + "\" (see 'runc --help')");
   return 1;
 }
 

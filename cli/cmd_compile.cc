@@ -158,6 +158,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string exec_file;
   int exec_pid = 0;
   std::vector<std::string> exec_cgroups;
+  std::string update_file;
   bool no_pivot = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
@@ -173,11 +174,17 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("container", po::value(&container), "print the plan of this created container")
       ("exec", po::value(&exec_file), "print the plan of an exec of this process.json (into ID, or with --pid)")
       ("pid", po::value(&exec_pid), "with --exec and a bundle: the init pid the exec plan joins")
-      ("cgroup", po::value(&exec_cgroups)->composing(), "with --exec: the sub-cgroup, [CONTROLLER:]PATH");
+      ("cgroup", po::value(&exec_cgroups)->composing(), "with --exec: the sub-cgroup, [CONTROLLER:]PATH")
+      ("update", po::value(&update_file),
+       "print the plan of `runc update --resources FILE` (a linux.resources document, - for stdin) for the "
+       "container ID, or for the bundle's container");
   po::positional_options_description pos;
   pos.add("container", 1);
   po::variables_map vm;
-  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [--exec FILE [--pid N] [--cgroup P]] [ID]", desc, pos,
+  if (int r = ParseCommand("plan",
+                           "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] "
+                           "[--exec FILE [--pid N] [--cgroup P] | --update FILE] [ID]",
+                           desc, pos,
                            args, vm);
       r >= 0)
     return r;
@@ -186,7 +193,13 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     return 1;
   }
 
+  std::string update_text;
+  if (!update_file.empty() && !ReadInput(update_file, update_text)) return 1;
   Plan plan;
+  if (!exec_file.empty() && !update_file.empty()) {
+    LogError("plan: --exec and --update cannot be used together");
+    return 1;
+  }
   if (!exec_file.empty() && !container.empty()) {
     container::ExecOptions options;
     options.process_file = exec_file;
@@ -195,6 +208,15 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     Diagnostics errors;
     if (!container::PlanExec(ContextFrom(global), container, options, plan, errors)) {
       PrintDiagnostics(errors);
+      return 1;
+    }
+  } else if (!container.empty() && !update_file.empty()) {
+    container::UpdateOptions update;
+    update.resources = update_text;
+    update.display_name = InputDisplayName(update_file);
+    Diagnostics diags;
+    if (!container::PlanUpdate(ContextFrom(global), container, update, plan, diags)) {
+      PrintDiagnostics(diags);
       return 1;
     }
   } else if (!container.empty()) {
@@ -251,6 +273,14 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
         return 1;
       }
       plan = std::move(exec);
+    }
+    if (!update_file.empty()) {
+      Resources update;
+      if (!LoadResourcesText(update_text, InputDisplayName(update_file), update, diags)) {
+        PrintDiagnostics(diags);
+        return 1;
+      }
+      plan = CompileUpdate(update, spec.linux.resources.value_or(Resources{}), plan, options.rootless);
     }
   }
   if (format == "json") {

@@ -24,6 +24,17 @@ struct CompileOptions {
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);
 
+// `runc update`: the cgroup.write steps (phase host) that apply `update`, a validated
+// linux.resources document, to the container `container` was compiled into: its cgroup
+// directories are the plan's cgroup.mkdir steps, its cgroup version the plan's host. Only what
+// runc's update changes is compiled: memory (limit, reservation, swap, kernelTCP), cpu (shares,
+// quota, period, burst, idle, realtime, cpus, mems), blockIO.weight, pids.limit and unified; other
+// fields of the document are ignored, as runc ignores them. `current` holds the container's
+// resources before the update: on cgroup v1 the memory limit and swap are written in the order
+// the kernel accepts from there (runc's setMemoryAndSwap). Origins are pointers into the update
+// document ("/memory/limit").
+Plan CompileUpdate(const Resources& update, const Resources& current, const Plan& container, bool rootless);
+
 // What the config asks of the host that the host cannot do, and that Compile (which cannot fail)
 // would otherwise leave out of the plan without a word: an AppArmor profile on a host without
 // AppArmor, an SELinux process or mount label on a host without SELinux (runc and crun refuse

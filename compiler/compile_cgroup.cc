@@ -68,6 +68,29 @@ class Writer {
     predraft_ = b.spec.format == SpecFormat::kPreDraft;
   }
 
+  // `runc update`: the writes of an update document (already reduced to what update changes),
+  // with origins relative to it; `current` decides the v1 memory/swap order.
+  void RunUpdate(const Resources& current) {
+    base_.clear();
+    current_ = &current;
+    const Resources& res = *b_.spec.linux.resources;
+    if (v2_) {
+      Pids(res);
+      if (res.memory) MemoryV2(*res.memory);
+      if (res.block_io) IoV2(*res.block_io);
+      if (res.cpu) CpuV2(*res.cpu);
+      if (res.cpu) Cpuset(*res.cpu);
+      Unified(res);
+      return;
+    }
+    if (res.cpu) Cpuset(*res.cpu);
+    if (res.memory) MemoryV1(*res.memory);
+    if (res.cpu) CpuV1(*res.cpu);
+    Pids(res);
+    if (res.block_io) BlkioV1(*res.block_io);
+    Unified(res);
+  }
+
   void Run() {
     const auto& res = b_.spec.linux.resources;
     if (v2_) {
@@ -290,8 +313,15 @@ class Writer {
     auto write_swap = [&] { Write("memory", "memory.memsw.limit_in_bytes", Str(swap), Ptr("/memory/swap")); };
     // The kernel wants memsw >= limit at every moment: raise memsw first when it becomes
     // unlimited (runc's setMemoryAndSwap against a fresh, unlimited cgroup).
+    // An update goes from the container's current limit: when the new memsw is above it, memsw
+    // must grow first (runc compares with the limit it reads from the cgroup; we keep it saved).
+    bool swap_first = swap == -1;
+    if (current_ && swap > 0) {
+      const int64_t cur = current_->memory ? current_->memory->limit.value_or(-1) : -1;
+      swap_first = swap_first || (cur > 0 && cur < swap);
+    }
     if (limit != 0 && swap != 0) {
-      if (swap == -1) {
+      if (swap_first) {
         write_swap();
         write_limit();
       } else {
@@ -524,6 +554,7 @@ class Writer {
   bool v2_;
   bool predraft_ = false;
   std::string base_ = "/linux/resources";
+  const Resources* current_ = nullptr;  // RunUpdate: the container's resources before the update
   std::map<std::string, std::string> dir_cache_;
 };
 
@@ -610,6 +641,8 @@ void ResolveCgroups(Builder& b) {
     b.cgroups.push_back(std::move(d));
   }
 }
+
+void AddCgroupUpdate(Builder& b, const Resources& current) { Writer(b).RunUpdate(current); }
 
 void AddCgroupSetup(Builder& b) {
   for (const auto& c : b.cgroups) {

@@ -56,6 +56,8 @@ std::string JoinPath(std::string_view base, std::string_view rel);
 // compile_cgroup.cc
 void ResolveCgroups(Builder& b);
 void AddCgroupSetup(Builder& b);  // host phase: cgroup.mkdir + every resource write
+// `runc update`: the writes of b.spec.linux.resources into the directories in b.cgroups.
+void AddCgroupUpdate(Builder& b, const Resources& current);
 
 // compile_mounts.cc
 // The rootfs phase up to (not including) createContainer hooks, preceded by the spawn steps that

@@ -32,6 +32,11 @@ bool LoadSpecText(std::string_view text, const std::string& display_name, Spec& 
 // file with pointers relative to it ("process.json:3:11: /args: expected array, got string").
 // The Process' own origins (rlimits, capabilities) keep their "/process" prefix.
 bool LoadProcess(const std::string& path, const std::string& display_name, Process& out, Diagnostics& diags);
+// A `linux.resources` document on its own (`runc update --resources FILE`), validated exactly as
+// that field of a config.json is: the schema and the semantic rules. Diagnostics point into the
+// document itself ("update.json:3:14: /memory/limit: expected integer, got string"). On success
+// `out` is the typed Resources.
+bool LoadResourcesText(std::string_view text, const std::string& display_name, Resources& out, Diagnostics& diags);
 
 // The embedded JSON Schema text (for `runc validate --print-schema` and tests).
 std::string_view EmbeddedSchema();

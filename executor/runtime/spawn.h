@@ -81,6 +81,12 @@ bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scop
 // Best effort: continues past failures, reports the first.
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope = {});
 
+// `runc update`: runs the cgroup.write steps of an update plan (CompileUpdate) in order, on a
+// container that exists. When one fails, the files written before it get back the values read
+// from them before the update (best effort), so that a failed update changes nothing, and `error`
+// is StepError's form: "step 2 cgroup.write (/memory/limit): write PATH: Invalid argument".
+bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error);
+
 // CVE-2019-5736: a container process must not be able to open the runtime binary for writing
 // through /proc/PID/exe (of the init before its execve, or via `#!/proc/self/exe`). `create` and
 // `run` call this first thing: unless the process already runs from a sealed copy, it re-executes

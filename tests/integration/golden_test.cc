@@ -1,7 +1,8 @@
 // Golden cases: golden/<case>/config.json compiles to golden/<case>/plan.txt, or fails with
 // golden/<case>/error.txt (what `runc plan` prints on stderr). golden/<case>/args holds extra
 // `runc plan` flags (default "--host v1"); an exec case has a golden/<case>/process.json and
-// "--exec process.json --pid N" in its args. UPDATE_GOLDEN=1 rewrites the expected files.
+// "--exec process.json --pid N" in its args; with `--update update.json` the case is an update plan
+// (golden/<case>/update.json, a linux.resources document). UPDATE_GOLDEN=1 rewrites the expected files.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -66,6 +67,8 @@ std::string FixedBundle(const std::string& name, const std::string& dir) {
   if (access((dir + "/process.json").c_str(), F_OK) == 0) {
     WriteFile(bundle + "/process.json", ReadFile(dir + "/process.json"));
   }
+  // `--update update.json` cases: the resources document beside it.
+  if (access((dir + "/update.json").c_str(), F_OK) == 0) WriteFile(bundle + "/update.json", ReadFile(dir + "/update.json"));
   return bundle;
 }
 
@@ -81,6 +84,7 @@ TEST_P(GoldenTest, PlanMatches) {
   RunResult r = test::Run(argv, options);
   unlink((real + "/config.json").c_str());
   unlink((real + "/process.json").c_str());
+  unlink((real + "/update.json").c_str());
   rmdir(real.c_str());
   rmdir("/tmp/runc-golden");  // fails while another case's copy is there, which is fine
   const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
