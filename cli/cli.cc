@@ -161,11 +161,11 @@ int RuncMain(int argc, char** argv) {
   global.rootless = !global.systemd_cgroup && AutoRootless();
   if (vm.count("rootless")) {
     const std::string v = vm["rootless"].as<std::string>();
-    if (v == "true") {
-      global.rootless = true;
+    if (v == "true" || v == "false") {
+      global.rootless = v == "true";
     } else if (v == "auto") {
       global.rootless = !global.systemd_cgroup && AutoRootless();
-    } else if (v != "false") {
+    } else {
       std::cerr << "runc: --rootless: expected true, false or auto, got \"" << v << "\"\n";
       return 1;
     }
