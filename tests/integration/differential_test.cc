@@ -2,7 +2,12 @@
 // ours must look the same from inside the container (capabilities, mount table shape, limits,
 // hostname, ids, devices, cgroup membership, exit code) and leave the same cgroup files on the
 // host. Cases: the harness' default config, every fixture in ../shared/fixtures that Debian's runc
-// can run here, and a few variations.
+// can run here, and a few variations. What is compared from inside: capabilities, no_new_privs,
+// the seccomp mode and filter count, which namespaces are new (each /proc/self/ns/* against the
+// test's own), every mount with its full per-mount and superblock options, namespaced sysctls,
+// limits, ids, hostname, cgroup, /dev, env, masked paths. Without the reference (or when it cannot
+// run a case) the tests fail, unless RUNC_DIFF_ALLOW_NO_REFERENCE=1; DifferentialProbe checks that
+// the probe sees a change in each of these properties.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +27,9 @@
 namespace runc::test {
 namespace {
 
-constexpr const char* kReferenceRunc = "/usr/sbin/runc";
+// Debian's runc; RUNC_DIFF_REFERENCE names another binary (e.g. to see the test fail without one).
+const char* const kReferenceRunc =
+    std::getenv("RUNC_DIFF_REFERENCE") != nullptr ? std::getenv("RUNC_DIFF_REFERENCE") : "/usr/sbin/runc";
 constexpr int kProbeExit = 7;
 
 // Set to 1 to let the differential tests skip when Debian's runc is not installed or cannot run a
@@ -226,6 +233,12 @@ void NoNetNoPid(nlohmann::json& c) {
   c["process"]["noNewPrivileges"] = false;
 }
 
+void SysctlsAndSeccomp(nlohmann::json& c) {
+  c["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}, {"net.core.somaxconn", "512"}, {"kernel.shmmni", "2048"}};
+  c["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                           {"syscalls", {{{"names", {"mknod", "mknodat"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+}
+
 class DifferentialTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DifferentialTest, SameViewAsDebianRunc) {
@@ -280,12 +293,59 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"default", "", nullptr}, Case{"nobody", "", NobodyWithGroups},
                       Case{"writable", "", Writable}, Case{"limited", "", Limited},
                       Case{"shared_namespaces", "", NoNetNoPid},
+                      Case{"sysctls_seccomp", "", SysctlsAndSeccomp},
                       Case{"runc_spec", "fixture-runc/config.json", nullptr},
                       Case{"runc_spec_rootless", "fixture-runc-rootless/config.json", nullptr},
                       Case{"crun_spec", "fixture-crun/config.json", nullptr},
                       Case{"containerd", "fixture-containerd/config.json", nullptr},
                       Case{"podman", "fixture-podman/config.json", nullptr}),
     CaseName);
+
+// The probe sees each property it compares: two configs that differ in one mount option, one
+// namespace, one sysctl and the seccomp filter, run by the reference, differ in exactly the
+// sections that show them (so a difference there between the runtimes would fail the test).
+TEST(DifferentialProbe, SeesEachComparedProperty) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
+  struct stat ref;
+  if (stat(kReferenceRunc, &ref) != 0) {
+    if (OptedOut()) GTEST_SKIP() << kReferenceRunc << " not installed, and " << kOptOut << "=1";
+    FAIL() << kReferenceRunc << " not installed (make deps), or set " << kOptOut << "=1 to skip";
+  }
+  auto probe = [](bool variant) {
+    Bundle bundle;
+    nlohmann::json config = bundle.config();
+    SysctlsAndSeccomp(config);
+    if (variant) {
+      for (auto& m : config["mounts"]) {
+        if (m["destination"] != "/dev/shm") continue;
+        nlohmann::json options = nlohmann::json::array();
+        for (const auto& o : m["options"])
+          if (o != "nosuid") options.push_back(o);
+        m["options"] = options;
+      }
+      config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+      config["linux"]["sysctl"]["net.core.somaxconn"] = "256";
+      config["linux"].erase("seccomp");
+    }
+    const std::string id = UniqueId(variant ? "probe-b" : "probe-a");
+    const std::string cgroups_path = "/runc-diff-" + id;
+    Adapt(config, bundle.path(), cgroups_path);
+    bundle.config() = config;
+    bundle.Write();
+    Outcome o = RunUnder(kReferenceRunc, bundle.path(), cgroups_path, id);
+    EXPECT_EQ(o.run.status, kProbeExit) << o.run.err;
+    return Sections(o.run.out);
+  };
+  auto a = probe(false);
+  auto b = probe(true);
+  ASSERT_EQ(a.size(), b.size());
+  std::vector<std::string> differing;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].second != b[i].second) differing.push_back(a[i].first);
+  }
+  // cgroup: /proc/self/cgroup reads "/" in a cgroup namespace of its own.
+  EXPECT_THAT(differing, ::testing::ElementsAre("status", "namespaces", "mounts", "sysctls", "cgroup"));
+}
 
 TEST(DifferentialExitCodes, SameExitCodes) {
   if (!IsRoot()) GTEST_SKIP() << "needs root";
