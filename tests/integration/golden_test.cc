@@ -128,11 +128,18 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {};
 // The plan's columns are padded to the paths' lengths, so the bundle must sit at the same path on
 // every machine for the output to be byte-identical: each case is compiled from a copy of its
 // config.json under /tmp/runc-golden/<case> (the rootfs need not exist to compile).
+// Cases run in parallel (ctest -j) and each removes /tmp/runc-golden when it is the last one
+// there: another case's rmdir can come between our mkdir of it and of our case's directory, so
+// try again until the copy is in place.
 std::string FixedBundle(const std::string& name, const std::string& dir) {
   const std::string bundle = "/tmp/runc-golden/" + name;
-  mkdir("/tmp/runc-golden", 0755);
-  mkdir(bundle.c_str(), 0755);
-  WriteFile(bundle + "/config.json", ReadFile(dir + "/config.json"));
+  const std::string config = ReadFile(dir + "/config.json");
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    mkdir("/tmp/runc-golden", 0755);
+    mkdir(bundle.c_str(), 0755);
+    WriteFile(bundle + "/config.json", config);
+    if (ReadFile(bundle + "/config.json") == config) break;
+  }
   return bundle;
 }
 
@@ -152,6 +159,8 @@ TEST_P(GoldenTest, PlanMatches) {
 
   const bool update = UpdateRequested(std::getenv("UPDATE_GOLDEN"), std::getenv("CI"));
   const Expected expected = ExpectedOf(GetParam());
+  // 0: a plan; 1: a diagnostic; anything else (126: the bundle copy was missing) is neither.
+  ASSERT_TRUE(r.status == 0 || r.status == 1) << "runc plan exited " << r.status << ": " << r.err;
   const bool compiled = r.status == 0;
   std::string why;
   const Action action = Decide(expected, compiled, update, why);
