@@ -214,32 +214,40 @@ TEST_F(RootlessTest, PlanMarksCgroupStepsIfPermitted) {
   EXPECT_THAT(named.out, Not(HasSubstr("if-permitted")));
 }
 
-// A delegated cgroup (a v1 pids directory the user owns, the runtime started inside it, as a
-// login manager delegates one): the container's cgroup is made under it and its limit is applied;
-// the other hierarchies are skipped. Nothing is left under it afterwards.
+// A delegated cgroup (a v1 pids directory and a cgroup2 directory in the hybrid host's unified
+// hierarchy, both owned by the user, the runtime started inside them, as a login manager
+// delegates one): the container's cgroups are made under them and the pids limit is applied; the
+// other hierarchies are skipped. Nothing is left under them afterwards.
 TEST_F(RootlessTest, DelegatedCgroupIsUsed) {
   const std::string id = UniqueId("rl-deleg");
   const std::string parent = "runc-rootless-" + id;
-  std::string delegated;
+  std::string pids, unified;
   for (const auto& dir : CgroupDirsNamed(parent)) {
-    if (dir.rfind("/sys/fs/cgroup/pids/", 0) == 0) delegated = dir;
+    if (dir.rfind("/sys/fs/cgroup/pids/", 0) == 0) pids = dir;
+    if (dir.rfind("/sys/fs/cgroup/unified/", 0) == 0) unified = dir;
   }
-  ASSERT_FALSE(delegated.empty()) << "no pids hierarchy";
-  ASSERT_EQ(mkdir(delegated.c_str(), 0755), 0) << delegated;
+  ASSERT_FALSE(pids.empty()) << "no pids hierarchy";
+  ASSERT_FALSE(unified.empty()) << "no unified hierarchy";
   const std::string owner = std::to_string(uid_) + ":" + std::to_string(uid_);
-  ASSERT_EQ(test::Run({"/bin/chown", "-R", owner, delegated}).status, 0);
+  for (const auto& dir : {pids, unified}) {
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0) << dir;
+    ASSERT_EQ(test::Run({"/bin/chown", "-R", owner, dir}).status, 0);
+  }
   config_["linux"]["resources"] = {{"pids", {{"limit", 10}}}};
-  WriteConfig({"sh", "-c", "grep pids /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max"});
+  WriteConfig({"sh", "-c", "grep -E ':pids:|^0::' /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max"});
   RunOptions options;
   options.cwd = bundle_;
-  RunResult r = test::Run({"/bin/sh", "-c", "echo $$ > " + delegated + "/cgroup.procs && " +
-                                                UserShell({RUNC_BINARY, "run", id})},
+  RunResult r = test::Run({"/bin/sh", "-c", "echo $$ > " + pids + "/cgroup.procs && echo $$ > " + unified +
+                                                "/cgroup.procs && " + UserShell({RUNC_BINARY, "run", id})},
                           options);
-  const std::string relative = delegated.substr(std::string("/sys/fs/cgroup/pids").size());
+  const std::string pids_rel = pids.substr(std::string("/sys/fs/cgroup/pids").size());
+  const std::string unified_rel = unified.substr(std::string("/sys/fs/cgroup/unified").size());
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr(":pids:" + relative + "/" + id + "\n10\n"));
-  EXPECT_FALSE(Exists(delegated + "/" + id)) << "cgroup left behind";
-  EXPECT_EQ(CgroupRemove(delegated, 2000), 0);
+  EXPECT_THAT(r.out, HasSubstr(":pids:" + pids_rel + "/" + id + "\n0::" + unified_rel + "/" + id + "\n10\n"));
+  for (const auto& dir : {pids, unified}) {
+    EXPECT_FALSE(Exists(dir + "/" + id)) << "cgroup left behind under " << dir;
+    EXPECT_EQ(CgroupRemove(dir, 2000), 0) << dir;
+  }
   ExpectNoCgroup(id);
 }
 
