@@ -1,8 +1,12 @@
 // Global flags and dispatch. runc's global flags come before the command name; everything after
 // the command name belongs to the command.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -24,6 +28,19 @@ constexpr const char* kVersion = "0.1.0";
 #define RUNC_COMMIT "unknown"
 #endif
 constexpr const char* kSpecVersion = "1.3.0";
+
+// Whether this process is in a user namespace other than the initial one (runc's
+// userns.RunningInUserNS: /proc/self/uid_map is not the identity map of every id).
+bool InUserNamespace() {
+  std::ifstream in("/proc/self/uid_map");
+  unsigned long inside = 0, outside = 0, count = 0;
+  if (!(in >> inside >> outside >> count)) return false;
+  return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+// `--rootless auto`: runc's shouldUseRootlessCgroupManager without systemd: rootless when the
+// euid is not 0, or when root is root of a user namespace other than the initial one.
+bool AutoRootless() { return geteuid() != 0 || InUserNamespace(); }
 
 // Global flags that take a value (so the scan for the command name can skip the value).
 bool GlobalTakesValue(std::string_view arg) {
@@ -53,6 +70,19 @@ void PrintUsage(const po::options_description& desc) {
   }
   std::cout << "  help        shows a list of commands or help for one command\n";
   std::cout << "\n" << desc << "\nRun 'runc COMMAND --help' for a command's options.\n";
+}
+
+// runc's default state root: $XDG_RUNTIME_DIR/runc for an unprivileged user (and for root in a
+// user namespace unless $USER is root), /run/runc otherwise or when XDG_RUNTIME_DIR is unset.
+std::string DefaultRoot() {
+  const char* xdg = getenv("XDG_RUNTIME_DIR");
+  if (!xdg || !*xdg) return "/run/runc";
+  bool honor = geteuid() != 0;
+  if (!honor && InUserNamespace()) {
+    const char* user = getenv("USER");
+    honor = !user || std::string_view(user) != "root";
+  }
+  return honor ? std::string(xdg) + "/runc" : "/run/runc";
 }
 
 }  // namespace
@@ -137,15 +167,27 @@ int RuncMain(int argc, char** argv) {
     std::cerr << "runc: " << e.what() << "\n";
     return 1;
   }
+  // --rootless auto, the default (runc: never with --systemd-cgroup).
+  global.rootless = !global.systemd_cgroup && AutoRootless();
   if (vm.count("rootless")) {
     const std::string v = vm["rootless"].as<std::string>();
-    if (v == "true") {
-      global.rootless = true;
+    if (v == "true" || v == "false") {
+      global.rootless = v == "true";
     } else if (v == "auto") {
-      global.rootless = geteuid() != 0;
-    } else if (v != "false") {
+      global.rootless = !global.systemd_cgroup && AutoRootless();
+    } else {
       std::cerr << "runc: --rootless: expected true, false or auto, got \"" << v << "\"\n";
       return 1;
+    }
+  }
+  if (vm["root"].defaulted()) {
+    global.root = DefaultRoot();
+    if (global.root != "/run/runc") {
+      // As runc: made if missing, and sticky so that the XDG runtime dir's clean-up keeps it.
+      if ((mkdir(global.root.c_str(), 0700) != 0 && errno != EEXIST) || chmod(global.root.c_str(), 01700) != 0) {
+        std::cerr << "runc: " << global.root << ": " << std::strerror(errno) << "\n";
+        return 1;
+      }
     }
   }
   if (global.log_format != "text" && global.log_format != "json") {

@@ -620,6 +620,7 @@ void ResolveCgroups(Builder& b) {
       if (d.controllers.empty()) {
         d.label = Basename(mount);
         d.dir = place(mount, own(controller));
+        d.own_dir = JoinPath(mount, own(controller));
       }
       d.controllers.push_back(controller);
     }
@@ -638,17 +639,25 @@ void ResolveCgroups(Builder& b) {
     const std::string own_path = own("");
     d.dir = place(b.host.unified_mount,
                   b.host.cgroup_mode == CgroupMode::kV2 ? Dirname(own_path) : own_path);
+    d.own_dir = JoinPath(b.host.unified_mount, own_path);
     b.cgroups.push_back(std::move(d));
   }
 }
 
 void AddCgroupUpdate(Builder& b, const Resources& current) { Writer(b).RunUpdate(current); }
+bool CgroupsBestEffort(const Builder& b) {
+  // runc's rootless cgroup managers ignore a permission error only where the config names no
+  // cgroupsPath (fs: isIgnorableError && c.Path == ""; fs2: the same, and only without limits,
+  // which the cgroup.write steps' own error covers here).
+  return b.options.rootless && b.cgroup_origin == "default";
+}
 
 void AddCgroupSetup(Builder& b) {
   for (const auto& c : b.cgroups) {
     Step& s = b.Add(Phase::kHost, StepKind::kCgroupMkdir, b.cgroup_origin);
     s.name = c.label;
     s.path = c.dir;
+    if (CgroupsBestEffort(b)) s.flags = kIfPermitted;
   }
   Writer(b).Run();
 }

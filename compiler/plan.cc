@@ -22,7 +22,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
      "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
      "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
-     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty"},
+     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty. "
+     "\"if-permitted\" (rootless without cgroupsPath): a permission error skips it"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
@@ -53,7 +54,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kGidMap, "gid_map", Phase::kSpawn,
      "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
     {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
-     "the runtime writes the init's pid to a cgroup.procs file (path)"},
+     "the runtime writes the init's pid to a cgroup.procs file (path). \"if-permitted\": skipped "
+     "when the cgroup.mkdir of its directory was skipped or on a permission error"},
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
     {StepKind::kCpuAffinity, "cpu_affinity", Phase::kSpawn,
@@ -390,6 +392,10 @@ std::string MountText(const Step& s) {
   if (s.flags2 != 0) out += " propagation=" + MountFlagsText(s.flags2);
   if (s.nums.size() >= 1 && s.nums[0] != 0) out += " setattr=" + MountAttrText(s.nums[0]);
   if (s.nums.size() >= 2 && s.nums[1] != 0) out += " clearattr=" + MountAttrText(s.nums[1]);
+  if (!s.argv.empty()) {
+    out += " if-missing=";
+    AppendWord(out, s.argv[0]);
+  }
   return out;
 }
 
@@ -471,9 +477,12 @@ std::string SchedulerText(const Step& s) {
 std::string StepArgs(const Step& s) {
   std::string out;
   switch (s.kind) {
-    case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupJoin:
+      AppendWord(out, s.path);
+      if (s.flags & kIfPermitted) out += " if-permitted";
+      return out;
+    case StepKind::kStateDir:
     case StepKind::kRootfsBind:
     case StepKind::kPivotRoot:
     case StepKind::kMoveChroot:

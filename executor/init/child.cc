@@ -36,7 +36,7 @@ class Child {
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
         no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
-        userns_(userns) {}
+        userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
 
   [[noreturn]] void Main(Runner role);
 
@@ -82,6 +82,7 @@ class Child {
   bool time_unshared_ = false;
   bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
   bool entered_ = false;   // EnterContainer() done
+  const bool dumpable_for_maps_;  // ChildSetup::dumpable_for_maps
   std::string state_creating_, state_created_;  // hook state documents from the runtime
 };
 
@@ -108,8 +109,9 @@ void Child::BecomeInit() {
   // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
   // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
   // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
-  // container process (as in runc, whose nsexec does the same).
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // container process (as in runc, whose nsexec does the same). An unprivileged runtime still has
+  // to write our maps: then only from EnterContainer on (no process of the container exists yet).
+  prctl(PR_SET_DUMPABLE, dumpable_for_maps_ && userns_ ? 1 : 0, 0, 0, 0);
   CloseHostFds();
   DieWithRuntime();
   // The container gets a session of its own (and can take a controlling terminal, kConsole).
@@ -213,6 +215,7 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
 // host's).
 void Child::EnterContainer() {
   entered_ = true;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // see BecomeInit (the runtime's map writes are done)
   if (userns_) {
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
       // Root is not mapped: stay as we are, the plan's own user step decides.

@@ -88,6 +88,8 @@ unsigned long HostIdOfRoot(const std::string& map) {
 namespace spawn {
 namespace {
 
+bool IsPermissionError(int err) { return err == EACCES || err == EPERM || err == EROFS; }
+
 // Steps whose directory the teardown removes (cgroup.rmdir, rdt.rmdir of the same path).
 bool MakesDirectory(StepKind kind) { return kind == StepKind::kCgroupMkdir || kind == StepKind::kRdtGroup; }
 
@@ -426,6 +428,12 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       std::string failed;
       size_t first_new = cgroups_created_.size();
       int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
+      if (err && (s.flags & kIfPermitted) && IsPermissionError(err)) {
+        // Rootless without cgroupsPath (runc's rootless cgroup manager): no cgroup here.
+        cgroups_skipped_[s.path] = "mkdir " + failed + ": " + strerror(err);
+        LogDebug("step " + std::to_string(s.index) + " skipped: mkdir " + failed + ": " + strerror(err));
+        return 0;
+      }
       if (err) {
         what = "mkdir " + failed;
         return err;
@@ -441,6 +449,14 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kCgroupDevices:
       return RunCgroupDevices(s, what);
     case StepKind::kCgroupWrite: {
+      auto skipped = cgroups_skipped_.find(s.path.substr(0, s.path.find_last_of('/')));
+      if (skipped != cgroups_skipped_.end()) {
+        // runc: "cannot set X limit: container could not join or create cgroup".
+        what = "cannot set " + s.path.substr(s.path.find_last_of('/') + 1) +
+               ": the rootless container could not create its cgroup (" + skipped->second +
+               "); limits need a cgroup the user may write (delegated) or root";
+        return EACCES;
+      }
       int err = WriteFileOnce(s.path, s.value);
       if (err) what = "write " + s.path;
       return err;
@@ -500,7 +516,15 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     }
     case StepKind::kCgroupJoin: {
       if (cloned_into_cgroup_ && &s == &plan_.steps[into_cgroup_idx_]) return 0;  // done by clone3
+      if (cgroups_skipped_.count(s.path.substr(0, s.path.find_last_of('/')))) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: its cgroup.mkdir was skipped");
+        return 0;
+      }
       int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err && (s.flags & kIfPermitted) && IsPermissionError(err)) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: write " + s.path + ": " + strerror(err));
+        return 0;
+      }
       if (err) what = "write " + s.path;
       return err;
     }
@@ -596,6 +620,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.err_fd = err_fd_;
   setup.cgroup_fd = cgroup_fd_;
   setup.runtime_pid = self_;
+  setup.dumpable_for_maps = geteuid() != 0;
   return setup;
 }
 

@@ -82,6 +82,8 @@ class Spawner {
   int logged_through_ = 0;  // the last step index in its progress log
   pid_t self_ = -1;         // our pid: the children check that their parent still is us
   std::vector<std::string> cgroups_created_;
+  // if-permitted cgroup.mkdir steps skipped on a permission error: directory -> the error.
+  std::map<std::string, std::string> cgroups_skipped_;
   std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order
   std::map<std::string, int> ns_fds_;
   UsernsCache userns_cache_;  // user namespaces made for idmapped mounts (executor/runtime/idmap.h)
