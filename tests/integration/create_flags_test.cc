@@ -251,7 +251,7 @@ TEST_F(CreateFlagsTest, NewSessionKeyringIsJoinedAsAPlanStep) {
   const std::string id = Prepare(b, {"cat", "/proc/keys"});
   RunResult p = Runc(root(), {"plan", "--id", id, "--bundle", b.path()});
   ASSERT_EQ(p.status, 0) << p.err;
-  EXPECT_THAT(PlanLine(p.out, "keyring"), HasSubstr("keyring      _ses." + id + " perm+=0x80000"));
+  EXPECT_THAT(PlanLine(p.out, "keyring"), HasSubstr("keyring        _ses." + id + " perm+=0x80000"));
   RunResult r = Runc(root(), {"run", "--bundle", b.path(), id});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto key = KeyLine(r.out, "_ses." + id);
