@@ -73,8 +73,10 @@ int ResolveProgram(InitContext& ctx, const std::string& path, struct stat& st, s
 namespace {
 
 // Go's exec.LookPath, which gives runc's messages: with a '/' the program itself, else the first
-// PATH candidate that is a non-directory with an execute bit.
-int LookupProgram(InitContext& ctx, std::string& what) {
+// PATH candidate that is a non-directory with an execute bit. `strict`: a program with a '/' must
+// exist and be executable too (the exec.lookup step, before the start wait); otherwise only the
+// way to it is checked and execve reports the rest.
+int LookupProgram(InitContext& ctx, bool strict, std::string& what) {
   PreparedContainer& prep = *ctx.prepared->container;
   std::string why;
   struct stat st;
@@ -91,20 +93,20 @@ int LookupProgram(InitContext& ctx, std::string& what) {
       }
     }
     what = "exec: \"" + prep.exec_file + "\": executable file not found in $PATH";
-    return kNoErrno;
+    return ENOENT;
   }
   int err = ResolveProgram(ctx, prep.exec_file, st, why);
   if (err == kNoErrno) {
     what = "exec " + prep.exec_file + ": " + why;
     return err;
   }
-  if (err) {
+  if (strict && err) {
     what = "exec: \"" + prep.exec_file + "\": stat " + prep.exec_file;
     return err;
   }
-  if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111)) {
-    what = "exec: \"" + prep.exec_file + "\": " + (S_ISDIR(st.st_mode) ? "is a directory" : "not executable");
-    return EACCES;
+  if (strict && (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))) {
+    what = "exec " + prep.exec_file;
+    return S_ISDIR(st.st_mode) ? EISDIR : EACCES;
   }
   prep.exec_program = &prep.exec_file;
   return 0;
@@ -121,7 +123,7 @@ bool HasHome(const std::vector<char*>& envp) {
 
 int RunExecLookup(const Step&, InitContext& ctx, std::string& what) {
   ctx.prepared->container->exec_program = nullptr;
-  return LookupProgram(ctx, what);
+  return LookupProgram(ctx, /*strict=*/true, what);
 }
 
 // Like runc (setupUser), a process without HOME gets its user's home from the image's
@@ -135,9 +137,18 @@ int RunHomeLookup(const Step& step, InitContext& ctx, std::string&) {
 int ResolveExecve(const Step&, InitContext& ctx, std::string& what) {
   PreparedPlan& prepared = *ctx.prepared;
   PreparedContainer& prep = *prepared.container;
-  // A plan without an exec.lookup step (an exec's): look the program up now.
   if (!prep.exec_program) {
-    if (int err = LookupProgram(ctx, what)) return err;
+    // A plan without an exec.lookup step (an exec's): look the program up now.
+    if (int err = LookupProgram(ctx, /*strict=*/false, what)) return err;
+  } else {
+    // Found before the start wait; what a magic link on the way leads to depends on the fds of
+    // the moment (CVE-2024-21626), so the way is checked again right before execve.
+    std::string why;
+    struct stat st;
+    if (ResolveProgram(ctx, *prep.exec_program, st, why) == kNoErrno) {
+      what = "exec " + *prep.exec_program + ": " + why;
+      return kNoErrno;
+    }
   }
   prep.exec_envp = prepared.exec_envp;
   std::vector<char*>& envp = prep.exec_envp;

@@ -142,7 +142,7 @@ TEST_F(CreateFlagsTest, CreateOfAMissingProgramFails) {
   EXPECT_EQ(r.status, 1) << r.out << r.err;
   EXPECT_THAT(r.err, ::testing::MatchesRegex(
                          "runc: step [0-9]+ exec\\.lookup \\(/process/args\\): exec: \"no-such-program\": "
-                         "executable file not found in \\$PATH\n"));
+                         "executable file not found in \\$PATH: No such file or directory\n"));
   EXPECT_FALSE(Exists(root() + "/" + id));
   EXPECT_THAT(CgroupDirs("/" + id), ::testing::IsEmpty());
 }
@@ -161,7 +161,7 @@ TEST_F(CreateFlagsTest, CreateOfAMissingAbsoluteProgramFails) {
   const std::string id2 = Prepare(d, {"/etc"});
   r = Detached({"create", "--bundle", d.path(), id2});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.err, HasSubstr("exec: \"/etc\": is a directory"));
+  EXPECT_THAT(r.err, HasSubstr("exec.lookup (/process/args): exec /etc: Is a directory"));
   EXPECT_FALSE(Exists(root() + "/" + id2));
 }
 
