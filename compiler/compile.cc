@@ -491,10 +491,11 @@ class Compiler {
       h.nums = {p.user.uid};
       home_index_ = static_cast<int64_t>(b_.plan.steps.size());
     }
-    // A detached container's stdio is the caller's files or pipes handed over for good; the user
-    // must be able to reopen them (/proc/self/fd/N). A foreground run's caller keeps its files:
-    // they are not the container's to change (runc gives that container pipes of its own).
-    if (!opts_.foreground && p.user.uid != 0) {
+    // A detached container's stdio is the caller's files or pipes handed over for good, and a
+    // terminal's is the pty the console step made: the user must be able to reopen them
+    // (/proc/self/fd/N, /dev/tty). A foreground run's caller keeps its files: they are not the
+    // container's to change (runc gives that container pipes of its own).
+    if ((!opts_.foreground || p.terminal) && p.user.uid != 0) {
       b_.Add(Phase::kProcess, StepKind::kStdioChown, "/process/user/uid").nums = {p.user.uid};
     }
     Step& user = b_.Add(Phase::kProcess, StepKind::kUser, "/process/user");

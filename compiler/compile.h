@@ -17,7 +17,7 @@ struct CompileOptions {
   bool systemd_cgroup = false;   // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
   bool rootless = false;         // --rootless
   bool no_new_keyring = false;   // --no-new-keyring: keep the caller's session keyring
-  // A foreground run passes the caller's stdio through: no stdio.chown step (runc's setupIO).
+  // A foreground run without a terminal passes the caller's stdio through: no stdio.chown step.
   bool foreground = false;
   std::string notify_socket;     // NOTIFY_SOCKET of the caller (host path), "" = none
 };

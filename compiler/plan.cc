@@ -119,9 +119,10 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kOomScoreAdj, "oom_score_adj", Phase::kProcess,
      "write nums[0] to /proc/self/oom_score_adj"},
     {StepKind::kStdioChown, "stdio.chown", Phase::kProcess,
-     "detached container: give the init's stdio 0-2 to the container user (fchown to uid nums[0], "
-     "group kept), so that it can reopen them; /dev/null and files it cannot change are left "
-     "alone. A foreground run passes the caller's stdio through untouched"},
+     "detached or terminal container: give the init's stdio 0-2 to the container user (fchown to "
+     "uid nums[0], group kept), so that it can reopen them; /dev/null and files it cannot change "
+     "are left alone. A foreground run without a terminal passes the caller's stdio through "
+     "untouched"},
     {StepKind::kUser, "user", Phase::kProcess,
      "setgroups, setgid, setuid (nums = {uid, gid, additional gids...}); capabilities are kept "
      "across the change (PR_SET_KEEPCAPS) for the caps step that follows"},

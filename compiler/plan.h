@@ -75,7 +75,7 @@ enum class StepKind {
   kRlimit,        // name=RLIMIT_*; nums={resource, soft, hard} (-1 = unlimited)
   kOomScoreAdj,   // nums={value}
   kStdioChown,    // nums={uid}: fchown of the init's stdio 0-2 to that uid (gid kept; /dev/null
-                  // skipped); only for a detached container (create, run -d)
+                  // skipped); not for a foreground run without a terminal
   kUser,          // nums={uid, gid, additional gids...}
   kUmask,         // nums={mask}
   kCaps,          // nums={bounding, effective, inheritable, permitted, ambient[, kept until execve

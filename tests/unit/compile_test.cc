@@ -938,6 +938,9 @@ TEST(CompileTest, StdioChownOnlyForADetachedNonRootContainer) {
   CompileOptions o = Options();
   o.foreground = true;
   EXPECT_TRUE(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), o), StepKind::kStdioChown).empty());
+  // A terminal's stdio is the pty the console step made, in the foreground too.
+  s.process.terminal = true;
+  EXPECT_EQ(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), o), StepKind::kStdioChown).size(), 1u);
 }
 
 // HOME in the config: no env.home step, and the execve step names none.
