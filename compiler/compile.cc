@@ -18,6 +18,12 @@
 #include "schema/names.h"
 
 namespace runc {
+
+namespace {
+// Where the container finds the runtime's notify socket (runc's path).
+constexpr std::string_view kNotifyDirInContainer = "/run/notify";
+}  // namespace
+
 namespace compile_internal {
 
 namespace {
@@ -587,7 +593,7 @@ class Compiler {
     exec.path = p.args.empty() ? std::string() : p.args[0];
     exec.argv = p.args;
     exec.env = p.env;
-    if (!opts_.notify_socket.empty()) exec.env.push_back("NOTIFY_SOCKET=" + opts_.notify_socket);
+    if (!opts_.notify_socket.empty()) exec.env.push_back("NOTIFY_SOCKET=" + std::string(kNotifyDirInContainer) + "/notify.sock");
     exec.nums = {lookup_index_, home_index_};
     // Run by the runtime once the container process is running.
     AddHooks(b_, Phase::kStart, "poststart", spec_.hooks.poststart);
@@ -645,15 +651,14 @@ Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& opti
   plan.steps.reserve(64 + 4 * spec.mounts.size() + 3 * host.v1_mounts.size());
 
   // NOTIFY_SOCKET: like runc's notifySocket.setupSpec, the directory of the runtime's socket is
-  // bound read-only where the caller's socket is (its directory), as one more mount of the spec.
+  // bound read-only at /run/notify, as one more mount of the spec (not where the caller's socket
+  // is: that would cover whatever the image has in that directory, /run/systemd for one).
   Spec with_notify;
   const Spec* use = &spec;
   if (!options.notify_socket.empty()) {
     with_notify = spec;
     Mount m;
-    const std::string sock = compile_internal::CleanPath(options.notify_socket);
-    const size_t slash = sock.rfind('/');
-    m.destination = slash == 0 || slash == std::string::npos ? "/" : sock.substr(0, slash);
+    m.destination = std::string(kNotifyDirInContainer);
     m.type = "bind";
     m.source = compile_internal::JoinPath(host.state_root, options.id) + "/notify";
     m.options = {"bind", "nosuid", "noexec", "nodev", "ro"};

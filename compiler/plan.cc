@@ -38,8 +38,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "open a namespace file to join later (path; name = type; flags = CLONE_NEW*)"},
     {StepKind::kNotifySocket, "notify.dir", Phase::kHost,
      "NOTIFY_SOCKET: create the directory (path) that `start` binds the container's sd_notify "
-     "socket in; a mount step binds it into the container where the caller's socket (value) is, "
-     "and `start` relays the container's READY=1 there, with MAINPID= the init's pid"},
+     "socket (notify.sock) in; a mount step binds it at /run/notify in the container, whose "
+     "NOTIFY_SOCKET names it, and `start` relays the container's READY=1 to the caller's socket "
+     "(value), with MAINPID= the init's pid, as runc does"},
     {StepKind::kHook, "hook", Phase::kHost,
      "run a hook program (name = hook kind; path; argv; env; nums = {timeout seconds, 0 = none}); "
      "the OCI state is written to its stdin"},

@@ -32,8 +32,9 @@ enum class StepKind {
   kRdtGroup,      // path=(host) resctrl group dir; value=schemata lines to write ("" = none);
                   // nums={1 = must already exist (closID without schema), 0 = create if missing}
   kNsOpen,        // path=(host) namespace file to join; name=type; flags=CLONE_NEW*
-  kNotifySocket,  // path=(host) directory <state>/notify made for the container's sd_notify socket;
-                  // value=(host) the caller's NOTIFY_SOCKET that `start` relays READY=1 to
+  kNotifySocket,  // path=(host) directory <state>/notify made for the container's sd_notify socket
+                  // (bound at /run/notify by a mount step); value=(host) the caller's NOTIFY_SOCKET
+                  // that `start` relays READY=1 to
   kHook,          // name=hook kind (prestart|createRuntime|createContainer|startContainer|poststart|poststop);
                   // path=program; argv; env; nums={timeout seconds} (0 = none)
   // spawn: runtime + child

@@ -974,8 +974,8 @@ TEST(CompileTest, AmbientIsWhatTheKernelGrants) {
             (std::vector<int64_t>{kill | chown, kill | chown, kill | chown, kill | chown, kill | chown}));
 }
 
-// NOTIFY_SOCKET: a notify.dir step, the directory bound read-only where the caller's socket is,
-// NOTIFY_SOCKET in the container's env.
+// NOTIFY_SOCKET: a notify.dir step, the directory bound read-only at /run/notify (runc's place),
+// NOTIFY_SOCKET in the container's env naming the socket there.
 TEST(CompileTest, NotifySocket) {
   CompileOptions o = Options();
   o.notify_socket = "/run/user/0/systemd/notify";
@@ -990,9 +990,9 @@ TEST(CompileTest, NotifySocket) {
   }
   ASSERT_NE(bind, nullptr);
   EXPECT_EQ(bind->source, "/run/runc/c1/notify");
-  EXPECT_EQ(bind->path, "/run/user/0/systemd");
+  EXPECT_EQ(bind->path, "/run/notify");
   const auto exec = StepsOf(plan, StepKind::kExecve).at(0);
-  EXPECT_EQ(exec->env.back(), "NOTIFY_SOCKET=/run/user/0/systemd/notify");
+  EXPECT_EQ(exec->env.back(), "NOTIFY_SOCKET=/run/notify/notify.sock");
   EXPECT_TRUE(StepsOf(Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), Options()), StepKind::kNotifySocket).empty());
 }
 
