@@ -22,7 +22,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
      "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
      "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
-     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty"},
+     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty. "
+     "\"if-permitted\" (rootless without cgroupsPath): a permission error skips it"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
@@ -58,9 +59,13 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kGidMap, "gid_map", Phase::kSpawn,
      "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
     {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
-     "the runtime writes the init's pid to a cgroup.procs file (path)"},
+     "the runtime writes the init's pid to a cgroup.procs file (path). \"if-permitted\": skipped "
+     "when the cgroup.mkdir of its directory was skipped or on a permission error"},
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
+    {StepKind::kCpuAffinity, "cpu_affinity", Phase::kSpawn,
+     "exec: sched_setaffinity of the cloned process to the CPUs (nums; value = the list as "
+     "written); name = initial (before the cgroup joins) or final (after them)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
      "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
@@ -410,6 +415,10 @@ std::string MountText(const Step& s) {
   if (s.flags2 != 0) out += " propagation=" + MountFlagsText(s.flags2);
   if (s.nums.size() >= 1 && s.nums[0] != 0) out += " setattr=" + MountAttrText(s.nums[0]);
   if (s.nums.size() >= 2 && s.nums[1] != 0) out += " clearattr=" + MountAttrText(s.nums[1]);
+  if (!s.argv.empty()) {
+    out += " if-missing=";
+    AppendWord(out, s.argv[0]);
+  }
   return out;
 }
 
@@ -516,9 +525,12 @@ std::string StepArgs(const Step& s) {
         AppendWord(out, s.value);
       }
       return out;
-    case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupJoin:
+      AppendWord(out, s.path);
+      if (s.flags & kIfPermitted) out += " if-permitted";
+      return out;
+    case StepKind::kStateDir:
     case StepKind::kRootfsBind:
     case StepKind::kPivotRoot:
     case StepKind::kMoveChroot:
@@ -564,6 +576,10 @@ std::string StepArgs(const Step& s) {
     case StepKind::kSetgroups:
     case StepKind::kHostname:
     case StepKind::kDomainname:
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kCpuAffinity:
+      out = s.name + ' ';
       AppendWord(out, s.value);
       return out;
     case StepKind::kNetDevice:
@@ -924,7 +940,9 @@ std::string PlanToText(const Plan& plan) {
 
   std::string out;
   out.reserve(plan.steps.size() * 96 + 128);
-  out += "# runc plan \xC2\xB7 id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
+  out += "# runc plan \xC2\xB7 ";
+  if (plan.exec_pid > 0) out += "exec into pid " + std::to_string(plan.exec_pid) + " \xC2\xB7 ";
+  out += "id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
          " \xC2\xB7 ociVersion=" + plan.oci_version + " \xC2\xB7 host=" + plan.host_label + "\n";
   for (const auto& s : plan.steps) {
     const std::string_view phase = PhaseName(s.phase);
@@ -957,6 +975,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
   j["ociVersion"] = plan.oci_version;
   j["host"] = plan.host_label;
   j["terminal"] = plan.terminal;
+  if (plan.exec_pid > 0) j["execPid"] = plan.exec_pid;
   if (plan.console_size) {
     j["consoleSize"] = {{"height", plan.console_size->height}, {"width", plan.console_size->width}};
   }
@@ -998,6 +1017,12 @@ bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {
       !r.Str(j, "host", root, plan.host_label) || !r.Bool(j, "terminal", root, plan.terminal) ||
       !r.StringMap(j, "annotations", root, plan.annotations)) {
     return false;
+  }
+  if (const Json* ep = JsonReader::Find(j, "execPid")) {
+    if (!ep->is_number_integer() || ep->get<int64_t>() <= 0 || ep->get<int64_t>() > INT32_MAX) {
+      return r.Fail("/execPid", "expected a pid");
+    }
+    plan.exec_pid = static_cast<int>(ep->get<int64_t>());
   }
   if (const Json* cs = JsonReader::Find(j, "consoleSize")) {
     ConsoleSize size;
