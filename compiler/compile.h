@@ -20,6 +20,10 @@ struct CompileOptions {
   bool no_pivot = false;         // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool systemd_cgroup = false;   // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
   bool rootless = false;         // --rootless
+  bool no_new_keyring = false;   // --no-new-keyring: keep the caller's session keyring
+  // A foreground run without a terminal passes the caller's stdio through: no stdio.chown step.
+  bool foreground = false;
+  std::string notify_socket;     // NOTIFY_SOCKET of the caller (host path), "" = none
 };
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);

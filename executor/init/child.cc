@@ -34,7 +34,7 @@ class Child {
  public:
   Child(const ChildSetup& s, bool userns)
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
-        no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
+        min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
         userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
 
@@ -64,7 +64,6 @@ class Child {
   const size_t end_;
   const int fault_;
   const bool debug_;
-  const bool no_new_keyring_;
   const int min_fd_;
   InitContext& ctx_;
   std::map<std::string, int>& ns_fds_;
@@ -209,10 +208,9 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
   _exit(code);
 }
 
-// Things the init does before its first step inside the container, not steps of their own because
-// every runtime does them: become root of a user namespace of its own (so that files it creates
-// are owned by a mapped id) and join a fresh session keyring (so containers do not share the
-// host's).
+// What the init does before its first step inside the container, not a step of its own because
+// it changes nothing outside the init: become root of a user namespace of its own (so that files
+// it creates are owned by a mapped id). (The session keyring is the plan's keyring step.)
 void Child::EnterContainer() {
   entered_ = true;
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // see BecomeInit (the runtime's map writes are done)
@@ -220,9 +218,6 @@ void Child::EnterContainer() {
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
       // Root is not mapped: stay as we are, the plan's own user step decides.
     }
-  }
-  if (!no_new_keyring_) {
-    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
   }
 }
 
@@ -466,6 +461,10 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kMemoryPolicy:
     case StepKind::kSeccomp:
     case StepKind::kCwd:
+    case StepKind::kKeyring:
+    case StepKind::kStdioChown:
+    case StepKind::kHomeLookup:
+    case StepKind::kExecLookup:
       return RunContainerStep(s, ctx_, what);
     case StepKind::kConsole: {
       int err = RunContainerStep(s, ctx_, what);
@@ -488,6 +487,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kCgroupDevices:
     case StepKind::kRdtGroup:
     case StepKind::kNsOpen:
+    case StepKind::kNotifySocket:
     case StepKind::kSetgroups:
     case StepKind::kUidMap:
     case StepKind::kGidMap:

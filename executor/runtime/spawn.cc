@@ -156,6 +156,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kCgroupDevices:
       case StepKind::kRdtGroup:
       case StepKind::kNsOpen:
+      case StepKind::kNotifySocket:
         r = Runner::kRuntime;
         break;
       case StepKind::kHook:
@@ -213,11 +214,13 @@ bool Spawner::Classify(Diagnostic& error) {
         if (!after) misplaced = "container step before clone";
         if (!mount_ns) misplaced = "mount step without a mount namespace";
         break;
+      case StepKind::kKeyring:
       case StepKind::kSysctl:
       case StepKind::kHostname:
       case StepKind::kDomainname:
       case StepKind::kRlimit:
       case StepKind::kOomScoreAdj:
+      case StepKind::kStdioChown:
       case StepKind::kUser:
       case StepKind::kUmask:
       case StepKind::kCaps:
@@ -229,6 +232,8 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kSeccomp:
       case StepKind::kCwd:
       case StepKind::kConsole:
+      case StepKind::kHomeLookup:
+      case StepKind::kExecLookup:
       case StepKind::kWaitStart:
       case StepKind::kExecve:
         r = Runner::kInit;
@@ -555,6 +560,18 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       if (err) what = "write " + s.path;
       return err;
     }
+    case StepKind::kNotifySocket:
+      // Only the runtime's own files: the directory `start` binds the socket in (runc makes it
+      // 0755 for a container user to reach the socket).
+      if (mkdir(s.path.c_str(), 0755) != 0) {
+        what = "mkdir " + s.path;
+        return errno;
+      }
+      return 0;
+    case StepKind::kKeyring:
+    case StepKind::kStdioChown:
+    case StepKind::kHomeLookup:
+    case StepKind::kExecLookup:
     case StepKind::kTimeOffsets:
     case StepKind::kNsJoin:
     case StepKind::kUnshare:
@@ -611,7 +628,6 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.end = end_;
   setup.fault = fault_;
   setup.debug = options_.debug;
-  setup.no_new_keyring = options_.no_new_keyring;
   setup.min_fd = min_fd_;
   setup.ctx = &ctx_;
   setup.ns_fds = &ns_fds_;
