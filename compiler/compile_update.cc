@@ -16,6 +16,9 @@ Resources Updatable(const Resources& in) {
     m.limit = in.memory->limit;
     m.reservation = in.memory->reservation;
     m.swap = in.memory->swap;
+    // runc's update.go: a memory limit of -1 without a swap value removes the swap limit too (on
+    // v1 memory.limit_in_bytes may not exceed memory.memsw.limit_in_bytes, so -1 alone is refused).
+    if (m.limit && *m.limit == -1 && !m.swap) m.swap = -1;
     m.kernel_tcp = in.memory->kernel_tcp;
     r.memory = m;
   }

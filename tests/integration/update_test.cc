@@ -140,6 +140,12 @@ TEST_P(UpdateTest, FlagsReachTheCgroupAndAreSaved) {
   r = Runc({"update", "--pids-limit", "-1", id_});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
+  // --memory -1 alone also lifts the swap limit, as runc's update does (update.bats "common
+  // limits"); before, the kernel refused it: limit above memsw.
+  r = Runc({"update", "--memory", "-1", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.limit_in_bytes"))), "9223372036854771712");
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.memsw.limit_in_bytes"))), "9223372036854771712");
 }
 
 TEST_P(UpdateTest, ResourcesFromAFileAndStdin) {
