@@ -155,6 +155,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
   std::string container;
   bool no_pivot = false;
+  bool run = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
   po::options_description desc("Options");
@@ -166,6 +167,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
+      ("run", po::bool_switch(&run), "plan a foreground `run` (with its subreaper step)")
       ("container", po::value(&container), "print the plan of this created container");
   po::positional_options_description pos;
   pos.add("container", 1);
@@ -209,6 +211,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     if (!id.empty()) options.id = id;
     if (!AbsolutePath(bundle, options.bundle)) return 1;
     options.no_pivot = no_pivot;
+    options.subreaper = run;
     options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
     options.rootless = rootless || global.rootless;
     plan = Compile(spec, host, options);

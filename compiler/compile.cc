@@ -264,6 +264,10 @@ class Compiler {
   std::string StateDir() const { return compile_internal::JoinPath(b_.host.state_root, opts_.id); }
 
   void Host() {
+    // Done before the plan is compiled (container/create.cc), but a step all the same: it mounts
+    // and executes, and --debug traces it as step 1.
+    b_.Add(Phase::kHost, StepKind::kSeal, "default");
+    if (opts_.subreaper) b_.Add(Phase::kHost, StepKind::kSubreaper, "cli");
     Step& state = b_.Add(Phase::kHost, StepKind::kStateDir, "default");
     state.path = StateDir();
     compile_internal::AddCgroupSetup(b_);
@@ -338,6 +342,13 @@ class Compiler {
     }
     Step& clone = b_.Add(Phase::kSpawn, StepKind::kClone, "/linux/namespaces");
     clone.flags = clone_flags_;
+    // A cgroup2 directory is joined by the clone itself (CLONE_INTO_CGROUP): no cgroup.join step.
+    const compile_internal::CgroupDir* into = nullptr;
+    for (const auto& c : b_.cgroups) {
+      if (c.unified && into == nullptr) into = &c;
+    }
+    if (into != nullptr) clone.path = into->dir;
+    b_.Add(Phase::kSpawn, StepKind::kInitSetup, "default");
 
     if (b_.create_user_ns) {
       // An unprivileged writer of gid_map must deny setgroups first (user_namespaces(7)).
@@ -349,6 +360,7 @@ class Compiler {
       IdMap(StepKind::kGidMap, spec_.linux.gid_mappings, spec_.linux.gid_mappings_origin);
     }
     for (const auto& c : b_.cgroups) {
+      if (&c == into) continue;
       Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
       s.name = c.label;
       s.path = c.dir + "/cgroup.procs";
@@ -381,6 +393,7 @@ class Compiler {
   }
 
   void Rootfs() {
+    if (b_.user_ns) b_.Add(Phase::kRootfs, StepKind::kBecomeRoot, "/linux/namespaces");
     // Without a mount namespace every mount would land on the host: there is no rootfs setup to do
     // (the semantic pass is where such a config gets refused).
     if (b_.mount_ns) compile_internal::AddRootfsSetup(b_);

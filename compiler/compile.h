@@ -16,6 +16,7 @@ struct CompileOptions {
   bool no_pivot = false;         // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool systemd_cgroup = false;   // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
   bool rootless = false;         // --rootless
+  bool subreaper = false;        // a foreground `run` (without --no-subreaper): the subreaper step
 };
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);

@@ -616,6 +616,15 @@ void AddCgroupSetup(Builder& b) {
     Step& s = b.Add(Phase::kHost, StepKind::kCgroupMkdir, b.cgroup_origin);
     s.name = c.label;
     s.path = c.dir;
+    // A new v1 cpuset has no CPUs and no memory nodes: no task could join it.
+    bool cpuset = false;
+    for (const auto& controller : c.controllers) cpuset = cpuset || controller == "cpuset";
+    if (!cpuset) continue;
+    for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
+      Step& inherit = b.Add(Phase::kHost, StepKind::kCgroupInherit, b.cgroup_origin);
+      inherit.name = c.label;
+      inherit.path = c.dir + file;
+    }
   }
   Writer(b).Run();
 }

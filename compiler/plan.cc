@@ -17,14 +17,25 @@
 namespace runc {
 
 constexpr StepKindInfo kStepKinds[] = {
+    {StepKind::kSeal, "seal", Phase::kHost,
+     "re-execute the runtime from a copy of its binary that cannot be written through (a read-only "
+     "overlayfs: fsopen, fsconfig, fsmount, then execveat; else a sealed memfd), unless it already "
+     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1"},
+    {StepKind::kSubreaper, "subreaper", Phase::kHost,
+     "prctl(PR_SET_CHILD_SUBREAPER, 1): the foreground `run` becomes the reaper of what it forks, "
+     "so that the init is its child whatever forks it"},
     {StepKind::kStateDir, "state_dir", Phase::kHost,
      "create the container's state directory <root>/<id> (path)"},
     {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
      "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
      "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
-     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty"},
+     "runc); missing parents are made too"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
+    {StepKind::kCgroupInherit, "cgroup.inherit", Phase::kHost,
+     "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
+     "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
+     "parent directory the cgroup.mkdir of path's directory made, from the top"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
      "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "
      "directory (path; BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI), replacing device programs attached "
@@ -43,7 +54,14 @@ constexpr StepKindInfo kStepKinds[] = {
      "create the time namespace before clone (unshare CLONE_NEWTIME) and write its offsets to "
      "/proc/self/timens_offsets (value); the cloned init is born in it"},
     {StepKind::kClone, "clone", Phase::kSpawn,
-     "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time)"},
+     "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
+     "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
+     "refuses it, the runtime writes the pid to path/cgroup.procs in this step)"},
+    {StepKind::kInitSetup, "init", Phase::kSpawn,
+     "the init's own set-up before any other step of its: non-dumpable (PR_SET_DUMPABLE 0, until "
+     "execve), parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
+     "every inherited fd but stdio, --preserve-fds and the runtime's sync socket, exec fifo and "
+     "stderr (close_range), a new session (setsid)"},
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
      "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*)"},
     {StepKind::kSetgroups, "setgroups", Phase::kSpawn,
@@ -67,6 +85,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "MS_REC = ridmap, every submount, else the top one) from a user namespace with the maps argv "
      "= {uid_map, gid_map} or the namespace file name, and pass it to the init; the mount step of "
      "the same origin and path (destination) moves it in place"},
+    {StepKind::kBecomeRoot, "become_root", Phase::kRootfs,
+     "in a user namespace of the container's: setresgid(0, 0, 0) and setresuid(0, 0, 0), so that "
+     "what the init makes is owned by the mapped root (left as it is when root is not mapped)"},
     {StepKind::kPropagation, "propagation", Phase::kRootfs,
      "change the propagation of the whole mount tree (path = \"/\"; flags = MS_* | MS_REC)"},
     {StepKind::kRootfsBind, "rootfs_bind", Phase::kRootfs,
@@ -127,8 +148,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kMemoryPolicy, "memory_policy", Phase::kProcess,
      "set_mempolicy (nums = {mode | flags}; value = node list)"},
     {StepKind::kSeccomp, "seccomp", Phase::kStart,
-     "finish what execve needs (its PATH lookup, the fds it hands over, releasing `start`), then "
-     "load the seccomp filter (Plan::seccomp; argv = its rules summarised): only execve follows"},
+     "clear the parent-death signal, finish what execve needs (its PATH lookup, the fds it hands "
+     "over, releasing `start`), then load the seccomp filter (Plan::seccomp; argv = its rules summarised): only execve follows"},
     {StepKind::kCwd, "cwd", Phase::kProcess,
      "chdir(path), resolved inside the container (a missing directory is created); the result "
      "is checked to be inside the container's root"},
@@ -136,7 +157,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "open a pty in the container (path = /dev/pts/ptmx), make it the init's stdio and "
      "controlling tty, send the master over --console-socket (nums = {height, width} if set)"},
     {StepKind::kWaitStart, "wait_start", Phase::kStart,
-     "wait on the exec fifo (path) until `start`; `create` returns here"},
+     "clear the parent-death signal, then wait on the exec fifo (path) until `start`; `create` "
+     "returns here"},
     {StepKind::kExecve, "execve", Phase::kStart,
      "execute the container process (path, PATH lookup inside the container without '/'; argv; "
      "env)"},
@@ -148,6 +170,15 @@ constexpr StepKindInfo kStepKinds[] = {
      "remove the state directory (path)"},
 };
 const size_t kStepKindCount = sizeof(kStepKinds) / sizeof(kStepKinds[0]);
+
+std::vector<std::string> JoinedCgroupDirs(const Plan& plan) {
+  std::vector<std::string> dirs;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kClone && !s.path.empty()) dirs.push_back(s.path);
+    if (s.kind == StepKind::kCgroupJoin) dirs.push_back(s.path.substr(0, s.path.find_last_of('/')));
+  }
+  return dirs;
+}
 
 namespace {
 
@@ -494,6 +525,17 @@ std::string StepArgs(const Step& s) {
       return out;
     case StepKind::kCgroupDevices:
       return DevicesText(s);
+    case StepKind::kSeal:
+      return "re-exec from a sealed copy";
+    case StepKind::kSubreaper:
+      return "PR_SET_CHILD_SUBREAPER";
+    case StepKind::kInitSetup:
+      return "non-dumpable, pdeathsig=KILL, close inherited fds, setsid";
+    case StepKind::kBecomeRoot:
+      return "setresgid 0, setresuid 0";
+    case StepKind::kCgroupInherit:
+      AppendWord(out, s.path);
+      return out + " from parent";
     case StepKind::kCgroupWrite:
       AppendWord(out, s.path);
       out += " = ";
@@ -511,6 +553,12 @@ std::string StepArgs(const Step& s) {
     case StepKind::kGidMap:
       return Lines(s.value);
     case StepKind::kClone:
+      out = CloneFlagsText(s.flags);
+      if (!s.path.empty()) {
+        out += " into ";
+        AppendWord(out, s.path);
+      }
+      return out;
     case StepKind::kUnshare:
       return CloneFlagsText(s.flags);
     case StepKind::kSetgroups:

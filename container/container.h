@@ -59,6 +59,7 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  bool subreaper = false;  // set by a foreground Run: the plan's subreaper step
 };
 
 struct Created {

@@ -88,6 +88,7 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   copts.no_pivot = options.no_pivot;
   copts.systemd_cgroup = ctx.systemd_cgroup;
   copts.rootless = ctx.rootless;
+  copts.subreaper = options.subreaper;
   out.plan = Compile(spec, host, copts);
 
   if (!MkdirAll(ctx.root, 0700)) {

@@ -47,6 +47,7 @@ class Child {
   void ReleaseStart();
   void DieWithRuntime();
   void BecomeInit();
+  void InitSetup();
   void CloseHostFds();
   void EnterContainer();
   void HandOverFds();
@@ -95,13 +96,17 @@ void Child::DieWithRuntime() {
   if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) _exit(1);
 }
 
-void Child::BecomeInit() {
-  role_ = Runner::kInit;
+void Child::BecomeInit() { role_ = Runner::kInit; }
+
+// The init step, the init's first: before it the init only waits for the baton (the runtime's
+// death ends that wait: end of file on the socket).
+void Child::InitSetup() {
   // A process in the container's pid namespace (a pod sibling with shareProcessNamespace) must not
   // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
   // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
   // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
-  // container process (as in runc, whose nsexec does the same).
+  // container process (as in runc, whose nsexec does the same). The helper does the same at its
+  // start (Main).
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CloseHostFds();
   DieWithRuntime();
@@ -201,16 +206,9 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
 }
 
 // Things the init does before its first step inside the container, not steps of their own because
-// every runtime does them: become root of a user namespace of its own (so that files it creates
-// are owned by a mapped id) and join a fresh session keyring (so containers do not share the
-// host's).
+// every runtime does them: join a fresh session keyring (so containers do not share the host's).
 void Child::EnterContainer() {
   entered_ = true;
-  if (userns_) {
-    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      // Root is not mapped: stay as we are, the plan's own user step decides.
-    }
-  }
   if (!no_new_keyring_) {
     syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
   }
@@ -401,6 +399,15 @@ int Child::ChildStep(size_t i, std::string& what) {
         return errno;
       }
       return 0;
+    case StepKind::kInitSetup:
+      InitSetup();
+      return 0;
+    case StepKind::kBecomeRoot:
+      // Root of a user namespace of its own, so that files the init creates are owned by a mapped
+      // id; when root is not mapped, stay as we are: the plan's own user step decides.
+      if (userns_ && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+      }
+      return 0;
     case StepKind::kWaitStart:
       return WaitStart(i, what);
     case StepKind::kExecve:
@@ -454,6 +461,9 @@ int Child::ChildStep(size_t i, std::string& what) {
       CloseFd(ctx_.console_socket_fd);
       return 0;
     }
+    case StepKind::kSeal:
+    case StepKind::kSubreaper:
+    case StepKind::kCgroupInherit:
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
@@ -507,10 +517,12 @@ void Child::Main(Runner role) {
     if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
     if (debug_) {
       if (!detached_) {
+        // The runtime writes the trace line and answers: the step runs after its line.
         SyncMessage m;
         m.type = SyncType::kDebug;
         m.step = static_cast<int32_t>(i);
-        SyncSend(sock_, m);
+        if (SyncSend(sock_, m) != 0 || SyncRecv(sock_, m) != 0 || m.type != SyncType::kDebug) _exit(1);
+        CloseFd(m.fd);
       } else if (err_fd_ >= 0) {
         WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
       }

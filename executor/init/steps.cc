@@ -290,6 +290,11 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
       return RunExecve(step, ctx, what);
     case StepKind::kHook:
       return RunContainerHook(step, what);  // executor/common/hooks.h
+    case StepKind::kSeal:
+    case StepKind::kSubreaper:
+    case StepKind::kCgroupInherit:
+    case StepKind::kInitSetup:
+    case StepKind::kBecomeRoot:
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:

@@ -62,16 +62,41 @@ TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
   ASSERT_EQ(mkdirs.size(), 14u);
   EXPECT_EQ(mkdirs.back()->path, "/sys/fs/cgroup/unified/x");
   EXPECT_EQ(mkdirs.back()->name, "unified");
-  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/unified/x/cgroup.procs");
+  // The clone joins the cgroup2 directory (CLONE_INTO_CGROUP): no cgroup.join step says it again.
+  EXPECT_EQ(StepsOf(plan, StepKind::kClone).at(0)->path, "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).size(), 13u);
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/systemd/x/cgroup.procs");
   EXPECT_EQ(StepsOf(plan, StepKind::kCgroupRmdir).front()->path, "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(JoinedCgroupDirs(plan).front(), "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(JoinedCgroupDirs(plan).size(), 14u);
+}
+
+// A new v1 cpuset gets its parent's cpus and mems in steps of their own, right after its mkdir and
+// before the config's writes.
+TEST(CgroupPathTest, V1CpusetInheritsItsParentsCpusAndMems) {
+  Resources r;
+  r.cpu.emplace();
+  r.cpu->cpus = "1";
+  const Plan plan = Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV1), Options());
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupInherit)),
+            (Strings{"/sys/fs/cgroup/cpuset/x/cpuset.cpus", "/sys/fs/cgroup/cpuset/x/cpuset.mems"}));
+  const size_t inherit = IndexOf(plan, StepKind::kCgroupInherit);
+  EXPECT_EQ(plan.steps[inherit - 1].kind, StepKind::kCgroupMkdir);
+  EXPECT_EQ(plan.steps[inherit - 1].path, "/sys/fs/cgroup/cpuset/x");
+  EXPECT_LT(inherit, IndexOf(plan, StepKind::kCgroupWrite));
+  EXPECT_TRUE(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()),
+                      StepKind::kCgroupInherit).empty());
+  EXPECT_EQ(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()), StepKind::kClone)
+                .at(0)->path,
+            "/sys/fs/cgroup/x");
 }
 
 TEST(CgroupPathTest, V2HasOneDirectory) {
   const Plan plan = Compile(WithResources(Resources{}, "/libpod_parent/libpod-1"), FixedHost(CgroupMode::kV2),
                             Options());
   EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
-  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupJoin)),
-            (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1/cgroup.procs"}));
+  EXPECT_TRUE(StepsOf(plan, StepKind::kCgroupJoin).empty());
+  EXPECT_EQ(StepsOf(plan, StepKind::kClone).at(0)->path, "/sys/fs/cgroup/libpod_parent/libpod-1");
   EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupRmdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
 }
 

@@ -118,6 +118,27 @@ TEST(CompileTest, DefaultSpecIsWellFormedOnEveryHost) {
   }
 }
 
+// Issue 11, item 3: what the runtime and the init do besides the config's steps is in the plan: the
+// sealed re-exec first, the subreaper only for a foreground run, the init's own set-up right after
+// the clone, and no become_root without a user namespace.
+TEST(CompileTest, RuntimeAndInitSetUpAreSteps) {
+  for (CgroupMode mode : {CgroupMode::kV1, CgroupMode::kV2, CgroupMode::kHybrid}) {
+    const Plan plan = Compile(RuncDefaultSpec(), FixedHost(mode), Options());
+    EXPECT_EQ(plan.steps.at(0).kind, StepKind::kSeal);
+    EXPECT_EQ(plan.steps.at(0).index, 1);
+    EXPECT_EQ(plan.steps.at(1).kind, StepKind::kStateDir);
+    EXPECT_TRUE(StepsOf(plan, StepKind::kSubreaper).empty());
+    EXPECT_EQ(IndexOf(plan, StepKind::kInitSetup), IndexOf(plan, StepKind::kClone) + 1);
+    EXPECT_TRUE(StepsOf(plan, StepKind::kBecomeRoot).empty());
+    CompileOptions run = Options();
+    run.subreaper = true;
+    const Plan run_plan = Compile(RuncDefaultSpec(), FixedHost(mode), run);
+    EXPECT_EQ(run_plan.steps.at(0).kind, StepKind::kSeal);
+    EXPECT_EQ(run_plan.steps.at(1).kind, StepKind::kSubreaper);
+    EXPECT_EQ(run_plan.steps.size(), plan.steps.size() + 1);
+  }
+}
+
 TEST(CompileTest, DefaultSpecSteps) {
   const Plan plan = Compile(RuncDefaultSpec(), FixedHost(CgroupMode::kV1), Options());
   EXPECT_EQ(StepsOf(plan, StepKind::kStateDir).at(0)->path, "/run/runc/c1");
@@ -248,6 +269,9 @@ TEST(CompileTest, UserNamespaceMapsAndDeviceBinds) {
   EXPECT_TRUE(StepsOf(plan, StepKind::kSetgroups).empty());  // root writes gid_map without it
   EXPECT_LT(IndexOf(plan, StepKind::kClone), IndexOf(plan, StepKind::kUidMap));
   EXPECT_LT(IndexOf(plan, StepKind::kUidMap), IndexOf(plan, StepKind::kGidMap));
+  // Root of the new user namespace before the first rootfs step.
+  EXPECT_EQ(StepsOf(plan, StepKind::kBecomeRoot).size(), 1u);
+  EXPECT_EQ(IndexOf(plan, StepKind::kBecomeRoot), plan.PhaseBegin(Phase::kRootfs));
 
   // No mknod in a user namespace: every node is the host's, bind-mounted.
   EXPECT_TRUE(StepsOf(plan, StepKind::kMknod).empty());

@@ -225,19 +225,19 @@ TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
   ExpectNothingLeft(true);
 }
 
-// A cgroup2 join is done by clone3(CLONE_INTO_CGROUP) (no migration, no RCU grace period); the v1
-// joins are writes to cgroup.procs. Either way the init is in every cgroup before its first step.
+// A cgroup2 join is done by the clone step, clone3(CLONE_INTO_CGROUP) (no migration, no RCU grace
+// period); the v1 joins are writes to cgroup.procs. Either way the init is in every cgroup before
+// its first step.
 TEST_F(SpawnTest, JoinsCgroupTwoByCloneAndCgroupOneByWrite) {
   std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
   Plan plan = MakePlan(CLONE_NEWPID, "cat /proc/self/cgroup > " + out_, [&](PlanBuilder& b) {
     Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
     mk.name = "unified";
     mk.path = unified;
-  }, [&](PlanBuilder& b) {
-    Step& join = b.Add(Phase::kSpawn, StepKind::kCgroupJoin, "/linux/cgroupsPath");
-    join.name = "unified";
-    join.path = unified + "/cgroup.procs";
   });
+  for (Step& s : plan.steps) {
+    if (s.kind == StepKind::kClone) s.path = unified;
+  }
   Step rm = plan.steps[plan.steps.size() - 2];  // the pids cgroup.rmdir
   rm.index = static_cast<int>(plan.steps.size()) + 1;
   rm.path = unified;
