@@ -621,7 +621,7 @@ void AddCgroupSetup(Builder& b) {
     for (const auto& controller : c.controllers) cpuset = cpuset || controller == "cpuset";
     if (!cpuset) continue;
     for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
-      Step& inherit = b.Add(Phase::kHost, StepKind::kCgroupInherit, b.cgroup_origin);
+      Step& inherit = b.Add(Phase::kHost, StepKind::kCgroupCopy, b.cgroup_origin);
       inherit.name = c.label;
       inherit.path = c.dir + file;
     }

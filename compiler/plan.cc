@@ -32,7 +32,7 @@ constexpr StepKindInfo kStepKinds[] = {
      "runc); missing parents are made too"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
-    {StepKind::kCgroupInherit, "cgroup.inherit", Phase::kHost,
+    {StepKind::kCgroupCopy, "cgroup.copy", Phase::kHost,
      "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
      "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
      "parent directory the cgroup.mkdir of path's directory made, from the top"},
@@ -52,7 +52,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "the OCI state is written to its stdin"},
     {StepKind::kTimeOffsets, "time_offsets", Phase::kSpawn,
      "create the time namespace before clone (unshare CLONE_NEWTIME) and write its offsets to "
-     "/proc/self/timens_offsets (value); the cloned init is born in it"},
+     "/proc/self/timens_offsets (value); the cloned init is born in it. "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
+     "signal (SIGKILL)"},
     {StepKind::kClone, "clone", Phase::kSpawn,
      "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
      "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
@@ -63,7 +66,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "every inherited fd but stdio, --preserve-fds and the runtime's sync socket, exec fifo and "
      "stderr (close_range), a new session (setsid)"},
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
-     "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*)"},
+     "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*). "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
+     "signal (SIGKILL)"},
     {StepKind::kSetgroups, "setgroups", Phase::kSpawn,
      "the runtime writes value to /proc/PID/setgroups (rootless: before gid_map)"},
     {StepKind::kUidMap, "uid_map", Phase::kSpawn,
@@ -75,7 +81,10 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
-     "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
+     "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP). "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
+     "signal (SIGKILL)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
      "move a host network interface into the container's network namespace (name = host "
      "interface, value = name inside)"},
@@ -533,7 +542,7 @@ std::string StepArgs(const Step& s) {
       return "non-dumpable, pdeathsig=KILL, close inherited fds, setsid";
     case StepKind::kBecomeRoot:
       return "setresgid 0, setresuid 0";
-    case StepKind::kCgroupInherit:
+    case StepKind::kCgroupCopy:
       AppendWord(out, s.path);
       return out + " from parent";
     case StepKind::kCgroupWrite:

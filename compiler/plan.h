@@ -27,7 +27,7 @@ enum class StepKind {
   kStateDir,      // path=(host) state dir <root>/<id>
   kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified")
   kCgroupWrite,   // path=(host) cgroup file; value=text written
-  kCgroupInherit, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
+  kCgroupCopy, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
                   // when empty, in each directory the cgroup.mkdir of its directory made
   kCgroupDevices, // cgroup v2: path=(host) cgroup dir the device program is attached to;
                   // nums={default (0 = deny, 1 = allow), then per exception to it: type

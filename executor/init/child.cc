@@ -76,6 +76,7 @@ class Child {
   bool time_unshared_ = false;
   bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
   bool entered_ = false;   // EnterContainer() done
+  bool helper_set_up_ = false;
   std::string state_creating_, state_created_;  // hook state documents from the runtime
 };
 
@@ -463,7 +464,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     }
     case StepKind::kSeal:
     case StepKind::kSubreaper:
-    case StepKind::kCgroupInherit:
+    case StepKind::kCgroupCopy:
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
@@ -492,10 +493,6 @@ void Child::Main(Runner role) {
     BecomeInit();
   } else {
     role_ = role;
-    // Non-dumpable like the init (BecomeInit): the helper joins the container's namespaces with
-    // the runtime's fds, and the init it clones is born with this setting.
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    DieWithRuntime();
   }
   size_t i = WaitBaton();
   while (i < end_) {
@@ -526,6 +523,14 @@ void Child::Main(Runner role) {
       } else if (err_fd_ >= 0) {
         WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
       }
+    }
+    if (role_ == Runner::kHelper && !helper_set_up_) {
+      // The helper's first step (traced above) starts with this. Non-dumpable like the init
+      // (InitSetup): the helper joins the container's namespaces with the runtime's fds, and the
+      // init it clones is born with this setting.
+      helper_set_up_ = true;
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+      DieWithRuntime();
     }
     if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
     if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);

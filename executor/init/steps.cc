@@ -292,7 +292,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
       return RunContainerHook(step, what);  // executor/common/hooks.h
     case StepKind::kSeal:
     case StepKind::kSubreaper:
-    case StepKind::kCgroupInherit:
+    case StepKind::kCgroupCopy:
     case StepKind::kInitSetup:
     case StepKind::kBecomeRoot:
     case StepKind::kStateDir:

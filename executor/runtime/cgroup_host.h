@@ -14,7 +14,7 @@ namespace runc {
 // an errno, with `failed` = the directory that could not be created.
 int CgroupMkdirAll(const std::string& path, std::vector<std::string>& created, std::string& failed);
 
-// cgroup v1 cpuset (the cgroup.inherit step): a new cgroup starts with empty cpuset.cpus /
+// cgroup v1 cpuset (the cgroup.copy step): a new cgroup starts with empty cpuset.cpus /
 // cpuset.mems, and no process can join it until they are set. Copies `dir`/`name` from the parent
 // directory's when it is empty (what runc does). Returns 0 or an errno with `failed` = the file.
 int CgroupInheritFile(const std::string& dir, const std::string& name, std::string& failed);

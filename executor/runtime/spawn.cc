@@ -146,7 +146,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kStateDir:
       case StepKind::kCgroupMkdir:
       case StepKind::kCgroupWrite:
-      case StepKind::kCgroupInherit:
+      case StepKind::kCgroupCopy:
       case StepKind::kCgroupDevices:
       case StepKind::kRdtGroup:
       case StepKind::kNsOpen:
@@ -430,7 +430,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       if (err) what = "mkdir " + failed;
       return err;
     }
-    case StepKind::kCgroupInherit: {
+    case StepKind::kCgroupCopy: {
       // Top-down: the parents the mkdir of this directory made, then the directory itself.
       const std::string dir = s.path.substr(0, s.path.find_last_of('/'));
       const std::string name = s.path.substr(dir.size() + 1);

@@ -185,7 +185,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
           break;
         case StepKind::kSeal:
         case StepKind::kSubreaper:
-        case StepKind::kCgroupInherit:
+        case StepKind::kCgroupCopy:
         case StepKind::kInitSetup:
         case StepKind::kBecomeRoot:
         case StepKind::kStateDir:

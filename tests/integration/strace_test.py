@@ -29,8 +29,13 @@ GOLDEN = os.path.join(HERE, "..", "..", "golden")
 
 # Configs of golden/ that run here, with what they add: the default (v1 and cgroup2 hierarchies,
 # the rootfs, masks, read-only paths, caps, rlimit), a user and a cgroup namespace with the
-# default mounts, bind and tmpfs mounts, a seccomp profile, raised and lowered rlimits.
-CASES = ["default", "userns-cgroupns", "mounts-bind", "seccomp", "rlimits"]
+# default mounts, bind and tmpfs mounts, a seccomp profile, raised and lowered rlimits, joined
+# namespaces.
+# joined-namespaces joins the host's pid and network namespaces (its paths become /proc/1/ns/*),
+# which takes the helper process.
+CASES = ["default", "userns-cgroupns", "mounts-bind", "seccomp", "rlimits", "joined-namespaces"]
+NS_FILES = {"pid": "pid", "network": "net", "ipc": "ipc", "uts": "uts", "mount": "mnt", "user": "user",
+            "cgroup": "cgroup", "time": "time"}
 
 MOUNT = {"mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
          "open_tree", "mount_setattr", "chroot"}
@@ -56,21 +61,22 @@ KINDS = {
     "state_dir": set(),  # housekeeping only: the state dir, its exec fifo
     "cgroup.mkdir": {"mkdir", "write"},
     "cgroup.write": {"write"},
-    "cgroup.inherit": {"write"},
+    "cgroup.copy": {"write"},
     "cgroup.device": {"bpf"},
     "rdt.group": {"mkdir", "write"},
     "ns.open": set(),
     "hook": {"clone", "clone3", "fork", "vfork", "execve"},
-    "time_offsets": {"unshare", "write"},
+    # a helper's first step (before the clone) also makes it non-dumpable and arms its pdeathsig
+    "time_offsets": {"unshare", "write", "prctl"},
     "clone": {"clone", "clone3", "write"},
     "init": {"prctl", "close_range", "setsid"},
-    "ns.join": {"setns"},
+    "ns.join": {"setns", "prctl"},
     "setgroups": {"write"},
     "uid_map": {"write"},
     "gid_map": {"write"},
     "cgroup.join": {"write"},
     "rdt.join": {"write"},
-    "unshare": {"unshare"},
+    "unshare": {"unshare", "prctl"},
     "net_device": set(),
     "mount.idmap": {"open_tree", "mount_setattr", "clone", "clone3", "write"},
     "keyring": {"keyctl"},
@@ -268,6 +274,9 @@ def make_bundle(case, tmp):
     config["process"]["args"] = ["true"]
     config["process"]["env"] = ["PATH=/bin"]
     config.setdefault("linux", {})["cgroupsPath"] = "/strace-test-%d-%s" % (os.getpid(), case)
+    for ns in config["linux"].get("namespaces", []):
+        if ns.get("path"):
+            ns["path"] = "/proc/1/ns/" + NS_FILES[ns["type"]]
     # Mounts under a read-only /sys cannot get a mount point here (mounts-bind's /sys/fs/cgroup2).
     config["mounts"] = [m for m in config.get("mounts", [])
                         if not m["destination"].startswith("/sys/") or m["destination"] == "/sys/fs/cgroup"]

@@ -73,19 +73,19 @@ TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
 
 // A new v1 cpuset gets its parent's cpus and mems in steps of their own, right after its mkdir and
 // before the config's writes.
-TEST(CgroupPathTest, V1CpusetInheritsItsParentsCpusAndMems) {
+TEST(CgroupPathTest, V1CpusetCopiesItsParentsCpusAndMems) {
   Resources r;
   r.cpu.emplace();
   r.cpu->cpus = "1";
   const Plan plan = Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV1), Options());
-  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupInherit)),
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupCopy)),
             (Strings{"/sys/fs/cgroup/cpuset/x/cpuset.cpus", "/sys/fs/cgroup/cpuset/x/cpuset.mems"}));
-  const size_t inherit = IndexOf(plan, StepKind::kCgroupInherit);
+  const size_t inherit = IndexOf(plan, StepKind::kCgroupCopy);
   EXPECT_EQ(plan.steps[inherit - 1].kind, StepKind::kCgroupMkdir);
   EXPECT_EQ(plan.steps[inherit - 1].path, "/sys/fs/cgroup/cpuset/x");
   EXPECT_LT(inherit, IndexOf(plan, StepKind::kCgroupWrite));
   EXPECT_TRUE(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()),
-                      StepKind::kCgroupInherit).empty());
+                      StepKind::kCgroupCopy).empty());
   EXPECT_EQ(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()), StepKind::kClone)
                 .at(0)->path,
             "/sys/fs/cgroup/x");
