@@ -393,7 +393,6 @@ class Compiler {
   }
 
   void Rootfs() {
-    if (b_.user_ns) b_.Add(Phase::kRootfs, StepKind::kBecomeRoot, "/linux/namespaces");
     // Without a mount namespace every mount would land on the host: there is no rootfs setup to do
     // (the semantic pass is where such a config gets refused).
     if (b_.mount_ns) compile_internal::AddRootfsSetup(b_);
@@ -593,6 +592,17 @@ Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& opti
 
   compile_internal::Builder b(spec, host, options, plan);
   compile_internal::Compiler(b).Run();
+  if (b.user_ns) {
+    // The init's first step in the container, after the spawn phase (the maps, mount.idmap).
+    auto first = std::find_if(plan.steps.begin(), plan.steps.end(),
+                              [](const Step& s) { return s.phase != Phase::kHost && s.phase != Phase::kSpawn; });
+    Step root;
+    root.phase = Phase::kRootfs;
+    root.kind = StepKind::kBecomeRoot;
+    root.origin = "/linux/namespaces";
+    if (first != plan.steps.end() && first->phase != Phase::kRootfs) root.phase = first->phase;
+    plan.steps.insert(first, std::move(root));
+  }
   for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].index = static_cast<int>(i + 1);
   return plan;
 }

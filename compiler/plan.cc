@@ -54,8 +54,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "create the time namespace before clone (unshare CLONE_NEWTIME) and write its offsets to "
      "/proc/self/timens_offsets (value); the cloned init is born in it. "
      "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
-     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
-     "signal (SIGKILL)"},
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kClone, "clone", Phase::kSpawn,
      "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
      "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
@@ -68,8 +68,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
      "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*). "
      "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
-     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
-     "signal (SIGKILL)"},
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kSetgroups, "setgroups", Phase::kSpawn,
      "the runtime writes value to /proc/PID/setgroups (rootless: before gid_map)"},
     {StepKind::kUidMap, "uid_map", Phase::kSpawn,
@@ -83,8 +83,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
      "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP). "
      "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
-     "the runtime forks; its first step also makes it non-dumpable and arms its parent-death "
-     "signal (SIGKILL)"},
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
      "move a host network interface into the container's network namespace (name = host "
      "interface, value = name inside)"},

@@ -32,7 +32,7 @@ namespace {
 class Child {
  public:
   Child(const ChildSetup& s, bool userns)
-      : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
+      : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
         no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
         userns_(userns) {}
@@ -59,6 +59,7 @@ class Child {
   const size_t end_;
   const int fault_;
   const bool debug_;
+  const int traced_;
   const bool no_new_keyring_;
   const int min_fd_;
   InitContext& ctx_;
@@ -512,7 +513,7 @@ void Child::Main(Runner role) {
       continue;
     }
     if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
-    if (debug_) {
+    if (debug_ && static_cast<int>(i) != traced_) {
       if (!detached_) {
         // The runtime writes the trace line and answers: the step runs after its line.
         SyncMessage m;

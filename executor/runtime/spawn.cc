@@ -576,6 +576,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.end = end_;
   setup.fault = fault_;
   setup.debug = options_.debug;
+  setup.traced = traced_by_runtime_;
   setup.no_new_keyring = options_.no_new_keyring;
   setup.min_fd = min_fd_;
   setup.ctx = &ctx_;
@@ -588,7 +589,11 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   return setup;
 }
 
+// The helper is forked within its first step, which the runtime therefore traces itself.
 bool Spawner::ForkHelper(size_t i, Diagnostic& error) {
+  const Step& s = plan_.steps[i];
+  LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+  traced_by_runtime_ = static_cast<int>(i);
   pid_t pid = Clone3(0, SIGCHLD);
   if (pid < 0) {
     Fail(error, plan_.steps[i], "clone3 helper", errno);

@@ -99,6 +99,7 @@ class Spawner {
   // cgroup does not. v1 hierarchies have no such way in.
   int cgroup_fd_ = -1;
   bool forked_ = false;
+  int traced_by_runtime_ = -1;  // the helper's first step: traced by us, before the fork
   pid_t helper_ = -1, init_ = -1;
 };
 

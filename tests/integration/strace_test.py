@@ -31,7 +31,7 @@ GOLDEN = os.path.join(HERE, "..", "..", "golden")
 # the rootfs, masks, read-only paths, caps, rlimit), a user and a cgroup namespace with the
 # default mounts, bind and tmpfs mounts, a seccomp profile, raised and lowered rlimits, joined
 # namespaces.
-# joined-namespaces joins the host's pid and network namespaces (its paths become /proc/1/ns/*),
+# joined-namespaces joins the host's pid and network namespaces (its paths become this test's /proc/PID/ns/*),
 # which takes the helper process.
 CASES = ["default", "userns-cgroupns", "mounts-bind", "seccomp", "rlimits", "joined-namespaces"]
 NS_FILES = {"pid": "pid", "network": "net", "ipc": "ipc", "uts": "uts", "mount": "mnt", "user": "user",
@@ -66,17 +66,18 @@ KINDS = {
     "rdt.group": {"mkdir", "write"},
     "ns.open": set(),
     "hook": {"clone", "clone3", "fork", "vfork", "execve"},
-    # a helper's first step (before the clone) also makes it non-dumpable and arms its pdeathsig
-    "time_offsets": {"unshare", "write", "prctl"},
+    # the helper (before the clone) is forked in its first step, which also makes it non-dumpable
+    # and arms its pdeathsig
+    "time_offsets": {"unshare", "write", "prctl", "clone", "clone3"},
     "clone": {"clone", "clone3", "write"},
     "init": {"prctl", "close_range", "setsid"},
-    "ns.join": {"setns", "prctl"},
+    "ns.join": {"setns", "prctl", "clone", "clone3"},
     "setgroups": {"write"},
     "uid_map": {"write"},
     "gid_map": {"write"},
     "cgroup.join": {"write"},
     "rdt.join": {"write"},
-    "unshare": {"unshare", "prctl"},
+    "unshare": {"unshare", "prctl", "clone", "clone3"},
     "net_device": set(),
     "mount.idmap": {"open_tree", "mount_setattr", "clone", "clone3", "write"},
     "keyring": {"keyctl"},
@@ -217,7 +218,7 @@ def check(trace_lines, plan, state_root, runtime_exe):
             path = first_path(args)
             if path == state_root or path.startswith(state_root + "/"):
                 continue  # housekeeping: the state dir, its files and the exec fifo
-        elif name in ("kill", "tgkill", "pidfd_send_signal") and re.search(r", 0[,)]", args):
+        elif name in ("kill", "tgkill", "pidfd_send_signal") and re.search(r",\s*0\s*[,)]", args):
             continue  # signal 0: an existence check
         elif name == "seccomp" and args.startswith("SECCOMP_GET_"):
             continue  # libseccomp asking the kernel what it supports
@@ -276,7 +277,7 @@ def make_bundle(case, tmp):
     config.setdefault("linux", {})["cgroupsPath"] = "/strace-test-%d-%s" % (os.getpid(), case)
     for ns in config["linux"].get("namespaces", []):
         if ns.get("path"):
-            ns["path"] = "/proc/1/ns/" + NS_FILES[ns["type"]]
+            ns["path"] = "/proc/%d/ns/%s" % (os.getpid(), NS_FILES[ns["type"]])
     # Mounts under a read-only /sys cannot get a mount point here (mounts-bind's /sys/fs/cgroup2).
     config["mounts"] = [m for m in config.get("mounts", [])
                         if not m["destination"].startswith("/sys/") or m["destination"] == "/sys/fs/cgroup"]

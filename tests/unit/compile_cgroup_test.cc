@@ -375,7 +375,9 @@ TEST(CgroupV2DevicesTest, OrderRootlessAndOtherLayouts) {
   // fs2.Set order: pids, memory, io, cpu, devices, cpuset, ...
   std::vector<std::string> kinds;
   for (const auto& s : plan.steps) {
-    if (s.phase != Phase::kHost || s.kind == StepKind::kStateDir || s.kind == StepKind::kCgroupMkdir) continue;
+    if (s.phase != Phase::kHost || s.kind == StepKind::kSeal || s.kind == StepKind::kStateDir ||
+        s.kind == StepKind::kCgroupMkdir)
+      continue;
     kinds.push_back(std::string(KindInfo(s.kind).name) + " " + s.path);
   }
   EXPECT_EQ(kinds, (Strings{"cgroup.write /sys/fs/cgroup/ct/pids.max", "cgroup.write /sys/fs/cgroup/ct/cpu.weight",

@@ -53,41 +53,42 @@ TEST(CompileTest, MinimalSpecOnV2WholePlan) {
   s.linux.resources = r;
   const std::vector<std::string> expected = {
       "# runc plan \xC2\xB7 id=c1 \xC2\xB7 bundle=/bundle \xC2\xB7 ociVersion=1.3.0 \xC2\xB7 host=cgroup-v2",
-      "host        1  state_dir      /run/runc/c1                                      # default",
-      "host        2  cgroup.mkdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
-      "host        3  cgroup.write   /sys/fs/cgroup/demo/pids.max = 64                 # /linux/resources/pids/limit",
-      "host        4  cgroup.device  /sys/fs/cgroup/demo default deny (default); allow c *:* m (default); allow b "
+      "host        1  seal           re-exec from a sealed copy                        # default",
+      "host        2  state_dir      /run/runc/c1                                      # default",
+      "host        3  cgroup.mkdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
+      "host        4  cgroup.write   /sys/fs/cgroup/demo/pids.max = 64                 # /linux/resources/pids/limit",
+      "host        5  cgroup.device  /sys/fs/cgroup/demo default deny (default); allow c *:* m (default); allow b "
       "*:* m (default); allow c 1:3 rwm (default); allow c 1:8 rwm (default); allow c 1:7 rwm (default); allow c "
       "5:0 rwm (default); allow c 1:5 rwm (default); allow c 1:9 rwm (default); allow c 136:* rwm (default); allow "
       "c 5:2 rwm (default); allow c 10:200 rwm (default)  # default",
-      "spawn       5  clone          mount|pid|uts                                     # /linux/namespaces",
-      "spawn       6  cgroup.join    /sys/fs/cgroup/demo/cgroup.procs                  # /linux/cgroupsPath",
-      "rootfs      7  propagation    / rslave                                          # default",
-      "rootfs      8  rootfs_bind    /bundle/rootfs                                    # /root/path",
-      "rootfs      9  mount          proc on /proc type proc nosuid,nodev,noexec       # /mounts/0",
-      "rootfs     10  mknod          /dev/null c 1:3 0666 uid=0 gid=0                  # default",
-      "rootfs     11  mknod          /dev/random c 1:8 0666 uid=0 gid=0                # default",
-      "rootfs     12  mknod          /dev/full c 1:7 0666 uid=0 gid=0                  # default",
-      "rootfs     13  mknod          /dev/tty c 5:0 0666 uid=0 gid=0                   # default",
-      "rootfs     14  mknod          /dev/zero c 1:5 0666 uid=0 gid=0                  # default",
-      "rootfs     15  mknod          /dev/urandom c 1:9 0666 uid=0 gid=0               # default",
-      "rootfs     16  symlink        /dev/ptmx -> pts/ptmx                             # default",
-      "rootfs     17  symlink        /dev/fd -> /proc/self/fd                          # default",
-      "rootfs     18  symlink        /dev/stdin -> /proc/self/fd/0                     # default",
-      "rootfs     19  symlink        /dev/stdout -> /proc/self/fd/1                    # default",
-      "rootfs     20  symlink        /dev/stderr -> /proc/self/fd/2                    # default",
-      "rootfs     21  pivot_root     /bundle/rootfs                                    # /root/path",
-      "process    22  hostname       box                                               # /hostname",
-      "process    23  umask          0022                                              # default",
-      "process    24  cwd            /                                                 # /process/cwd",
-      "process    25  user           uid=0 gid=0 groups=none                           # /process/user",
-      "process    26  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
+      "spawn       6  clone          mount|pid|uts into /sys/fs/cgroup/demo            # /linux/namespaces",
+      "spawn       7  init           non-dumpable, pdeathsig=KILL, close inherited fds, setsid  # default",
+      "rootfs      8  propagation    / rslave                                          # default",
+      "rootfs      9  rootfs_bind    /bundle/rootfs                                    # /root/path",
+      "rootfs     10  mount          proc on /proc type proc nosuid,nodev,noexec       # /mounts/0",
+      "rootfs     11  mknod          /dev/null c 1:3 0666 uid=0 gid=0                  # default",
+      "rootfs     12  mknod          /dev/random c 1:8 0666 uid=0 gid=0                # default",
+      "rootfs     13  mknod          /dev/full c 1:7 0666 uid=0 gid=0                  # default",
+      "rootfs     14  mknod          /dev/tty c 5:0 0666 uid=0 gid=0                   # default",
+      "rootfs     15  mknod          /dev/zero c 1:5 0666 uid=0 gid=0                  # default",
+      "rootfs     16  mknod          /dev/urandom c 1:9 0666 uid=0 gid=0               # default",
+      "rootfs     17  symlink        /dev/ptmx -> pts/ptmx                             # default",
+      "rootfs     18  symlink        /dev/fd -> /proc/self/fd                          # default",
+      "rootfs     19  symlink        /dev/stdin -> /proc/self/fd/0                     # default",
+      "rootfs     20  symlink        /dev/stdout -> /proc/self/fd/1                    # default",
+      "rootfs     21  symlink        /dev/stderr -> /proc/self/fd/2                    # default",
+      "rootfs     22  pivot_root     /bundle/rootfs                                    # /root/path",
+      "process    23  hostname       box                                               # /hostname",
+      "process    24  umask          0022                                              # default",
+      "process    25  cwd            /                                                 # /process/cwd",
+      "process    26  user           uid=0 gid=0 groups=none                           # /process/user",
+      "process    27  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
       "# default",
-      "start      27  wait_start     /run/runc/c1/exec.fifo                            # default",
-      "start      28  execve         /bin/true [/bin/true] env=[PATH=/bin]             # /process/args",
-      "teardown   29  kill           KILL                                              # default",
-      "teardown   30  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
-      "teardown   31  state_remove   /run/runc/c1                                      # default",
+      "start      28  wait_start     /run/runc/c1/exec.fifo                            # default",
+      "start      29  execve         /bin/true [/bin/true] env=[PATH=/bin]             # /process/args",
+      "teardown   30  kill           KILL                                              # default",
+      "teardown   31  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
+      "teardown   32  state_remove   /run/runc/c1                                      # default",
   };
   const auto actual = Lines(PlanToText(Compile(s, FixedHost(CgroupMode::kV2), Options())));
   ASSERT_EQ(actual.size(), expected.size());
@@ -483,7 +484,7 @@ TEST(CompileTest, HooksRunWhereTheLifecycleSays) {
     }
   }
   EXPECT_EQ(order, (std::vector<std::string>{
-                       "clone", "cgroup.join", "spawn prestart /bin/pre0", "spawn prestart /bin/pre1",
+                       "clone", "spawn prestart /bin/pre0", "spawn prestart /bin/pre1",
                        "spawn createRuntime /bin/cr", "rootfs createContainer /bin/cc", "pivot_root", "wait_start",
                        "start startContainer /bin/sc", "execve", "start poststart /bin/ps", "kill", "state_remove",
                        "teardown poststop /bin/stop"}));
@@ -845,8 +846,8 @@ TEST(CompileTest, DeterministicAndJsonRoundTrip) {
 
 TEST(CompileTest, KindsOfTheDefaultPlanOnV2) {
   const Plan plan = Compile(RuncDefaultSpec(), FixedHost(CgroupMode::kV2), Options());
-  std::vector<std::string> expected = {"state_dir", "cgroup.mkdir", "cgroup.device", "clone", "cgroup.join",
-                                       "propagation", "rootfs_bind"};
+  std::vector<std::string> expected = {"seal",  "state_dir",   "cgroup.mkdir", "cgroup.device",
+                                       "clone", "init", "propagation", "rootfs_bind"};
   expected.insert(expected.end(), 7, "mount");
   expected.insert(expected.end(), 6, "mknod");
   expected.insert(expected.end(), 5, "symlink");

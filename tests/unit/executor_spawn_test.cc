@@ -423,7 +423,10 @@ TEST_F(SpawnTest, JoinsAUserNamespaceAndCreatesTheRestInIt) {
     s.path = proc + "/ns/user";
     s.name = "user";
     s.flags = CLONE_NEWUSER;
-  }, [](PlanBuilder& b) { b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "joined"; });
+  }, [](PlanBuilder& b) {
+    b.Add(Phase::kProcess, StepKind::kBecomeRoot, "/linux/namespaces");
+    b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "joined";
+  });
   SpawnResult result;
   Diagnostic err;
   ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
@@ -497,13 +500,14 @@ TEST_F(SpawnTest, UserNamespaceMapsWrittenByTheRuntime) {
   Plan plan = MakePlan(CLONE_NEWUSER | CLONE_NEWPID, "id -u > " + out_ + "; id -g >> " + out_, nullptr, [](PlanBuilder& b) {
     b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 100000 65536\n";
     b.Add(Phase::kSpawn, StepKind::kGidMap, "/linux/gidMappings").value = "0 200000 65536\n";
+    b.Add(Phase::kProcess, StepKind::kBecomeRoot, "/linux/namespaces");
   });
   SpawnResult result;
   Diagnostic err;
   ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
   init_ = result.pid;
   EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/uid_map"), HasSubstr("100000"));
-  // The init became root of its namespace before its first container step: uid 100000 outside.
+  // The init became root of its namespace in its become_root step: uid 100000 outside.
   EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/status"), HasSubstr("Uid:\t100000\t100000\t100000\t100000"));
   Release();
   EXPECT_EQ(WaitInit(), 0);
