@@ -1,8 +1,12 @@
 // Global flags and dispatch. runc's global flags come before the command name; everything after
 // the command name belongs to the command.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -20,7 +24,23 @@ namespace runc {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+#ifndef RUNC_COMMIT
+#define RUNC_COMMIT "unknown"
+#endif
 constexpr const char* kSpecVersion = "1.3.0";
+
+// Whether this process is in a user namespace other than the initial one (runc's
+// userns.RunningInUserNS: /proc/self/uid_map is not the identity map of every id).
+bool InUserNamespace() {
+  std::ifstream in("/proc/self/uid_map");
+  unsigned long inside = 0, outside = 0, count = 0;
+  if (!(in >> inside >> outside >> count)) return false;
+  return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+// `--rootless auto`: runc's shouldUseRootlessCgroupManager without systemd: rootless when the
+// euid is not 0, or when root is root of a user namespace other than the initial one.
+bool AutoRootless() { return geteuid() != 0 || InUserNamespace(); }
 
 // Global flags that take a value (so the scan for the command name can skip the value).
 bool GlobalTakesValue(std::string_view arg) {
@@ -38,7 +58,7 @@ po::options_description GlobalDescription(GlobalOptions& g) {
       ("debug", po::bool_switch(&g.debug), "enable debug logging")
       ("systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name (systemd form)")
       ("rootless", po::value<std::string>()->implicit_value("true"), "ignore cgroup permission errors (true, false, auto)")
-      ("criu", po::value<std::string>(), "accepted for compatibility; checkpoint/restore is not supported");
+      ("criu", po::value(&g.criu)->default_value("criu"), "path to the criu binary used for checkpoint and restore");
   return desc;
 }
 
@@ -46,9 +66,23 @@ void PrintUsage(const po::options_description& desc) {
   std::cout << "runc " << kVersion << " — an OCI container runtime built as a spec compiler\n\n"
             << "usage: runc [global options] command [command options] [arguments...]\n\nCommands:\n";
   for (const auto& c : Commands()) {
-    std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   }
+  std::cout << "  help        shows a list of commands or help for one command\n";
   std::cout << "\n" << desc << "\nRun 'runc COMMAND --help' for a command's options.\n";
+}
+
+// runc's default state root: $XDG_RUNTIME_DIR/runc for an unprivileged user (and for root in a
+// user namespace unless $USER is root), /run/runc otherwise or when XDG_RUNTIME_DIR is unset.
+std::string DefaultRoot() {
+  const char* xdg = getenv("XDG_RUNTIME_DIR");
+  if (!xdg || !*xdg) return "/run/runc";
+  bool honor = geteuid() != 0;
+  if (!honor && InUserNamespace()) {
+    const char* user = getenv("USER");
+    honor = !user || std::string_view(user) != "root";
+  }
+  return honor ? std::string(xdg) + "/runc" : "/run/runc";
 }
 
 }  // namespace
@@ -64,8 +98,14 @@ const std::vector<CommandInfo>& Commands() {
       {"state", CmdState, "output the state of a container"},
       {"list", CmdList, "lists containers started by runc with the given root"},
       {"kill", CmdKill, "send a signal to the container's init process"},
+      {"exec", CmdExec, "execute new process inside the container"},
       {"pause", CmdPause, "suspend all processes inside the container"},
       {"resume", CmdResume, "resume all processes that have been previously paused"},
+      {"update", CmdUpdate, "update container resource constraints"},
+      {"ps", CmdPs, "ps displays the processes running inside a container"},
+      {"events", CmdEvents, "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
+      {"checkpoint", CmdCheckpoint, "checkpoint a running container (needs CRIU)"},
+      {"restore", CmdRestore, "restore a container from a previous checkpoint (needs CRIU)"},
       {"features", CmdFeatures, "show the enabled features (the runtime-spec features document)"},
       {"delete", CmdDelete, "delete any resources held by the container"},
   };
@@ -127,15 +167,27 @@ int RuncMain(int argc, char** argv) {
     std::cerr << "runc: " << e.what() << "\n";
     return 1;
   }
+  // --rootless auto, the default (runc: never with --systemd-cgroup).
+  global.rootless = !global.systemd_cgroup && AutoRootless();
   if (vm.count("rootless")) {
     const std::string v = vm["rootless"].as<std::string>();
-    if (v == "true") {
-      global.rootless = true;
+    if (v == "true" || v == "false") {
+      global.rootless = v == "true";
     } else if (v == "auto") {
-      global.rootless = geteuid() != 0;
-    } else if (v != "false") {
+      global.rootless = !global.systemd_cgroup && AutoRootless();
+    } else {
       std::cerr << "runc: --rootless: expected true, false or auto, got \"" << v << "\"\n";
       return 1;
+    }
+  }
+  if (vm["root"].defaulted()) {
+    global.root = DefaultRoot();
+    if (global.root != "/run/runc") {
+      // As runc: made if missing, and sticky so that the XDG runtime dir's clean-up keeps it.
+      if ((mkdir(global.root.c_str(), 0700) != 0 && errno != EEXIST) || chmod(global.root.c_str(), 01700) != 0) {
+        std::cerr << "runc: " << global.root << ": " << std::strerror(errno) << "\n";
+        return 1;
+      }
     }
   }
   if (global.log_format != "text" && global.log_format != "json") {
@@ -145,7 +197,8 @@ int RuncMain(int argc, char** argv) {
   InitLog({global.log, global.log_format == "json" ? LogFormat::kJson : LogFormat::kText, global.debug});
 
   if (vm.count("version")) {
-    std::cout << "runc version " << kVersion << "\nspec: " << kSpecVersion << "\n";
+    // runc's three lines: version, the commit it was built from, the runtime-spec version.
+    std::cout << "runc version " << kVersion << "\ncommit: " << RUNC_COMMIT << "\nspec: " << kSpecVersion << "\n";
     return 0;
   }
   if (vm.count("help") || cmd_index == argc) {
@@ -153,12 +206,21 @@ int RuncMain(int argc, char** argv) {
     return cmd_index == argc && !vm.count("help") ? 1 : 0;
   }
 
-  std::string_view name = argv[cmd_index];
+  std::string name = argv[cmd_index];
   std::vector<std::string> args(argv + cmd_index + 1, argv + argc);
+  // `runc help` and `runc help COMMAND`, as urfave/cli has them.
+  if (name == "help" || name == "h") {
+    if (args.empty()) {
+      PrintUsage(desc);
+      return 0;
+    }
+    name = std::string(args[0]);
+    args = {"--help"};
+  }
   for (const auto& c : Commands()) {
     if (name == c.name) return c.fn(global, args);
   }
-  LogError("unknown command \"" + std::string(name) + "\" (see 'runc --help')");
+  LogError("unknown command \"" + name + "\" (see 'runc --help')");
   return 1;
 }
 

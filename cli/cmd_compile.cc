@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "executor/common/log.h"
@@ -154,6 +155,10 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string host_arg;
   std::string id;
   std::string container;
+  std::string exec_file;
+  int exec_pid = 0;
+  std::vector<std::string> exec_cgroups;
+  std::string update_file;
   bool no_pivot = false;
   bool run = false;
   bool rootless = global.rootless;
@@ -168,11 +173,20 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
       ("run", po::bool_switch(&run), "plan a foreground `run` (with its subreaper step)")
-      ("container", po::value(&container), "print the plan of this created container");
+      ("container", po::value(&container), "print the plan of this created container")
+      ("exec", po::value(&exec_file), "print the plan of an exec of this process.json (into ID, or with --pid)")
+      ("pid", po::value(&exec_pid), "with --exec and a bundle: the init pid the exec plan joins")
+      ("cgroup", po::value(&exec_cgroups)->composing(), "with --exec: the sub-cgroup, [CONTROLLER:]PATH")
+      ("update", po::value(&update_file),
+       "print the plan of `runc update --resources FILE` (a linux.resources document, - for stdin) for the "
+       "container ID, or for the bundle's container");
   po::positional_options_description pos;
   pos.add("container", 1);
   po::variables_map vm;
-  if (int r = ParseCommand("plan", "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] [ID]", desc, pos,
+  if (int r = ParseCommand("plan",
+                           "[--bundle B] [--format text|json] [--host v1|v2|hybrid|FILE] "
+                           "[--exec FILE [--pid N] [--cgroup P] | --update FILE] [ID]",
+                           desc, pos,
                            args, vm);
       r >= 0)
     return r;
@@ -181,8 +195,33 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     return 1;
   }
 
+  std::string update_text;
+  if (!update_file.empty() && !ReadInput(update_file, update_text)) return 1;
   Plan plan;
-  if (!container.empty()) {
+  if (!exec_file.empty() && !update_file.empty()) {
+    LogError("plan: --exec and --update cannot be used together");
+    return 1;
+  }
+  if (!exec_file.empty() && !container.empty()) {
+    container::ExecOptions options;
+    options.process_file = exec_file;
+    options.cgroups = exec_cgroups;
+    options.ignore_paused = true;  // only printed
+    Diagnostics errors;
+    if (!container::PlanExec(ContextFrom(global), container, options, plan, errors)) {
+      PrintDiagnostics(errors);
+      return 1;
+    }
+  } else if (!container.empty() && !update_file.empty()) {
+    container::UpdateOptions update;
+    update.resources = update_text;
+    update.display_name = InputDisplayName(update_file);
+    Diagnostics diags;
+    if (!container::PlanUpdate(ContextFrom(global), container, update, plan, diags)) {
+      PrintDiagnostics(diags);
+      return 1;
+    }
+  } else if (!container.empty()) {
     Diagnostic err;
     if (!LoadContainerPlan(global.root, container, plan, err)) {
       LogError(err.ToString());
@@ -215,6 +254,37 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
     options.rootless = rootless || global.rootless;
     plan = Compile(spec, host, options);
+    if (!exec_file.empty()) {
+      // The exec plan of a container compiled from this bundle whose init would be --pid.
+      if (exec_pid <= 0) {
+        LogError("plan: --exec without a container ID needs --pid");
+        return 1;
+      }
+      ExecProcess process;
+      process.base = "process.json#";
+      ExecCompileOptions eopts;
+      eopts.pid = exec_pid;
+      for (const auto& c : exec_cgroups) {
+        const size_t colon = c.find(':');
+        eopts.sub_cgroups.emplace_back(colon == std::string::npos ? "" : c.substr(0, colon),
+                                       colon == std::string::npos ? c : c.substr(colon + 1));
+      }
+      Plan exec;
+      if (!LoadProcess(exec_file, exec_file, process.process, diags) ||
+          !CompileExec(plan, process, host, eopts, exec, diags)) {
+        PrintDiagnostics(diags);
+        return 1;
+      }
+      plan = std::move(exec);
+    }
+    if (!update_file.empty()) {
+      Resources update;
+      if (!LoadResourcesText(update_text, InputDisplayName(update_file), update, diags)) {
+        PrintDiagnostics(diags);
+        return 1;
+      }
+      plan = CompileUpdate(update, spec.linux.resources.value_or(Resources{}), plan, options.rootless);
+    }
   }
   if (format == "json") {
     std::cout << PlanToJson(plan).dump(2) << "\n";

@@ -23,7 +23,8 @@ int CmdKill(const GlobalOptions& global, const std::vector<std::string>& args) {
   if (!RequireId("kill", vm, id)) return 1;
   int sig = 0;
   std::string sig_error;
-  if (!ParseSignal(signal_arg, sig, sig_error)) {
+  // Signal 0 checks that the process exists and sends nothing (kill(2)); runc accepts it.
+  if (signal_arg != "0" && !ParseSignal(signal_arg, sig, sig_error)) {
     LogError(sig_error);
     return 1;
   }

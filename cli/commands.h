@@ -14,6 +14,7 @@ struct GlobalOptions {
   bool debug = false;              // --debug
   bool systemd_cgroup = false;     // --systemd-cgroup
   bool rootless = false;           // --rootless (runc accepts true|false|auto; we take a flag)
+  std::string criu = "criu";       // --criu: the CRIU binary (checkpoint, restore)
 };
 
 using CommandFn = int (*)(const GlobalOptions& global, const std::vector<std::string>& args);
@@ -39,7 +40,14 @@ int CmdKill(const GlobalOptions&, const std::vector<std::string>&);
 int CmdDelete(const GlobalOptions&, const std::vector<std::string>&);
 int CmdPause(const GlobalOptions&, const std::vector<std::string>&);
 int CmdResume(const GlobalOptions&, const std::vector<std::string>&);
+int CmdExec(const GlobalOptions&, const std::vector<std::string>&);
 int CmdFeatures(const GlobalOptions&, const std::vector<std::string>&);
+// cli/cmd_update.cc, cmd_ps.cc, cmd_events.cc, cmd_checkpoint.cc (checkpoint and restore)
+int CmdUpdate(const GlobalOptions&, const std::vector<std::string>&);
+int CmdPs(const GlobalOptions&, const std::vector<std::string>&);
+int CmdEvents(const GlobalOptions&, const std::vector<std::string>&);
+int CmdCheckpoint(const GlobalOptions&, const std::vector<std::string>&);
+int CmdRestore(const GlobalOptions&, const std::vector<std::string>&);
 
 // The table main() dispatches on and prints in --help.
 const std::vector<CommandInfo>& Commands();

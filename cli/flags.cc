@@ -1,6 +1,10 @@
 #include "cli/flags.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "executor/common/log.h"
 
@@ -83,6 +87,24 @@ container::Context ContextFrom(const GlobalOptions& global) {
   ctx.rootless = global.rootless;
   return ctx;
 }
+
+bool ReadInput(const std::string& path, std::string& out) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      LogError("open " + path + ": " + std::strerror(errno));
+      return false;
+    }
+    text << in.rdbuf();
+  }
+  out = text.str();
+  return true;
+}
+
+std::string InputDisplayName(const std::string& path) { return path == "-" ? "stdin" : path; }
 
 int Fail(const Diagnostics& errors) {
   for (const auto& d : errors) LogError(d.ToString());

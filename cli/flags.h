@@ -27,6 +27,11 @@ bool RequireId(const char* command, const boost::program_options::variables_map&
 
 container::Context ContextFrom(const GlobalOptions& global);
 
+// The whole of a file, or of stdin for "-". false after logging why not.
+bool ReadInput(const std::string& path, std::string& out);
+// How diagnostics name such an input: the path, or "stdin".
+std::string InputDisplayName(const std::string& path);
+
 // Logs each diagnostic as an error; returns 1 (the exit status of a failed command).
 int Fail(const Diagnostics& errors);
 int Fail(const Diagnostic& error);

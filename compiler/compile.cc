@@ -364,6 +364,7 @@ class Compiler {
       Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
       s.name = c.label;
       s.path = c.dir + "/cgroup.procs";
+      if (CgroupsBestEffort(b_)) s.flags = kIfPermitted;
     }
     for (const auto& [dir, origin] : rdt_groups_) {
       b_.Add(Phase::kSpawn, StepKind::kRdtJoin, origin).path = dir + "/tasks";

@@ -68,6 +68,29 @@ class Writer {
     predraft_ = b.spec.format == SpecFormat::kPreDraft;
   }
 
+  // `runc update`: the writes of an update document (already reduced to what update changes),
+  // with origins relative to it; `current` decides the v1 memory/swap order.
+  void RunUpdate(const Resources& current) {
+    base_.clear();
+    current_ = &current;
+    const Resources& res = *b_.spec.linux.resources;
+    if (v2_) {
+      Pids(res);
+      if (res.memory) MemoryV2(*res.memory);
+      if (res.block_io) IoV2(*res.block_io);
+      if (res.cpu) CpuV2(*res.cpu);
+      if (res.cpu) Cpuset(*res.cpu);
+      Unified(res);
+      return;
+    }
+    if (res.cpu) Cpuset(*res.cpu);
+    if (res.memory) MemoryV1(*res.memory);
+    if (res.cpu) CpuV1(*res.cpu);
+    Pids(res);
+    if (res.block_io) BlkioV1(*res.block_io);
+    Unified(res);
+  }
+
   void Run() {
     const auto& res = b_.spec.linux.resources;
     if (v2_) {
@@ -290,8 +313,15 @@ class Writer {
     auto write_swap = [&] { Write("memory", "memory.memsw.limit_in_bytes", Str(swap), Ptr("/memory/swap")); };
     // The kernel wants memsw >= limit at every moment: raise memsw first when it becomes
     // unlimited (runc's setMemoryAndSwap against a fresh, unlimited cgroup).
+    // An update goes from the container's current limit: when the new memsw is above it, memsw
+    // must grow first (runc compares with the limit it reads from the cgroup; we keep it saved).
+    bool swap_first = swap == -1;
+    if (current_ && swap > 0) {
+      const int64_t cur = current_->memory ? current_->memory->limit.value_or(-1) : -1;
+      swap_first = swap_first || (cur > 0 && cur < swap);
+    }
     if (limit != 0 && swap != 0) {
-      if (swap == -1) {
+      if (swap_first) {
         write_swap();
         write_limit();
       } else {
@@ -524,6 +554,7 @@ class Writer {
   bool v2_;
   bool predraft_ = false;
   std::string base_ = "/linux/resources";
+  const Resources* current_ = nullptr;  // RunUpdate: the container's resources before the update
   std::map<std::string, std::string> dir_cache_;
 };
 
@@ -589,6 +620,7 @@ void ResolveCgroups(Builder& b) {
       if (d.controllers.empty()) {
         d.label = Basename(mount);
         d.dir = place(mount, own(controller));
+        d.own_dir = JoinPath(mount, own(controller));
       }
       d.controllers.push_back(controller);
     }
@@ -607,8 +639,17 @@ void ResolveCgroups(Builder& b) {
     const std::string own_path = own("");
     d.dir = place(b.host.unified_mount,
                   b.host.cgroup_mode == CgroupMode::kV2 ? Dirname(own_path) : own_path);
+    d.own_dir = JoinPath(b.host.unified_mount, own_path);
     b.cgroups.push_back(std::move(d));
   }
+}
+
+void AddCgroupUpdate(Builder& b, const Resources& current) { Writer(b).RunUpdate(current); }
+bool CgroupsBestEffort(const Builder& b) {
+  // runc's rootless cgroup managers ignore a permission error only where the config names no
+  // cgroupsPath (fs: isIgnorableError && c.Path == ""; fs2: the same, and only without limits,
+  // which the cgroup.write steps' own error covers here).
+  return b.options.rootless && b.cgroup_origin == "default";
 }
 
 void AddCgroupSetup(Builder& b) {
@@ -616,6 +657,7 @@ void AddCgroupSetup(Builder& b) {
     Step& s = b.Add(Phase::kHost, StepKind::kCgroupMkdir, b.cgroup_origin);
     s.name = c.label;
     s.path = c.dir;
+    if (CgroupsBestEffort(b)) s.flags = kIfPermitted;
     // A new v1 cpuset has no CPUs and no memory nodes: no task could join it.
     bool cpuset = false;
     for (const auto& controller : c.controllers) cpuset = cpuset || controller == "cpuset";
@@ -624,6 +666,7 @@ void AddCgroupSetup(Builder& b) {
       Step& inherit = b.Add(Phase::kHost, StepKind::kCgroupCopy, b.cgroup_origin);
       inherit.name = c.label;
       inherit.path = c.dir + file;
+      if (CgroupsBestEffort(b)) inherit.flags = kIfPermitted;
     }
   }
   Writer(b).Run();

@@ -17,6 +17,7 @@ struct CgroupDir {
   std::string dir;                       // absolute host path
   std::vector<std::string> controllers;  // v1 controllers ("name=systemd"); empty for unified
   bool unified = false;
+  std::string own_dir;                   // the runtime's own cgroup in this hierarchy
 };
 
 struct Builder {
@@ -56,6 +57,9 @@ std::string JoinPath(std::string_view base, std::string_view rel);
 // compile_cgroup.cc
 void ResolveCgroups(Builder& b);
 void AddCgroupSetup(Builder& b);  // host phase: cgroup.mkdir + every resource write
+// `runc update`: the writes of b.spec.linux.resources into the directories in b.cgroups.
+void AddCgroupUpdate(Builder& b, const Resources& current);
+bool CgroupsBestEffort(const Builder& b);  // rootless without cgroupsPath: cgroup steps if-permitted
 
 // compile_mounts.cc
 // The rootfs phase up to (not including) createContainer hooks, preceded by the spawn steps that

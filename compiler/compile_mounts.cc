@@ -241,6 +241,9 @@ class Mounter {
         s.fstype = "bind";
         s.flags = MS_BIND | MS_REC;
         s.flags2 = opts.propagation;
+        // Rootless: when the if-permitted cgroup.mkdir was skipped, the init stayed in the
+        // runtime's own cgroup, and that is what it sees (runc binds the init's own cgroup).
+        if (CgroupsBestEffort(b_)) s.argv = {c.own_dir};
         if (extra != 0) {
           Step& r = b_.Add(Phase::kRootfs, StepKind::kRemount, m.origin);
           r.path = sub;

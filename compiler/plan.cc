@@ -29,13 +29,15 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
      "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
      "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
-     "runc); missing parents are made too"},
+     "runc); missing parents are made too. \"if-permitted\" (rootless without cgroupsPath): a "
+     "permission error skips it"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
     {StepKind::kCgroupCopy, "cgroup.copy", Phase::kHost,
      "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
      "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
-     "parent directory the cgroup.mkdir of path's directory made, from the top"},
+     "parent directory the cgroup.mkdir of path's directory made, from the top. \"if-permitted\": "
+     "skipped when that cgroup.mkdir was skipped"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
      "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "
      "directory (path; BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI), replacing device programs attached "
@@ -62,7 +64,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "refuses it, the runtime writes the pid to path/cgroup.procs in this step)"},
     {StepKind::kInitSetup, "init", Phase::kSpawn,
      "the init's own set-up before any other step of its: non-dumpable (PR_SET_DUMPABLE 0, until "
-     "execve), parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
+     "execve; in a user namespace under an unprivileged runtime, which must write its maps through "
+     "/proc, only from the become_root step on), parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
      "every inherited fd but stdio, --preserve-fds and the runtime's sync socket, exec fifo and "
      "stderr (close_range), a new session (setsid)"},
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
@@ -77,9 +80,13 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kGidMap, "gid_map", Phase::kSpawn,
      "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
     {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
-     "the runtime writes the init's pid to a cgroup.procs file (path)"},
+     "the runtime writes the init's pid to a cgroup.procs file (path). \"if-permitted\": skipped "
+     "when the cgroup.mkdir of its directory was skipped or on a permission error"},
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
+    {StepKind::kCpuAffinity, "cpu_affinity", Phase::kSpawn,
+     "exec: sched_setaffinity of the cloned process to the CPUs (nums; value = the list as "
+     "written); name = initial (before the cgroup joins) or final (after them)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
      "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP). "
      "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
@@ -95,7 +102,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "= {uid_map, gid_map} or the namespace file name, and pass it to the init; the mount step of "
      "the same origin and path (destination) moves it in place"},
     {StepKind::kBecomeRoot, "become_root", Phase::kRootfs,
-     "in a user namespace of the container's: setresgid(0, 0, 0) and setresuid(0, 0, 0), so that "
+     "in a user namespace of the container's, right after the spawn phase: non-dumpable "
+     "(PR_SET_DUMPABLE 0: the maps are written), setresgid(0, 0, 0) and setresuid(0, 0, 0), so that "
      "what the init makes is owned by the mapped root (left as it is when root is not mapped)"},
     {StepKind::kPropagation, "propagation", Phase::kRootfs,
      "change the propagation of the whole mount tree (path = \"/\"; flags = MS_* | MS_REC)"},
@@ -427,6 +435,10 @@ std::string MountText(const Step& s) {
   if (s.flags2 != 0) out += " propagation=" + MountFlagsText(s.flags2);
   if (s.nums.size() >= 1 && s.nums[0] != 0) out += " setattr=" + MountAttrText(s.nums[0]);
   if (s.nums.size() >= 2 && s.nums[1] != 0) out += " clearattr=" + MountAttrText(s.nums[1]);
+  if (!s.argv.empty()) {
+    out += " if-missing=";
+    AppendWord(out, s.argv[0]);
+  }
   return out;
 }
 
@@ -508,9 +520,12 @@ std::string SchedulerText(const Step& s) {
 std::string StepArgs(const Step& s) {
   std::string out;
   switch (s.kind) {
-    case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupJoin:
+      AppendWord(out, s.path);
+      if (s.flags & kIfPermitted) out += " if-permitted";
+      return out;
+    case StepKind::kStateDir:
     case StepKind::kRootfsBind:
     case StepKind::kPivotRoot:
     case StepKind::kMoveChroot:
@@ -541,10 +556,12 @@ std::string StepArgs(const Step& s) {
     case StepKind::kInitSetup:
       return "non-dumpable, pdeathsig=KILL, close inherited fds, setsid";
     case StepKind::kBecomeRoot:
-      return "setresgid 0, setresuid 0";
+      return "non-dumpable, setresgid 0, setresuid 0";
     case StepKind::kCgroupCopy:
       AppendWord(out, s.path);
-      return out + " from parent";
+      out += " from parent";
+      if (s.flags & kIfPermitted) out += " if-permitted";
+      return out;
     case StepKind::kCgroupWrite:
       AppendWord(out, s.path);
       out += " = ";
@@ -573,6 +590,10 @@ std::string StepArgs(const Step& s) {
     case StepKind::kSetgroups:
     case StepKind::kHostname:
     case StepKind::kDomainname:
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kCpuAffinity:
+      out = s.name + ' ';
       AppendWord(out, s.value);
       return out;
     case StepKind::kNetDevice:
@@ -919,7 +940,9 @@ std::string PlanToText(const Plan& plan) {
 
   std::string out;
   out.reserve(plan.steps.size() * 96 + 128);
-  out += "# runc plan \xC2\xB7 id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
+  out += "# runc plan \xC2\xB7 ";
+  if (plan.exec_pid > 0) out += "exec into pid " + std::to_string(plan.exec_pid) + " \xC2\xB7 ";
+  out += "id=" + plan.id + " \xC2\xB7 bundle=" + plan.bundle +
          " \xC2\xB7 ociVersion=" + plan.oci_version + " \xC2\xB7 host=" + plan.host_label + "\n";
   for (const auto& s : plan.steps) {
     const std::string_view phase = PhaseName(s.phase);
@@ -952,6 +975,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
   j["ociVersion"] = plan.oci_version;
   j["host"] = plan.host_label;
   j["terminal"] = plan.terminal;
+  if (plan.exec_pid > 0) j["execPid"] = plan.exec_pid;
   if (plan.console_size) {
     j["consoleSize"] = {{"height", plan.console_size->height}, {"width", plan.console_size->width}};
   }
@@ -993,6 +1017,12 @@ bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {
       !r.Str(j, "host", root, plan.host_label) || !r.Bool(j, "terminal", root, plan.terminal) ||
       !r.StringMap(j, "annotations", root, plan.annotations)) {
     return false;
+  }
+  if (const Json* ep = JsonReader::Find(j, "execPid")) {
+    if (!ep->is_number_integer() || ep->get<int64_t>() <= 0 || ep->get<int64_t>() > INT32_MAX) {
+      return r.Fail("/execPid", "expected a pid");
+    }
+    plan.exec_pid = static_cast<int>(ep->get<int64_t>());
   }
   if (const Json* cs = JsonReader::Find(j, "consoleSize")) {
     ConsoleSize size;

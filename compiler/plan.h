@@ -25,7 +25,8 @@ enum class StepKind {
   kSeal,          // re-execute the runtime from a sealed copy of its binary (always step 1)
   kSubreaper,     // prctl(PR_SET_CHILD_SUBREAPER, 1): foreground `run` only (CompileOptions::subreaper)
   kStateDir,      // path=(host) state dir <root>/<id>
-  kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified")
+  kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified");
+                  // flags=kIfPermitted: a permission error skips it (rootless, no cgroupsPath)
   kCgroupWrite,   // path=(host) cgroup file; value=text written
   kCgroupCopy, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
                   // when empty, in each directory the cgroup.mkdir of its directory made
@@ -48,8 +49,12 @@ enum class StepKind {
   kSetgroups,     // value="deny" written to /proc/PID/setgroups by the parent
   kUidMap,        // value=text written to /proc/PID/uid_map by the parent
   kGidMap,        // value=text written to /proc/PID/gid_map by the parent
-  kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to
+  kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to;
+                  // flags=kIfPermitted: skipped when its directory was not made or on a permission error
   kRdtJoin,       // path=(host) resctrl tasks file the parent writes the child's pid to
+  kCpuAffinity,   // exec: name="initial" (before the cgroup joins) or "final" (after them); value=the
+                  // CPU list as written; nums=the CPUs. The runtime sets the affinity of the
+                  // process it cloned (sched_setaffinity) (runtime-spec process.execCPUAffinity)
   kUnshare,       // flags=CLONE_NEW* unshared by the child after it was put in its cgroup (cgroup ns)
   kNetDevice,     // name=host interface; value=name in the container (moved into the net namespace)
   kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
@@ -60,7 +65,8 @@ enum class StepKind {
   kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree
   kRootfsBind,    // path=(host) rootfs; bind-mounted onto itself (MS_BIND|MS_REC)
   kMount,         // source; path=(ctr) destination; fstype; flags=MS_*; value=fs data;
-                  // flags2=propagation MS_* applied after; nums={attr_set, attr_clear} (mount_setattr)
+                  // flags2=propagation MS_* applied after; nums={attr_set, attr_clear} (mount_setattr);
+                  // argv={bind source used when source is missing} (rootless cgroup binds)
   kTmpCopyup,     // path=(ctr) mount point of the tmpfs mounted by the step just before (same
                   // origin): copy what that mount covers into it (runc's "tmpcopyup")
   kRemount,       // path=(ctr); flags=MS_REMOUNT|MS_BIND|... (read-only etc. of a bind mount)
@@ -101,6 +107,11 @@ enum class StepKind {
   kRdtRemove,     // path=(host) resctrl group dir the container owns
   kStateRemove,   // path=(host) state dir
 };
+
+// Step::flags of cgroup.mkdir and cgroup.join in a rootless plan without a cgroupsPath: the step is
+// best effort (runc's rootless cgroup manager). EACCES, EPERM or EROFS skip it, and the trace says
+// so; a cgroup.write into a directory that was skipped fails with a message that names the limit.
+inline constexpr uint64_t kIfPermitted = 1;
 
 struct StepKindInfo {
   StepKind kind;
@@ -145,6 +156,10 @@ struct Plan {
   std::string host_label;   // HostFacts::Label()
   bool terminal = false;
   std::optional<ConsoleSize> console_size;
+  // > 0: the plan of an exec into the running container whose init has this (host) pid. Its
+  // process joins the init's namespaces (the mount namespace's root is the container's: no rootfs
+  // phase) and its cgroups, has no wait_start, and `runc exec` returns once it has run execve.
+  int exec_pid = 0;
   std::map<std::string, std::string> annotations;
   std::optional<Seccomp> seccomp;  // the filter the kSeccomp step loads
   std::vector<Step> steps;

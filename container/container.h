@@ -11,12 +11,13 @@
 // plan saved at create time.
 //
 // Files: create.cc, start.cc, run.cc (with supervise.cc: the foreground wait, signal forwarding
-// and the terminal proxy), state.cc (state and list), pause.cc (pause and resume), kill.cc,
-// delete.cc, util.cc.
+// and the terminal proxy), exec.cc, state.cc (state and list), pause.cc (pause and resume), kill.cc,
+// delete.cc, update.cc, ps.cc, events.cc, checkpoint.cc (checkpoint and restore), util.cc.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,120 @@ bool Kill(const Context& ctx, const std::string& id, int signal, bool all, Diagn
 // container, what a killed create left, is undone as far as that create got (its init killed, the
 // cgroups it made removed).
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error);
+
+// exec: a new process in a running (or created) container, as `runc exec`.
+struct ExecOptions {
+  // --process FILE: the whole OCI process (the other process flags are then ignored, as by runc).
+  std::string process_file;
+  // Without it: the container's config.json process with these applied.
+  std::vector<std::string> args;             // replaces process.args
+  std::string cwd;                           // --cwd
+  std::vector<std::string> env;              // --env K=V: appended; an existing K is overridden
+  std::string user;                          // --user UID[:GID]
+  std::vector<uint32_t> additional_gids;     // --additional-gids, appended
+  std::vector<std::string> caps;             // --cap: added to every capability set
+  bool no_new_privs = false;                 // --no-new-privs
+  std::string apparmor;                      // --apparmor
+  std::string process_label;                 // --process-label
+  bool tty = false;                          // --tty (process.terminal)
+  // Either way:
+  std::string console_socket;  // --console-socket: the pty master goes there
+  bool detach = false;         // --detach: return once the process runs
+  std::string pid_file;        // --pid-file
+  int preserve_fds = 0;        // --preserve-fds
+  bool ignore_paused = false;  // --ignore-paused
+  std::vector<std::string> cgroups;  // --cgroup [CTRL[,CTRL...]:]PATH, relative to the container's
+};
+
+// The plan Exec runs (`runc plan --exec FILE ID`): checks the container (it must be created or
+// running; paused only with ignore_paused), builds the process and compiles it (CompileExec).
+bool PlanExec(const Context& ctx, const std::string& id, const ExecOptions& options, Plan& out,
+              Diagnostics& errors);
+
+// Runs that plan: the process joins the container's namespaces and cgroups and execs. Detached:
+// returns once it runs (exit_status 0, its pid in the pid file); else waits for it, forwarding
+// signals (and proxying its terminal when --tty has no console socket) and returns its exit status
+// (128+signal when killed). False with `errors` when it could not be started: then nothing of it
+// is left (its steps fail as create's: "step N KIND (ORIGIN): SYSCALL OBJECT: strerror").
+bool Exec(const Context& ctx, const std::string& id, const ExecOptions& options, int& exit_status,
+          Diagnostics& errors);
+// update: new resource limits for a created, running or paused container (runc update).
+struct UpdateOptions {
+  std::string resources;                   // a linux.resources JSON document (--resources, or the flags')
+  std::string display_name = "resources";  // its name in diagnostics
+  std::string l3_cache_schema;             // --l3-cache-schema: Intel RDT schemata line
+  std::string mem_bw_schema;               // --mem-bw-schema
+};
+struct Updated {
+  Plan plan;                // the update plan that ran (cgroup.write steps, origins in the document)
+  nlohmann::json resources;  // the container's resources now, as saved in state.json
+};
+// Validates the document (diagnostics point into it), compiles it for the container's cgroups
+// (CompileUpdate), applies it and saves it: state.json's resources and plan.json's cgroup.write
+// steps. On a validation error nothing is written; on a failed write the files written before it
+// get their old values back and nothing is saved.
+bool Update(const Context& ctx, const std::string& id, const UpdateOptions& options, Updated& out,
+            Diagnostics& errors);
+// The plan Update would run (`runc plan --update FILE ID`), without running it.
+bool PlanUpdate(const Context& ctx, const std::string& id, const UpdateOptions& options, Plan& out,
+                Diagnostics& errors);
+
+// ps: the pids of every process in the container's cgroup(s), sorted (runc ps --format json).
+bool Processes(const Context& ctx, const std::string& id, std::vector<pid_t>& out, Diagnostic& error);
+// runc ps (table): runs the host's `ps` with `ps_args` (runc's default "-ef") and keeps its header
+// and the lines whose PID column is a process of the container, as runc does.
+bool ProcessTable(const Context& ctx, const std::string& id, const std::vector<std::string>& ps_args,
+                  std::string& out, Diagnostic& error);
+
+// events: runc's event documents ({"type": "stats"|"oom", "id": ID, "data": ...}, field names as
+// runc's types/events.go) for the container's cgroups, v1 or v2.
+struct EventsOptions {
+  bool stats_only = false;  // --stats: one stats event, then return
+  int interval_ms = 5000;   // --interval
+};
+using EventSink = std::function<void(const nlohmann::ordered_json& event)>;
+// With stats_only one stats event; otherwise a stats event every interval and an oom event when
+// the kernel's OOM killer acts in the container (v1 memory.oom_control through
+// cgroup.event_control, v2 memory.events' oom_kill), until the container stops (true then).
+bool Events(const Context& ctx, const std::string& id, const EventsOptions& options, const EventSink& sink,
+            Diagnostic& error);
+// The stats document alone (the "data" of a stats event).
+bool Stats(const Context& ctx, const std::string& id, nlohmann::ordered_json& out, Diagnostic& error);
+
+// checkpoint / restore through CRIU (runc's flags).
+struct CriuOptions {
+  std::string criu = "criu";  // the global --criu: the CRIU binary
+  std::string image_path;     // --image-path (checkpoint default: ./checkpoint)
+  std::string work_path;
+  std::string parent_path;
+  bool leave_running = false;
+  bool tcp_established = false;
+  bool ext_unix_sk = false;
+  bool shell_job = false;
+  bool lazy_pages = false;
+  bool file_locks = false;
+  bool pre_dump = false;
+  bool auto_dedup = false;
+  bool no_subreaper = false;
+  bool no_pivot = false;
+  bool detach = false;
+  int status_fd = -1;
+  std::string page_server;
+  std::string manage_cgroups_mode;
+  std::vector<std::string> empty_ns;
+  // restore only
+  std::string bundle = ".";
+  std::string console_socket;
+  std::string pid_file;
+};
+// Whether CRIU can be used here: the binary is found and `criu check` passes. false with an error
+// that names CRIU, the check and what it said.
+bool CheckCriu(const std::string& criu, Diagnostic& error);
+// Checkpoints a running container into options.image_path / restores one from it. Both check CRIU
+// first and fail, changing nothing, where it cannot run.
+bool Checkpoint(const Context& ctx, const std::string& id, const CriuOptions& options, Diagnostic& error);
+bool Restore(const Context& ctx, const std::string& id, const CriuOptions& options, int& exit_status,
+             Diagnostic& error);
 
 // The runtime-spec's features document for this build (`runc features`).
 nlohmann::ordered_json Features();

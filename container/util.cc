@@ -2,7 +2,6 @@
 // init safely.
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -42,11 +41,19 @@ bool OpenMissingStdio(Diagnostic& error) {
 }
 
 std::string CurrentUserName() {
-  passwd pw{};
-  passwd* result = nullptr;
-  char buf[4096];
-  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &result) == 0 && result) return result->pw_name;
-  return std::to_string(geteuid());
+  // /etc/passwd read by hand, not getpwuid_r: the binary is static, and glibc's NSS would dlopen
+  // the modules nsswitch.conf names (libnss_systemd here) for a uid that the file lacks, which
+  // crashes a static binary (an unprivileged user without a passwd entry, as in the rootless tests).
+  const std::string uid = std::to_string(geteuid());
+  std::ifstream in("/etc/passwd");
+  for (std::string line; std::getline(in, line);) {
+    const size_t a = line.find(':');
+    const size_t b = a == std::string::npos ? a : line.find(':', a + 1);
+    const size_t c = b == std::string::npos ? b : line.find(':', b + 1);
+    if (c == std::string::npos) continue;
+    if (line.compare(b + 1, c - b - 1, uid) == 0) return line.substr(0, a);
+  }
+  return uid;
 }
 
 bool MkdirAll(const std::string& path, mode_t mode) {

@@ -27,6 +27,17 @@ Spec SpecFromJson(const JsonDocument& doc);
 bool LoadSpec(const std::string& path, const std::string& display_name, Spec& out, Diagnostics& diags);
 bool LoadSpecText(std::string_view text, const std::string& display_name, Spec& out, Diagnostics& diags);
 
+// An OCI process document (`runc exec --process FILE`): the config's "process" object on its own.
+// It is checked by the same schema and semantic rules as a config's process; diagnostics name the
+// file with pointers relative to it ("process.json:3:11: /args: expected array, got string").
+// The Process' own origins (rlimits, capabilities) keep their "/process" prefix.
+bool LoadProcess(const std::string& path, const std::string& display_name, Process& out, Diagnostics& diags);
+// A `linux.resources` document on its own (`runc update --resources FILE`), validated exactly as
+// that field of a config.json is: the schema and the semantic rules. Diagnostics point into the
+// document itself ("update.json:3:14: /memory/limit: expected integer, got string"). On success
+// `out` is the typed Resources.
+bool LoadResourcesText(std::string_view text, const std::string& display_name, Resources& out, Diagnostics& diags);
+
 // The embedded JSON Schema text (for `runc validate --print-schema` and tests).
 std::string_view EmbeddedSchema();
 

@@ -187,6 +187,7 @@ nlohmann::ordered_json StateToFileJson(const ContainerState& s) {
   j["initStartTime"] = s.init_start_time;
   j["fifo"] = s.fifo;
   j["freezer"] = s.freezer;
+  if (!s.resources.is_null()) j["resources"] = s.resources;
   return j;
 }
 
@@ -211,6 +212,7 @@ bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string
     s.init_start_time = j.value("initStartTime", uint64_t{0});
     s.fifo = j.value("fifo", "");
     s.freezer = j.value("freezer", "");
+    if (j.contains("resources")) s.resources = j["resources"];
     out = std::move(s);
     return true;
   } catch (const nlohmann::json::exception& e) {

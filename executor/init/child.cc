@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cerrno>
 #include <vector>
 
@@ -35,7 +36,7 @@ class Child {
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
         no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
-        userns_(userns) {}
+        userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
 
   [[noreturn]] void Main(Runner role);
 
@@ -53,6 +54,11 @@ class Child {
   void HandOverFds();
   int PrepareExecve(size_t i, std::string& what);
   void BeforeSeccomp(size_t i);
+  // Whether each step is announced before it runs: with --debug (the trace), and always in an
+  // exec, whose runtime learns so that the process reached execve (the end of file that follows
+  // is its success).
+  bool Reports() const { return debug_ || plan_.exec_pid > 0; }
+  void ReportStep(size_t i);
 
   const Plan& plan_;
   const std::vector<Runner>& runners_;
@@ -70,7 +76,8 @@ class Child {
   int cgroup_fd_;
   const pid_t runtime_pid_;
   int start_fd_ = -1;  // exec.fifo opened for writing (after wait_start)
-  bool exec_prepared_ = false;  // PrepareExecve() done: execve is all that is left
+  bool exec_prepared_ = false;
+  size_t reported_ = SIZE_MAX;  // the last step announced (ReportStep)  // PrepareExecve() done: execve is all that is left
 
   Runner role_ = Runner::kHelper;
   bool detached_ = false;  // after kReady: nobody reads the socket any more
@@ -78,6 +85,7 @@ class Child {
   bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
   bool entered_ = false;   // EnterContainer() done
   bool helper_set_up_ = false;
+  const bool dumpable_for_maps_;  // ChildSetup::dumpable_for_maps
   std::string state_creating_, state_created_;  // hook state documents from the runtime
 };
 
@@ -107,9 +115,10 @@ void Child::InitSetup() {
   // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
   // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
   // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
-  // container process (as in runc, whose nsexec does the same). The helper does the same at its
-  // start (Main).
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // container process (as in runc, whose nsexec does the same). An unprivileged runtime still has
+  // to write our maps: then only from the become_root step on, the first after the spawn phase (no
+  // process of the container exists yet). The helper does the same at its start (Main).
+  prctl(PR_SET_DUMPABLE, dumpable_for_maps_ && userns_ ? 1 : 0, 0, 0, 0);
   CloseHostFds();
   DieWithRuntime();
   // The container gets a session of its own (and can take a controlling terminal, kConsole).
@@ -235,6 +244,9 @@ void Child::HandOverFds() {
 // program up. Run by the seccomp step when execve follows it, else by the execve step.
 int Child::PrepareExecve(size_t i, std::string& what) {
   exec_prepared_ = true;
+  // Left set, the parent-death signal would follow the process through execve: a detached
+  // `runc exec` exiting would kill it. (For the init, wait_start has cleared it already.)
+  prctl(PR_SET_PDEATHSIG, 0);
   HandOverFds();
   ReleaseStart();
   return ResolveExecve(plan_.steps[i], ctx_, what);
@@ -249,8 +261,25 @@ void Child::BeforeSeccomp(size_t i) {
   if (i + 1 < end_ && plan_.steps[i + 1].kind == StepKind::kExecve) {
     std::string what;
     if (int err = PrepareExecve(i + 1, what)) ChildFail(i + 1, err, what);
+    // The execve step's report goes now: under the filter even a send may be refused.
+    if (Reports()) ReportStep(i + 1);
   } else {
     HandOverFds();
+  }
+}
+
+void Child::ReportStep(size_t i) {
+  reported_ = i;
+  if (!detached_) {
+    // The runtime writes the trace line and answers: the step runs after its line.
+    SyncMessage m;
+    m.type = SyncType::kDebug;
+    m.step = static_cast<int32_t>(i);
+    if (SyncSend(sock_, m) != 0 || SyncRecv(sock_, m) != 0 || m.type != SyncType::kDebug) _exit(1);
+    CloseFd(m.fd);
+  } else if (debug_ && err_fd_ >= 0) {
+    const Step& s = plan_.steps[i];
+    WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
   }
 }
 
@@ -405,8 +434,11 @@ int Child::ChildStep(size_t i, std::string& what) {
       InitSetup();
       return 0;
     case StepKind::kBecomeRoot:
-      // Root of a user namespace of its own, so that files the init creates are owned by a mapped
-      // id; when root is not mapped, stay as we are: the plan's own user step decides.
+      // Non-dumpable from here on, whatever InitSetup left (an unprivileged runtime's map writes are
+      // done: they are spawn steps). Then root of a user namespace of its own, so that files the
+      // init creates are owned by a mapped id; when root is not mapped, stay as we are: the plan's
+      // own user step decides.
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
       if (userns_ && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
       }
       return 0;
@@ -477,6 +509,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
     case StepKind::kRdtJoin:
+    case StepKind::kCpuAffinity:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:
     case StepKind::kKill:
@@ -513,18 +546,7 @@ void Child::Main(Runner role) {
       continue;
     }
     if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
-    if (debug_ && static_cast<int>(i) != traced_) {
-      if (!detached_) {
-        // The runtime writes the trace line and answers: the step runs after its line.
-        SyncMessage m;
-        m.type = SyncType::kDebug;
-        m.step = static_cast<int32_t>(i);
-        if (SyncSend(sock_, m) != 0 || SyncRecv(sock_, m) != 0 || m.type != SyncType::kDebug) _exit(1);
-        CloseFd(m.fd);
-      } else if (err_fd_ >= 0) {
-        WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
-      }
-    }
+    if (Reports() && reported_ != i && static_cast<int>(i) != traced_) ReportStep(i);
     if (role_ == Runner::kHelper && !helper_set_up_) {
       // The helper's first step (traced above) starts with this. Non-dumpable like the init
       // (InitSetup): the helper joins the container's namespaces with the runtime's fds, and the

@@ -464,9 +464,17 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
 
   bool bind = (step.flags & MS_BIND) != 0;
   bool file = false;
+  std::string bind_source = step.source;
   if (bind) {
     struct stat st;
-    if (stat(step.source.c_str(), &st) != 0) return Fail(what, "stat " + step.source, errno);
+    int serr = stat(bind_source.c_str(), &st) != 0 ? errno : 0;
+    // A rootless container's cgroup that was not made (its if-permitted cgroup.mkdir was skipped):
+    // the step names the runtime's own cgroup, where the init stayed, instead.
+    if (serr == ENOENT && !step.argv.empty()) {
+      bind_source = step.argv[0];
+      serr = stat(bind_source.c_str(), &st) != 0 ? errno : 0;
+    }
+    if (serr) return Fail(what, "stat " + bind_source, serr);
     file = !S_ISDIR(st.st_mode);
   }
   Fd target;
@@ -477,14 +485,15 @@ int DoMount(const Step& step, InitContext& ctx, int root_fd, std::string& what) 
   // proc and sysfs carry the kernel's view of the host: mounting them somewhere a symlink in the
   // image chose (CVE-2019-19921) is refused.
   if ((step.fstype == "proc" || step.fstype == "sysfs") && "/" + rel != CleanPath(dest))
-    return Fail(what, mount_what + " (destination is a symlink to /" + rel + ")", EINVAL);
+    return Fail(what, mount_what + " (destination is a symlink to /" + rel + "; " + step.fstype +
+                          " must be mounted on ordinary directory)", EINVAL);
 
   std::string t = ProcFdPath(target.get());
   const int copyup = CopyupStepAfter(step, ctx);
   unsigned long flags = step.flags;
   const char* data = step.value.empty() ? nullptr : step.value.c_str();
   const char* fstype = step.fstype.empty() ? nullptr : step.fstype.c_str();
-  if (mount(step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(),
+  if (mount(bind && !bind_source.empty() ? bind_source.c_str() : step.source.empty() ? step.fstype.c_str() : step.source.c_str(), t.c_str(),
             bind ? nullptr : fstype, flags, bind ? nullptr : data) != 0) {
     err = errno;
     // Without its own network namespace (or in a user namespace) sysfs cannot be mounted, and

@@ -289,6 +289,14 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kExecve:
       return RunExecve(step, ctx, what);
     case StepKind::kHook:
+      // runc runs createContainer hooks from the rootfs (before pivot_root): a hook may use paths
+      // relative to it (`touch ./lib/x`). The init resolves nothing through its cwd, so moving it
+      // changes no later step.
+      if (step.name == "createContainer" && !ctx.pivoted && ctx.prepared && ctx.prepared->rootfs_fd >= 0 &&
+          fchdir(ctx.prepared->rootfs_fd) != 0) {
+        what = "fchdir rootfs";
+        return errno;
+      }
       return RunContainerHook(step, what);  // executor/common/hooks.h
     case StepKind::kSeal:
     case StepKind::kSubreaper:
@@ -309,6 +317,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kGidMap:
     case StepKind::kCgroupJoin:
     case StepKind::kRdtJoin:
+    case StepKind::kCpuAffinity:
     case StepKind::kUnshare:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:

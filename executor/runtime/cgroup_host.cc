@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "executor/common/sys.h"
+#include "executor/runtime/spawn.h"
+
 namespace runc {
 namespace {
 
@@ -150,6 +153,33 @@ int CgroupSignalAll(const std::string& dir, int sig) {
     if (kill(pid, sig) == 0) ++count;
   }
   return count;
+}
+
+}  // namespace runc
+
+namespace runc {
+
+bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error) {
+  std::vector<std::pair<std::string, std::string>> undo;  // file, value before the write
+  for (const auto& s : plan.steps) {
+    // rdt.group of an update: new schemata lines for the group the container is in.
+    if (s.kind != StepKind::kCgroupWrite && s.kind != StepKind::kRdtGroup) continue;
+    const std::string file = s.kind == StepKind::kRdtGroup ? s.path + "/schemata" : s.path;
+    std::string old;
+    const bool have_old = ReadFileAll(file, old);
+    if (int err = WriteFileOnce(file, s.value)) {
+      for (auto it = undo.rbegin(); it != undo.rend(); ++it) WriteFileOnce(it->first, it->second);
+      error = Diagnostic{};
+      error.message = StepError(s, "write " + file, err);
+      error.err = err;
+      return false;
+    }
+    if (have_old) {
+      while (!old.empty() && old.back() == '\n') old.pop_back();
+      undo.emplace_back(file, old);
+    }
+  }
+  return true;
 }
 
 }  // namespace runc

@@ -90,6 +90,8 @@ unsigned long HostIdOfRoot(const std::string& map) {
 namespace spawn {
 namespace {
 
+bool IsPermissionError(int err) { return err == EACCES || err == EPERM || err == EROFS; }
+
 // Steps whose directory the teardown removes (cgroup.rmdir, rdt.rmdir of the same path).
 bool MakesDirectory(StepKind kind) { return kind == StepKind::kCgroupMkdir || kind == StepKind::kRdtGroup; }
 
@@ -116,9 +118,18 @@ bool Spawner::Classify(Diagnostic& error) {
       have_wait = true;
     }
   }
-  if (!have_clone || !have_wait) {
+  // An exec plan has no start wait: it ends in execve, with the runtime still attached.
+  const bool exec = plan_.exec_pid > 0;
+  if (exec) {
+    for (size_t i = 0; i < end_; ++i) {
+      if (steps[i].kind == StepKind::kExecve) exec_idx_ = i;
+    }
+  }
+  if (!have_clone || (!have_wait && !exec) || (have_wait && exec) || (exec && exec_idx_ == 0)) {
     error = Diagnostic{};
-    error.message = std::string("plan has no ") + (have_clone ? "wait_start" : "clone") + " step";
+    error.message = !have_clone ? "plan has no clone step"
+                    : exec      ? (have_wait ? "exec plan with a wait_start step" : "exec plan has no execve step")
+                                : "plan has no wait_start step";
     return false;
   }
   for (size_t i = 0; i < end_; ++i) {
@@ -184,6 +195,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kCgroupJoin:
       case StepKind::kRdtJoin:
       case StepKind::kNetDevice:
+      case StepKind::kCpuAffinity:
         r = Runner::kRuntime;
         if (!after) misplaced = "needs the init's pid, before clone";
         break;
@@ -254,15 +266,17 @@ bool Spawner::Classify(Diagnostic& error) {
 
 // Before the first fork: what the child needs from the host that it cannot reach later.
 bool Spawner::PreFork(Diagnostic& error) {
-  const Step& wait = plan_.steps[wait_idx_];
-  // The fifo lives in the state dir, a host path the init cannot see after pivot_root: it reopens
-  // this O_PATH fd through /proc/self/fd (like runc).
-  fifo_fd_ = open(wait.path.c_str(), O_PATH | O_CLOEXEC);
-  if (fifo_fd_ < 0) {
-    Fail(error, wait, "open " + wait.path, errno);
-    return false;
+  if (plan_.exec_pid <= 0) {
+    const Step& wait = plan_.steps[wait_idx_];
+    // The fifo lives in the state dir, a host path the init cannot see after pivot_root: it
+    // reopens this O_PATH fd through /proc/self/fd (like runc).
+    fifo_fd_ = open(wait.path.c_str(), O_PATH | O_CLOEXEC);
+    if (fifo_fd_ < 0) {
+      Fail(error, wait, "open " + wait.path, errno);
+      return false;
+    }
+    fifo_fd_ = MoveFdAbove(fifo_fd_, min_fd_);
   }
-  fifo_fd_ = MoveFdAbove(fifo_fd_, min_fd_);
   if (!options_.console_socket.empty()) {
     for (const Step& s : plan_.steps) {
       if (s.kind != StepKind::kConsole) continue;
@@ -287,9 +301,11 @@ bool Spawner::PreFork(Diagnostic& error) {
   }
   ctx_.console_socket_fd = console_fd_;
   err_fd_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, min_fd_);
-  // The clone step's cgroup2 directory (CLONE_INTO_CGROUP).
+  // The clone step's cgroup2 directory (CLONE_INTO_CGROUP). An exec plan's clone has none: its
+  // helper has joined the container's cgroup namespace, out of which the kernel refuses to move a
+  // process (its own cgroup is outside that namespace's root); its cgroup.join steps move it.
   const Step& clone = plan_.steps[clone_idx_];
-  if (!clone.path.empty()) {
+  if (!clone.path.empty() && plan_.exec_pid <= 0) {
     int fd = open(clone.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct statfs fs;
     if (fd >= 0 && fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC) {
@@ -326,6 +342,8 @@ bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
   if (!Classify(error)) return false;
   if (!PrepareContainerSteps(plan_, prepared_, error)) return false;
   ctx_.prepared = &prepared_;
+  // An exec's process joins the container's mount namespace, whose root is the container's.
+  ctx_.pivoted = plan_.exec_pid > 0;
 
   size_t i = 0;
   while (i < end_) {
@@ -359,6 +377,12 @@ bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
     }
     if (ready) {
       result.pid = init_;
+      if (plan_.exec_pid > 0) {
+        // The process has run execve: it is the caller's to wait for.
+        init_ = -1;
+        CloseAll();
+        return true;
+      }
       if (!HandOver(error)) {
         Undo();
         return false;
@@ -427,6 +451,12 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kCgroupMkdir: {
       std::string failed;
       int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
+      if (err && (s.flags & kIfPermitted) && IsPermissionError(err)) {
+        // Rootless without cgroupsPath (runc's rootless cgroup manager): no cgroup here.
+        cgroups_skipped_[s.path] = "mkdir " + failed + ": " + strerror(err);
+        LogDebug("step " + std::to_string(s.index) + " skipped: mkdir " + failed + ": " + strerror(err));
+        return 0;
+      }
       if (err) what = "mkdir " + failed;
       return err;
     }
@@ -434,6 +464,10 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       // Top-down: the parents the mkdir of this directory made, then the directory itself.
       const std::string dir = s.path.substr(0, s.path.find_last_of('/'));
       const std::string name = s.path.substr(dir.size() + 1);
+      if (cgroups_skipped_.count(dir)) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: its cgroup.mkdir was skipped");
+        return 0;
+      }
       std::vector<std::string> dirs;
       for (const auto& made : cgroups_created_) {
         if (made.size() < dir.size() && dir.compare(0, made.size(), made) == 0 && dir[made.size()] == '/')
@@ -452,6 +486,14 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kCgroupDevices:
       return RunCgroupDevices(s, what);
     case StepKind::kCgroupWrite: {
+      auto skipped = cgroups_skipped_.find(s.path.substr(0, s.path.find_last_of('/')));
+      if (skipped != cgroups_skipped_.end()) {
+        // runc: "cannot set X limit: container could not join or create cgroup".
+        what = "cannot set " + s.path.substr(s.path.find_last_of('/') + 1) +
+               ": the rootless container could not create its cgroup (" + skipped->second +
+               "); limits need a cgroup the user may write (delegated) or root";
+        return EACCES;
+      }
       int err = WriteFileOnce(s.path, s.value);
       if (err) what = "write " + s.path;
       return err;
@@ -467,6 +509,13 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       auto it = ns_fds_.try_emplace(s.path, -1).first;
       CloseFd(it->second);
       it->second = MoveFdAbove(fd, min_fd_);
+      // Opened after the check would prove nothing: the namespace is the init's only if the pid
+      // still is the init now that the fd is open.
+      if (plan_.exec_pid > 0 && options_.exec_init_start_time != 0 &&
+          ProcessStartTime(plan_.exec_pid) != options_.exec_init_start_time) {
+        what = "open " + s.path + ": the container's init (pid " + std::to_string(plan_.exec_pid) + ") is gone";
+        return kNoErrno;
+      }
       return 0;
     }
     case StepKind::kHook:
@@ -503,12 +552,36 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return err;
     }
     case StepKind::kCgroupJoin: {
+      if (cgroups_skipped_.count(s.path.substr(0, s.path.find_last_of('/')))) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: its cgroup.mkdir was skipped");
+        return 0;
+      }
       int err = WriteFileOnce(s.path, std::to_string(init_));
+      if (err && (s.flags & kIfPermitted) && IsPermissionError(err)) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: write " + s.path + ": " + strerror(err));
+        return 0;
+      }
       if (err) what = "write " + s.path;
       return err;
     }
     case StepKind::kNetDevice:
       return MoveNetDevice(s.name, s.value, init_, what);
+    case StepKind::kCpuAffinity: {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      for (int64_t cpu : s.nums) {
+        if (cpu < 0 || cpu >= CPU_SETSIZE) {
+          what = "sched_setaffinity " + std::to_string(init_) + " " + s.value;
+          return EINVAL;
+        }
+        CPU_SET(static_cast<int>(cpu), &set);
+      }
+      if (sched_setaffinity(init_, sizeof set, &set) != 0) {
+        what = "sched_setaffinity " + std::to_string(init_) + " " + s.value;
+        return errno;
+      }
+      return 0;
+    }
     case StepKind::kIdmapMount:
       return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
     case StepKind::kRdtGroup:
@@ -586,6 +659,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.err_fd = err_fd_;
   setup.cgroup_fd = cgroup_fd_;
   setup.runtime_pid = self_;
+  setup.dumpable_for_maps = geteuid() != 0;
   return setup;
 }
 
@@ -642,6 +716,12 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
     int err = SyncRecv(sock_, m);
     CloseFd(m.fd);  // a child never sends one
     if (err == 0 && (m.step < 0 || static_cast<size_t>(m.step) >= plan_.steps.size())) err = EPROTO;
+    if (err == -1 && plan_.exec_pid > 0 && current == exec_idx_) {
+      // The exec's process closed its end (close-on-exec) in the execve step without reporting a
+      // failure: it runs the program.
+      ready = true;
+      return true;
+    }
     if (err) {
       // The child died without a word (crash, killed) or the channel broke.
       std::string what;
@@ -855,10 +935,25 @@ int Spawner::LogProgress(const Step& s, std::string& what) {
 
 // The clone step's cgroup, when the kernel did not take CLONE_INTO_CGROUP (or the directory is not
 // cgroup2 after all): the runtime writes the init's pid, still within the clone step.
+// Rootless (the directory's cgroup.mkdir is if-permitted): nothing when that mkdir was skipped,
+// and a permission error is not one, as for a cgroup.join.
 int Spawner::JoinCloneCgroup(bool joined, std::string& what) {
   const Step& clone = plan_.steps[clone_idx_];
   if (joined || clone.path.empty()) return 0;
+  if (cgroups_skipped_.count(clone.path)) {
+    LogDebug("step " + std::to_string(clone.index) + ": no cgroup to join, its cgroup.mkdir was skipped");
+    return 0;
+  }
   int err = WriteFileOnce(clone.path + "/cgroup.procs", std::to_string(init_));
+  if (err && IsPermissionError(err)) {
+    for (const Step& s : plan_.steps) {
+      if (s.kind == StepKind::kCgroupMkdir && s.path == clone.path && (s.flags & kIfPermitted)) {
+        LogDebug("step " + std::to_string(clone.index) + ": cgroup not joined: write " + clone.path +
+                 "/cgroup.procs: " + strerror(err));
+        return 0;
+      }
+    }
+  }
   if (err) what = "write " + clone.path + "/cgroup.procs";
   return err;
 }

@@ -40,6 +40,10 @@ struct SpawnOptions {
   // the runtime) and with the state dir still locked: `create` records the container as created.
   // False (with `error` set): Spawn fails and undoes everything.
   std::function<bool(pid_t init, Diagnostic& error)> on_ready;
+  // An exec plan (Plan::exec_pid): the start time (ProcessStartTime) of the container's init as
+  // recorded at create. Each ns.open step checks that its pid still is that process, so that a
+  // pid reused after the init died cannot lend its namespaces. 0: not checked.
+  uint64_t exec_init_start_time = 0;
   // Only honoured by the runc-faulty build (RUNC_FAULT_INJECTION): the step with this index fails
   // with EIO instead of running. 0 = off. Read from the RUNC_FAIL_AT_STEP environment variable.
   int fail_at_step = 0;
@@ -76,6 +80,12 @@ bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scop
 // Runs the teardown phase for a container whose init is (or was) `pid` (-1 when unknown).
 // Best effort: continues past failures, reports the first.
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope = {});
+
+// `runc update`: runs the cgroup.write steps of an update plan (CompileUpdate) in order, on a
+// container that exists. When one fails, the files written before it get back the values read
+// from them before the update (best effort), so that a failed update changes nothing, and `error`
+// is StepError's form: "step 2 cgroup.write (/memory/limit): write PATH: Invalid argument".
+bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error);
 
 // CVE-2019-5736: a container process must not be able to open the runtime binary for writing
 // through /proc/PID/exe (of the init before its execve, or via `#!/proc/self/exe`). `create` and

@@ -67,7 +67,7 @@ class Spawner {
   const SpawnOptions& options_;
   int fault_ = 0;
   std::vector<Runner> runners_;
-  size_t clone_idx_ = 0, wait_idx_ = 0, end_ = 0;
+  size_t clone_idx_ = 0, wait_idx_ = 0, exec_idx_ = 0, end_ = 0;
   bool need_helper_ = false;
   bool container_hooks_ = false;  // createContainer / startContainer hooks: the init needs its state
   int min_fd_ = 3;  // our own fds stay at or above 3 + preserve_fds
@@ -85,6 +85,8 @@ class Spawner {
   int logged_through_ = 0;  // the last step index in its progress log
   pid_t self_ = -1;         // our pid: the children check that their parent still is us
   std::vector<std::string> cgroups_created_;
+  // if-permitted cgroup.mkdir steps skipped on a permission error: directory -> the error.
+  std::map<std::string, std::string> cgroups_skipped_;
   std::vector<std::string> rdt_created_;  // resctrl group directories, in creation order
   std::map<std::string, int> ns_fds_;
   UsernsCache userns_cache_;  // user namespaces made for idmapped mounts (executor/runtime/idmap.h)

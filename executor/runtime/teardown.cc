@@ -202,6 +202,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
         case StepKind::kGidMap:
         case StepKind::kCgroupJoin:
         case StepKind::kRdtJoin:
+        case StepKind::kCpuAffinity:
         case StepKind::kUnshare:
         case StepKind::kNetDevice:
         case StepKind::kIdmapMount:

@@ -1,5 +1,6 @@
 // Global flags as runc takes them: `--rootless VALUE` and `--rootless=VALUE` alike (the value used
 // to be taken for the command name: `runc: unknown command "true"`).
+#include <regex>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -8,6 +9,18 @@
 
 namespace runc::test {
 namespace {
+
+// `runc -v` / `--version`: runc's three lines (its version.bats checks each one's shape).
+TEST(CliFlagsTest, VersionPrintsVersionCommitAndSpec) {
+  for (const char* flag : {"-v", "--version"}) {
+    RunResult r = runc::test::Run({RUNC_BINARY, flag});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(std::regex_match(r.out, std::regex("runc version [0-9]+\\.[0-9]+\\.[0-9]+\n"
+                                                   "commit: ([0-9a-f]+(-dirty)?|unknown)\n"
+                                                   "spec: [0-9]+\\.[0-9]+\\.[0-9]+\n")))
+        << flag << ": " << r.out;
+  }
+}
 
 TEST(CliFlagsTest, RootlessTakesItsValueWithOrWithoutEquals) {
   TempDir root("runc-cli-flags");

@@ -427,7 +427,7 @@ TEST_F(ContainerSteps, ProcOnASymlinkIsRefused) {
   auto r = RunInit(b.plan());
   EXPECT_EQ(r.status, 111);
   EXPECT_EQ(r.out,
-            "step 3: mount proc on /proc (destination is a symlink to /etc): Invalid argument\n");
+            "step 3: mount proc on /proc (destination is a symlink to /etc; proc must be mounted on ordinary directory): Invalid argument\n");
 }
 
 TEST_F(ContainerSteps, BindMountsWithPropagationRemountAndRecursiveAttributes) {

@@ -2,11 +2,17 @@
 // ours must look the same from inside the container (capabilities, mount table shape, limits,
 // hostname, ids, devices, cgroup membership, exit code) and leave the same cgroup files on the
 // host. Cases: the harness' default config, every fixture in ../shared/fixtures that Debian's runc
-// can run here, and a few variations.
+// can run here, and a few variations. What is compared from inside: capabilities, no_new_privs,
+// the seccomp mode and filter count, which namespaces are new (each /proc/self/ns/* against the
+// test's own), every mount with its full per-mount and superblock options, namespaced sysctls,
+// limits, ids, hostname, cgroup, /dev, env, masked paths. Without the reference (or when it cannot
+// run a case) the tests fail, unless RUNC_DIFF_ALLOW_NO_REFERENCE=1; DifferentialProbe checks that
+// the probe sees a change in each of these properties.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,16 +27,34 @@
 namespace runc::test {
 namespace {
 
-constexpr const char* kReferenceRunc = "/usr/sbin/runc";
+// Debian's runc; RUNC_DIFF_REFERENCE names another binary (e.g. to see the test fail without one).
+const char* const kReferenceRunc =
+    std::getenv("RUNC_DIFF_REFERENCE") != nullptr ? std::getenv("RUNC_DIFF_REFERENCE") : "/usr/sbin/runc";
 constexpr int kProbeExit = 7;
 
+// Set to 1 to let the differential tests skip when Debian's runc is not installed or cannot run a
+// case here; without it they fail, so that a missing reference is never a silent pass.
+constexpr const char* kOptOut = "RUNC_DIFF_ALLOW_NO_REFERENCE";
+
+bool OptedOut() {
+  const char* v = std::getenv(kOptOut);
+  return v != nullptr && std::string(v) == "1";
+}
+
 // What the container reports about itself; every line is deterministic for a given config and
-// host (no pids, times or inode numbers). The mount table is compared as a set: the order of the
-// spec's mounts is the spec's, but the order of the per-controller mounts under /sys/fs/cgroup is
-// the runtime's choice. Device cgroup rules are compared as sets too.
+// host (no pids, times or inode numbers). The mount table is compared as a set of (mount point,
+// type, per-mount options, superblock options): the order of the spec's mounts is the spec's, but
+// the order of the per-controller mounts under /sys/fs/cgroup is the runtime's choice. Device
+// cgroup rules are compared as sets too. Namespaces: each of /proc/self/ns/* is the host's
+// ("host") or a new one ("new"); @HOSTNS@ is replaced by the test's own (name=link words).
+// Seccomp: the mode and the number of filters from /proc/self/status (the filters' BPF is not
+// compared: the two runtimes compile the same rules into different programs). Sysctls: a fixed list of namespaced ones plus @SYSCTLS@ (the config's).
 constexpr const char* kProbe = R"SH(
-echo "== status"; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status
-echo "== mounts"; awk '{ i = 7; while ($i != "-") i++; split($6, o, ","); print $5, $(i+1), o[1] }' /proc/self/mountinfo | sort
+echo "== status"; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status
+echo "== namespaces"; for e in @HOSTNS@; do n=${e%%=*}; h=${e#*=}; c=$(readlink /proc/self/ns/$n 2>/dev/null || echo none); if [ "$c" = "$h" ]; then echo "$n host"; elif [ "$c" = none ]; then echo "$n none"; else echo "$n new"; fi; done
+echo "== mounts"; awk '{ i = 7; while ($i != "-") i++; print $5, $(i+1), $6, $(i+3) }' /proc/self/mountinfo | sort
+echo "== sysctls"; for k in @SYSCTLS@; do f=/proc/sys/$(echo $k | tr . /); if [ -r $f ]; then echo "$k = $(cat $f | tr '	
+' '  ')"; else echo "$k: -"; fi; done
 echo "== limits"; echo "nofile $(ulimit -n) $(ulimit -Hn)"; echo "nproc $(ulimit -u) $(ulimit -Hu)"
 echo "== uts"; hostname
 echo "== ids"; id; umask; pwd
@@ -43,6 +67,29 @@ echo "== env"; env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort
 echo "== masked"; for p in /proc/kcore /proc/keys /sys/firmware; do [ -r $p ] && echo "$p: $(head -c 1 $p 2>&1 | wc -c)"; done
 exit 7
 )SH";
+
+// Namespaced sysctls every case prints (the config's own keys are added).
+constexpr const char* kSysctls =
+    "kernel.hostname kernel.domainname kernel.shmmax kernel.shmall kernel.shmmni kernel.msgmax kernel.msgmnb "
+    "kernel.msgmni kernel.sem fs.mqueue.msg_max fs.mqueue.queues_max net.ipv4.ip_forward "
+    "net.ipv4.ping_group_range net.ipv4.ip_unprivileged_port_start net.core.somaxconn net.ipv4.tcp_syncookies";
+
+// name=link of each of the test process's own namespaces (the host's).
+std::string HostNamespaces() {
+  std::string out;
+  for (const char* n : {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"}) {
+    char link[256];
+    ssize_t len = readlink((std::string("/proc/self/ns/") + n).c_str(), link, sizeof link - 1);
+    if (len <= 0) continue;
+    out += std::string(n) + "=" + std::string(link, static_cast<size_t>(len)) + " ";
+  }
+  return out;
+}
+
+std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  return s;
+}
 
 // Host-side view of the container's cgroup while it is kept after exit (run --keep).
 std::string CgroupFiles(const std::string& cgroups_path) {
@@ -125,7 +172,12 @@ std::vector<std::pair<std::string, std::string>> Sections(const std::string& out
 void Adapt(nlohmann::json& config, const std::string& bundle, const std::string& cgroups_path) {
   bool readonly = config.contains("root") && config["root"].value("readonly", false);
   config["root"] = {{"path", "rootfs"}, {"readonly", readonly}};
-  config["process"]["args"] = {"sh", "-c", kProbe};
+  std::string sysctls = kSysctls;
+  if (config.contains("linux") && config["linux"].contains("sysctl")) {
+    for (const auto& [key, value] : config["linux"]["sysctl"].items()) sysctls += " " + key;
+  }
+  config["process"]["args"] = {
+      "sh", "-c", ReplaceAll(ReplaceAll(kProbe, "@HOSTNS@", HostNamespaces()), "@SYSCTLS@", sysctls)};
   config["process"]["terminal"] = false;
   config["process"].erase("consoleSize");
   config.erase("hooks");
@@ -181,12 +233,21 @@ void NoNetNoPid(nlohmann::json& c) {
   c["process"]["noNewPrivileges"] = false;
 }
 
+void SysctlsAndSeccomp(nlohmann::json& c) {
+  c["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}, {"net.core.somaxconn", "512"}, {"kernel.shmmni", "2048"}};
+  c["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                           {"syscalls", {{{"names", {"mknod", "mknodat"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+}
+
 class DifferentialTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DifferentialTest, SameViewAsDebianRunc) {
   if (!IsRoot()) GTEST_SKIP() << "needs root";
   struct stat st;
-  if (stat(kReferenceRunc, &st) != 0) GTEST_SKIP() << kReferenceRunc << " not installed (make deps)";
+  if (stat(kReferenceRunc, &st) != 0) {
+    if (OptedOut()) GTEST_SKIP() << kReferenceRunc << " not installed, and " << kOptOut << "=1";
+    FAIL() << kReferenceRunc << " not installed (make deps), or set " << kOptOut << "=1 to skip";
+  }
   const Case& c = GetParam();
 
   Bundle bundle;
@@ -207,7 +268,9 @@ TEST_P(DifferentialTest, SameViewAsDebianRunc) {
 
   Outcome theirs = RunUnder(kReferenceRunc, bundle.path(), cgroups_path, id);
   if (theirs.run.status != kProbeExit) {
-    GTEST_SKIP() << "Debian's runc cannot run this case here (exit " << theirs.run.status << "): " << theirs.run.err;
+    if (OptedOut()) GTEST_SKIP() << "Debian's runc cannot run this case here (exit " << theirs.run.status << "): " << theirs.run.err;
+    FAIL() << "Debian's runc cannot run this case here (exit " << theirs.run.status << "), so there is nothing to "
+           << "compare with (" << kOptOut << "=1 skips instead): " << theirs.run.err;
   }
   Outcome ours = RunUnder(RUNC_BINARY, bundle.path(), cgroups_path, id);
 
@@ -230,6 +293,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"default", "", nullptr}, Case{"nobody", "", NobodyWithGroups},
                       Case{"writable", "", Writable}, Case{"limited", "", Limited},
                       Case{"shared_namespaces", "", NoNetNoPid},
+                      Case{"sysctls_seccomp", "", SysctlsAndSeccomp},
                       Case{"runc_spec", "fixture-runc/config.json", nullptr},
                       Case{"runc_spec_rootless", "fixture-runc-rootless/config.json", nullptr},
                       Case{"crun_spec", "fixture-crun/config.json", nullptr},
@@ -237,8 +301,59 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"podman", "fixture-podman/config.json", nullptr}),
     CaseName);
 
+// The probe sees each property it compares: two configs that differ in one mount option, one
+// namespace, one sysctl and the seccomp filter, run by the reference, differ in exactly the
+// sections that show them (so a difference there between the runtimes would fail the test).
+TEST(DifferentialProbe, SeesEachComparedProperty) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
+  struct stat ref;
+  if (stat(kReferenceRunc, &ref) != 0) {
+    if (OptedOut()) GTEST_SKIP() << kReferenceRunc << " not installed, and " << kOptOut << "=1";
+    FAIL() << kReferenceRunc << " not installed (make deps), or set " << kOptOut << "=1 to skip";
+  }
+  auto probe = [](bool variant) {
+    Bundle bundle;
+    nlohmann::json config = bundle.config();
+    SysctlsAndSeccomp(config);
+    if (variant) {
+      for (auto& m : config["mounts"]) {
+        if (m["destination"] != "/dev/shm") continue;
+        nlohmann::json options = nlohmann::json::array();
+        for (const auto& o : m["options"])
+          if (o != "nosuid") options.push_back(o);
+        m["options"] = options;
+      }
+      config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+      config["linux"]["sysctl"]["net.core.somaxconn"] = "256";
+      config["linux"].erase("seccomp");
+    }
+    const std::string id = UniqueId(variant ? "probe-b" : "probe-a");
+    const std::string cgroups_path = "/runc-diff-" + id;
+    Adapt(config, bundle.path(), cgroups_path);
+    bundle.config() = config;
+    bundle.Write();
+    Outcome o = RunUnder(kReferenceRunc, bundle.path(), cgroups_path, id);
+    EXPECT_EQ(o.run.status, kProbeExit) << o.run.err;
+    return Sections(o.run.out);
+  };
+  auto a = probe(false);
+  auto b = probe(true);
+  ASSERT_EQ(a.size(), b.size());
+  std::vector<std::string> differing;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].second != b[i].second) differing.push_back(a[i].first);
+  }
+  // cgroup: /proc/self/cgroup reads "/" in a cgroup namespace of its own.
+  EXPECT_THAT(differing, ::testing::ElementsAre("status", "namespaces", "mounts", "sysctls", "cgroup"));
+}
+
 TEST(DifferentialExitCodes, SameExitCodes) {
   if (!IsRoot()) GTEST_SKIP() << "needs root";
+  struct stat ref;
+  if (stat(kReferenceRunc, &ref) != 0) {
+    if (OptedOut()) GTEST_SKIP() << kReferenceRunc << " not installed, and " << kOptOut << "=1";
+    FAIL() << kReferenceRunc << " not installed (make deps), or set " << kOptOut << "=1 to skip";
+  }
   for (const char* script : {"exit 0", "exit 1", "exit 3", "exit 255", "kill -9 $$; sleep 1", "false"}) {
     Bundle bundle({"sh", "-c", std::string("sh -c '") + script + "'"});
     const std::string id = UniqueId("exit");

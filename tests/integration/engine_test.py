@@ -406,9 +406,17 @@ def cleanup_mounts(base):
 def remove_cgroups(parent):
     if not parent:
         return
+    with open("/proc/self/mountinfo") as f:
+        mounted = {l.split()[4] for l in f}
     for root in os.listdir("/sys/fs/cgroup"):
-        top = os.path.join("/sys/fs/cgroup", root) + parent
+        hierarchy = os.path.join("/sys/fs/cgroup", root)
+        top = hierarchy + parent
         if not os.path.isdir(top):
+            continue
+        if hierarchy not in mounted:
+            # A controller this host does not mount: conmon makes plain directories and `tasks`
+            # files there on the /sys/fs/cgroup tmpfs.
+            shutil.rmtree(top, ignore_errors=True)
             continue
         for d, dirs, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
             try:

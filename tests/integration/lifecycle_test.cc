@@ -195,6 +195,9 @@ TEST_F(LifecycleTest, CreateStartKillDelete) {
   RunResult kill_stopped = Runc(root(), {"kill", id, "KILL"});
   EXPECT_EQ(kill_stopped.status, 1);
   EXPECT_EQ(kill_stopped.err, "runc: container not running\n");
+  // Signal 0 sends nothing; `kill --all` of a stopped container succeeds (runc's kill.bats).
+  RunResult probe = Runc(root(), {"kill", "-a", id, "0"});
+  EXPECT_EQ(probe.status, 0) << probe.err;
 
   RunResult del = Runc(root(), {"delete", id});
   ASSERT_EQ(del.status, 0) << del.err;

@@ -61,12 +61,6 @@ class SpawnIntegrationTest : public ::testing::Test {
     }
   }
 
-  std::vector<int> PlanIndices(const Bundle& b) {
-    std::vector<int> out;
-    for (const auto& [index, kind] : PlanSteps(b)) out.push_back(index);
-    return out;
-  }
-
   // (index, kind) of the steps of the plan a foreground `run` executes.
   std::vector<std::pair<int, std::string>> PlanSteps(const Bundle& b) {
     RunResult r = Runc(root_.path(), {"plan", "--run", "--bundle", b.path(), "--format", "json"});
@@ -103,17 +97,18 @@ TEST_F(SpawnIntegrationTest, DebugTraceIsThePlan) {
     b.config()["hooks"][kind] = {{{"path", "/bin/true"}}};
   }
   Prepare(b);
-  std::vector<int> plan = PlanIndices(b);
+  const std::vector<std::pair<int, std::string>> plan = PlanSteps(b);
   ASSERT_GT(plan.size(), 20u);
   RunResult r = Runc(root_.path(), {"--debug", "run", "--bundle", b.path(), UniqueId("dbg")});
   ASSERT_EQ(r.status, 0) << r.err;
-  std::vector<int> traced;
-  std::regex line_re("^runc: debug: step ([0-9]+) [a-z_.]+$");
+  std::vector<std::pair<int, std::string>> traced;
+  std::regex line_re("^runc: debug: step ([0-9]+) ([a-z_.]+)$");
   std::istringstream in(r.err);
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
-    if (std::regex_match(line, m, line_re)) traced.push_back(std::stoi(m[1]));
+    if (std::regex_match(line, m, line_re)) traced.emplace_back(std::stoi(m[1]), m[2]);
   }
+  // Index and kind: a trace that ran another kind of step under a plan index must not pass.
   EXPECT_EQ(traced, plan);
 }
 
@@ -142,6 +137,19 @@ TEST_F(SpawnIntegrationTest, FailedCreateTracesItsTeardownSteps) {
   EXPECT_EQ(tail, teardown) << r.err;
   struct stat st;
   EXPECT_NE(stat((root_.path() + "/" + id).c_str(), &st), 0);
+}
+
+// runc runs createContainer hooks from the rootfs, before pivot_root, so that a hook may name
+// files relative to it (runc's hooks.bats does `touch ./lib/x && mount --bind ... ./lib/x`).
+TEST_F(SpawnIntegrationTest, CreateContainerHookRunsFromTheRootfs) {
+  Bundle b({"cat", "/from-hook"});
+  b.config()["hooks"]["createContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "pwd > ./from-hook"}}}};
+  b.config()["root"]["readonly"] = false;
+  Prepare(b);
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), UniqueId("hookcwd")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, b.rootfs() + "\n");
 }
 
 TEST_F(SpawnIntegrationTest, OnlyStdioReachesTheContainer) {

@@ -81,7 +81,7 @@ KINDS = {
     "net_device": set(),
     "mount.idmap": {"open_tree", "mount_setattr", "clone", "clone3", "write"},
     "keyring": {"keyctl"},
-    "become_root": {"setresgid", "setresuid"},
+    "become_root": {"prctl", "setresgid", "setresuid"},
     "propagation": {"mount", "mount_setattr"},
     "rootfs_bind": {"mount"} | NEW_MOUNT_API,
     "mount": {"mount", "mkdirat", "mkdir"} | NEW_MOUNT_API,

@@ -56,6 +56,55 @@ TEST(CgroupPathTest, AbsolutePathInEveryV1Hierarchy) {
   EXPECT_EQ(rmdirs[12]->path, "/sys/fs/cgroup/blkio/default/d1");
 }
 
+// Rootless without cgroupsPath: the cgroup steps are best effort (runc's rootless managers ignore
+// permission errors only then), and the v1 cgroup mount's binds fall back to the runtime's own
+// cgroup; with a cgroupsPath, or not rootless, nothing is best effort.
+TEST(CgroupPathTest, RootlessWithoutPathIsIfPermitted) {
+  CompileOptions rootless = Options();
+  rootless.rootless = true;
+  for (CgroupMode mode : {CgroupMode::kV1, CgroupMode::kHybrid, CgroupMode::kV2}) {
+    Spec s = MinimalSpec();
+    s.linux.cgroups_path.reset();
+    runc::Mount cg;
+    cg.destination = "/sys/fs/cgroup";
+    cg.type = "cgroup";
+    cg.source = "cgroup";
+    cg.origin = "/mounts/1";
+    s.mounts.push_back(cg);
+    const Plan plan = Compile(s, FixedHost(mode), rootless);
+    const auto mkdirs = StepsOf(plan, StepKind::kCgroupMkdir);
+    const auto joins = StepsOf(plan, StepKind::kCgroupJoin);
+    ASSERT_FALSE(mkdirs.empty());
+    ASSERT_EQ(joins.size(), mkdirs.size());
+    for (const Step* st : mkdirs) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
+    for (const Step* st : joins) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
+    EXPECT_NE(PlanToText(plan).find(" if-permitted "), std::string::npos);
+    if (mode == CgroupMode::kV1) {
+      int binds = 0;
+      for (const Step& st : plan.steps) {
+        if (st.kind != StepKind::kMount || st.fstype != "bind" || st.path.rfind("/sys/fs/cgroup/", 0) != 0) continue;
+        ++binds;
+        ASSERT_EQ(st.argv.size(), 1u) << st.path;
+        EXPECT_EQ(st.source.substr(0, st.argv[0].size()), st.argv[0]) << "the fallback is the runtime's own cgroup";
+      }
+      EXPECT_GT(binds, 1);
+    }
+    Spec named = s;
+    named.linux.cgroups_path = "/named";
+    for (const Plan& strict : {Compile(named, FixedHost(mode), rootless), Compile(s, FixedHost(mode), Options())}) {
+      for (const Step& st : strict.steps) {
+        if (st.kind == StepKind::kCgroupMkdir || st.kind == StepKind::kCgroupJoin) {
+          EXPECT_EQ(st.flags, 0u);
+        }
+        if (st.kind == StepKind::kMount) {
+          EXPECT_TRUE(st.argv.empty());
+        }
+      }
+      EXPECT_EQ(PlanToText(strict).find("if-permitted"), std::string::npos);
+    }
+  }
+}
+
 TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
   const Plan plan = Compile(WithResources(Resources{}, "/x"), FixedHost(CgroupMode::kHybrid), Options());
   const auto mkdirs = StepsOf(plan, StepKind::kCgroupMkdir);

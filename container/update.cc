@@ -1,0 +1,181 @@
+// update: new cgroup limits for a container that exists (runc update). The resources document is
+// validated like linux.resources, compiled into cgroup.write steps for the container's cgroups
+// (CompileUpdate), run by the executor (ApplyCgroupUpdate), and saved: state.json keeps the merged
+// resources, plan.json's cgroup.write steps get the new values, so that `runc plan ID` and the next
+// update start from them.
+#include <fstream>
+#include <sstream>
+
+#include "compiler/compile.h"
+#include "container/internal.h"
+#include "executor/runtime/spawn.h"
+#include "schema/load.h"
+
+namespace runc::container {
+namespace {
+
+Diagnostic Error(std::string message) {
+  Diagnostic d;
+  d.message = std::move(message);
+  return d;
+}
+
+// The container's resources before this update: what the last update saved, else the bundle's
+// config.json (its linux.resources as create read it, unless the file was edited since).
+nlohmann::json CurrentResources(const ContainerState& state) {
+  if (!state.resources.is_null()) return state.resources;
+  std::ifstream in(state.bundle + "/config.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, false);
+  if (config.is_object() && config.contains("linux") && config["linux"].is_object() &&
+      config["linux"].contains("resources") && config["linux"]["resources"].is_object()) {
+    return config["linux"]["resources"];
+  }
+  return nlohmann::json::object();
+}
+
+bool Unset(const nlohmann::json& v) {
+  return v.is_null() || (v.is_number() && v.get<double>() == 0) || (v.is_string() && v.get<std::string>().empty());
+}
+
+// The update's fields over the current ones: only what CompileUpdate applies, and not the zero
+// values it skips (runc's "0 = leave as is").
+nlohmann::json Merge(nlohmann::json current, const nlohmann::json& update) {
+  if (!current.is_object()) current = nlohmann::json::object();
+  auto take = [&](const char* object, std::initializer_list<const char*> keys) {
+    if (!update.contains(object) || !update[object].is_object()) return;
+    for (const char* key : keys) {
+      if (!update[object].contains(key) || Unset(update[object][key])) continue;
+      if (!current.contains(object) || !current[object].is_object()) current[object] = nlohmann::json::object();
+      current[object][key] = update[object][key];
+    }
+  };
+  take("memory", {"limit", "reservation", "swap", "kernelTCP"});
+  take("cpu", {"shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"});
+  take("blockIO", {"weight"});
+  take("pids", {"limit"});
+  if (update.contains("unified") && update["unified"].is_object()) {
+    for (const auto& [file, value] : update["unified"].items()) current["unified"][file] = value;
+  }
+  return current;
+}
+
+struct Prepared {
+  ContainerState state;
+  Plan container;  // as saved at create (and by earlier updates)
+  Plan update;
+  nlohmann::json merged;
+};
+
+bool Prepare(const Context& ctx, const std::string& id, const UpdateOptions& options, Prepared& out,
+             Diagnostics& errors) {
+  Diagnostic err;
+  if (!LoadState(ctx.root, id, out.state, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  if (out.state.status == ContainerStatus::kStopped || out.state.status == ContainerStatus::kCreating) {
+    errors.push_back(Error("cannot update container " + id + ": it is " + std::string(StatusName(out.state.status))));
+    return false;
+  }
+  if (!LoadContainerPlan(ctx.root, id, out.container, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  Resources update;
+  if (!LoadResourcesText(options.resources, options.display_name, update, errors)) return false;
+  const nlohmann::json update_json = nlohmann::json::parse(options.resources, nullptr, false);
+  const nlohmann::json current_json = CurrentResources(out.state);
+  Resources current;
+  Diagnostics ignored;  // a config that no longer validates: no current values to order by
+  LoadResourcesText(current_json.dump(), "config.json", current, ignored);
+  out.update = CompileUpdate(update, current, out.container, ctx.rootless);
+  out.merged = Merge(current_json, update_json);
+  if (!options.l3_cache_schema.empty() || !options.mem_bw_schema.empty()) {
+    const Step* rdt = FindStep(out.container, StepKind::kRdtGroup);
+    if (!rdt) {
+      errors.push_back(Error("cannot update Intel RDT of container " + id + ": it has no linux.intelRdt"));
+      return false;
+    }
+    Step& s = out.update.steps.emplace_back();
+    s.phase = Phase::kHost;
+    s.kind = StepKind::kRdtGroup;
+    s.origin = "cli";
+    s.path = rdt->path;
+    if (!options.l3_cache_schema.empty()) s.value += options.l3_cache_schema + "\n";
+    if (!options.mem_bw_schema.empty()) s.value += options.mem_bw_schema + "\n";
+    s.nums = {1};
+    s.index = static_cast<int>(out.update.steps.size());
+  }
+  return true;
+}
+
+// plan.json after the update: each write of the update replaces the container's write of the same
+// file, or joins the host phase after its last cgroup step.
+void MergeIntoPlan(Plan& container, const Plan& update) {
+  for (const auto& u : update.steps) {
+    if (u.kind != StepKind::kCgroupWrite) continue;
+    Step merged = u;
+    merged.origin = "/linux/resources" + u.origin;
+    bool replaced = false;
+    for (auto& s : container.steps) {
+      if (s.kind == StepKind::kCgroupWrite && s.path == u.path) {
+        s.value = merged.value;
+        s.origin = merged.origin;
+        replaced = true;
+      }
+    }
+    if (replaced) continue;
+    size_t at = 0;
+    for (size_t i = 0; i < container.steps.size(); ++i) {
+      const StepKind k = container.steps[i].kind;
+      if (k == StepKind::kCgroupMkdir || k == StepKind::kCgroupWrite || k == StepKind::kCgroupDevices) at = i + 1;
+    }
+    container.steps.insert(container.steps.begin() + static_cast<std::ptrdiff_t>(at), merged);
+  }
+  for (size_t i = 0; i < container.steps.size(); ++i) container.steps[i].index = static_cast<int>(i + 1);
+}
+
+}  // namespace
+
+bool PlanUpdate(const Context& ctx, const std::string& id, const UpdateOptions& options, Plan& out,
+                Diagnostics& errors) {
+  ContainerLock lock;
+  Diagnostic err;
+  if (!lock.Lock(ctx.root, id, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  Prepared p;
+  if (!Prepare(ctx, id, options, p, errors)) return false;
+  out = std::move(p.update);
+  return true;
+}
+
+bool Update(const Context& ctx, const std::string& id, const UpdateOptions& options, Updated& out,
+            Diagnostics& errors) {
+  ContainerLock lock;
+  Diagnostic err;
+  if (!lock.Lock(ctx.root, id, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  Prepared p;
+  if (!Prepare(ctx, id, options, p, errors)) return false;
+  if (!ApplyCgroupUpdate(p.update, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  p.state.resources = p.merged;
+  MergeIntoPlan(p.container, p.update);
+  if (!SaveState(lock.dir(), p.state, err) || !SavePlan(lock.dir(), p.container, err)) {
+    errors.push_back(err);
+    return false;
+  }
+  out.plan = std::move(p.update);
+  out.resources = std::move(p.merged);
+  return true;
+}
+
+}  // namespace runc::container

@@ -1,0 +1,259 @@
+// runc update on real containers: the flags (sizes with units) and --resources FILE|- reach the
+// cgroup files (v1 on this hybrid host; cgroup2 in a private mount namespace with only cgroup2
+// mounted), are saved (state.json's resources, `runc plan ID`), and the next update starts from
+// them; a bad document gives pointer diagnostics and changes nothing; a failed write is undone;
+// stopped and unknown containers are refused. `runc plan --update FILE ID` prints the steps.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace runc::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
+
+std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
+  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
+                                  "sh"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+class UpdateTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
+    v2_ = GetParam();
+    if (v2_ && !Exists(std::string(kHostCgroup2) + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << kHostCgroup2;
+    id_ = UniqueId("upd");
+    cgroup_ = "/runc-test-update-" + id_;
+  }
+  void TearDown() override {
+    Runc({"delete", "--force", id_});
+    if (v2_) rmdir((std::string(kHostCgroup2) + cgroup_).c_str());
+  }
+
+  RunResult Runc(const std::vector<std::string>& args, const RunOptions& options = {}) {
+    std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::Run(v2_ ? OnV2(argv) : argv, options);
+  }
+
+  // A v1 controller's file of the container (the hierarchy's mount point is its name here).
+  std::string V1File(const std::string& controller, const std::string& file) const {
+    return "/sys/fs/cgroup/" + controller + cgroup_ + "/" + file;
+  }
+  std::string V2File(const std::string& file) const { return std::string(kHostCgroup2) + cgroup_ + "/" + file; }
+
+  void StartSleeper(Bundle& b) {
+    b.config()["process"]["args"] = {"sleep", "1000"};
+    b.config()["linux"]["cgroupsPath"] = cgroup_;
+    b.Write();
+    const std::string err_file = root_.path() + "/run-d.err";
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
+                                     RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
+    RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
+    ASSERT_EQ(r.status, 0) << ReadFile(err_file);
+  }
+
+  nlohmann::json SavedResources() const {
+    auto j = nlohmann::json::parse(ReadFile(root_.path() + "/" + id_ + "/state.json"), nullptr, false);
+    return j.is_object() && j.contains("resources") ? j["resources"] : nlohmann::json();
+  }
+
+  std::string WriteDoc(const std::string& name, const std::string& text) {
+    const std::string path = root_.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  TempDir root_{"runc-test-update-root"};
+  std::string id_, cgroup_;
+  bool v2_ = false;
+};
+
+TEST_P(UpdateTest, FlagsReachTheCgroupAndAreSaved) {
+  if (v2_) GTEST_SKIP() << "the cgroup2-only namespace has no memory, pids or cpu controller (see UnifiedOnV2)";
+  Bundle b;
+  StartSleeper(b);
+  RunResult r = Runc({"update", "--memory", "100M", "--memory-swap", "200M", "--pids-limit", "20", "--cpu-share", "512",
+                      "--cpu-period", "100000", "--cpu-quota", "50000", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.limit_in_bytes"))), "104857600");
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.memsw.limit_in_bytes"))), "209715200");
+  EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "20");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.shares"))), "512");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_period_us"))), "100000");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_quota_us"))), "50000");
+
+  // Saved: state.json's resources and the container's plan.
+  nlohmann::json saved = SavedResources();
+  EXPECT_EQ(saved["memory"]["limit"], 104857600) << saved.dump();
+  EXPECT_EQ(saved["pids"]["limit"], 20) << saved.dump();
+  RunResult plan = Runc({"plan", id_});
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes = 104857600"));
+  EXPECT_THAT(plan.out, HasSubstr("# /linux/resources/memory/limit"));
+  EXPECT_THAT(plan.out, HasSubstr("pids.max = 20"));
+
+  // The next update starts from there: raising memory and swap above the old swap needs swap first.
+  r = Runc({"update", "--memory", "300M", "--memory-swap", "400M", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.limit_in_bytes"))), "314572800");
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.memsw.limit_in_bytes"))), "419430400");
+  // And lowering both again needs the limit first.
+  r = Runc({"update", "--memory", "50M", "--memory-swap", "60M", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("memory", "memory.limit_in_bytes"))), "52428800");
+  // What an update leaves out stays as it was, in the cgroup and in what is saved.
+  EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "20");
+  saved = SavedResources();
+  EXPECT_EQ(saved["pids"]["limit"], 20) << saved.dump();
+  EXPECT_EQ(saved["memory"]["swap"], 62914560) << saved.dump();
+  plan = Runc({"plan", id_});
+  EXPECT_THAT(plan.out, HasSubstr("memory.limit_in_bytes = 52428800"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("memory.limit_in_bytes = 104857600")));
+
+  // -1 is unlimited.
+  r = Runc({"update", "--pids-limit", "-1", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
+}
+
+TEST_P(UpdateTest, ResourcesFromAFileAndStdin) {
+  if (v2_) GTEST_SKIP() << "the cgroup2-only namespace has no pids controller (see UnifiedOnV2)";
+  Bundle b;
+  StartSleeper(b);
+  const std::string doc = WriteDoc("r.json", R"({"pids": {"limit": 33}, "cpu": {"shares": 256}})");
+  RunResult r = Runc({"update", "--resources", doc, id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "33");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.shares"))), "256");
+  RunOptions in;
+  in.input = R"({"pids": {"limit": 44}})";
+  r = Runc({"update", "-r", "-", id_}, in);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "44");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.shares"))), "256");
+  EXPECT_EQ(SavedResources()["cpu"]["shares"], 256);
+}
+
+TEST_P(UpdateTest, BadDocumentGivesPointersAndChangesNothing) {
+  Bundle b;
+  StartSleeper(b);
+  const std::string before_state = ReadFile(root_.path() + "/" + id_ + "/state.json");
+  const std::string before_plan = Runc({"plan", id_}).out;
+  const std::string doc = WriteDoc("bad.json", "{\n  \"memory\": {\n    \"limit\": \"lots\"\n  },\n  \"pids\": {\"limit\": 5}\n}\n");
+  RunResult r = Runc({"update", "--resources", doc, id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr(doc + ":3:"));
+  EXPECT_THAT(r.err, HasSubstr("/memory/limit"));
+  EXPECT_THAT(r.err, Not(HasSubstr("/linux/resources")));
+  if (!v2_) {
+    EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max") << "a refused update wrote";
+  }
+  EXPECT_EQ(ReadFile(root_.path() + "/" + id_ + "/state.json"), before_state);
+  EXPECT_EQ(Runc({"plan", id_}).out, before_plan);
+  // Not JSON at all: the syntax error names the file, line and column.
+  r = Runc({"update", "--resources", WriteDoc("syntax.json", "{\"pids\": {\"limit\": }}"), id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("syntax.json:1:"));
+  // A flag value that is not a size.
+  r = Runc({"update", "--memory", "lots", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("--memory: invalid size \"lots\""));
+}
+
+TEST_P(UpdateTest, FailedWriteIsUndone) {
+  if (v2_) GTEST_SKIP() << "v1 cpuset and memory files";
+  Bundle b;
+  StartSleeper(b);
+  ASSERT_EQ(Runc({"update", "--memory", "100M", "--memory-swap", "100M", id_}).status, 0);
+  const std::string cpus = ReadFile(V1File("cpuset", "cpuset.cpus"));
+  // cpuset is written first (runc's order), then a memsw below the memory limit is refused.
+  RunResult r = Runc({"update", "--cpuset-cpus", "0", "--memory-swap", "10M", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("cgroup.write (/memory/swap): write " + V1File("memory", "memory.memsw.limit_in_bytes") +
+                               ": Invalid argument"));
+  EXPECT_EQ(ReadFile(V1File("cpuset", "cpuset.cpus")), cpus) << "the cpuset write was not undone";
+  EXPECT_EQ(SavedResources()["memory"]["swap"], 104857600);
+}
+
+TEST_P(UpdateTest, UnifiedOnV2) {
+  if (!v2_) GTEST_SKIP() << "cgroup2 files";
+  Bundle b;
+  StartSleeper(b);
+  RunResult r = Runc({"update", "--resources", WriteDoc("u.json", R"({"unified": {"cgroup.max.descendants": "7"}})"), id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V2File("cgroup.max.descendants"))), "7");
+  EXPECT_EQ(SavedResources()["unified"]["cgroup.max.descendants"], "7");
+  EXPECT_THAT(Runc({"plan", id_}).out, HasSubstr("cgroup.max.descendants = 7"));
+  // No pids controller in this cgroup2: the write fails naming the file, nothing is saved.
+  r = Runc({"update", "--pids-limit", "10", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("cgroup.write (/pids/limit): write " + std::string("/sys/fs/cgroup") + cgroup_ +
+                               "/pids.max: No such file or directory"));
+  EXPECT_FALSE(SavedResources().contains("pids"));
+}
+
+TEST_P(UpdateTest, PlanUpdateShowsTheSteps) {
+  Bundle b;
+  StartSleeper(b);
+  const std::string doc = WriteDoc("p.json", R"({"pids": {"limit": 9}, "memory": {"limit": 1048576000}})");
+  RunResult r = Runc({"plan", "--update", doc, id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  if (v2_) {
+    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/pids.max = 9"));
+    EXPECT_THAT(r.out, HasSubstr("/sys/fs/cgroup" + cgroup_ + "/memory.max = 1048576000"));
+  } else {
+    EXPECT_THAT(r.out, HasSubstr(V1File("pids", "pids.max") + " = 9"));
+    EXPECT_THAT(r.out, HasSubstr(V1File("memory", "memory.limit_in_bytes") + " = 1048576000"));
+  }
+  EXPECT_THAT(r.out, HasSubstr("# /pids/limit"));
+  // Only printed: nothing changed.
+  if (!v2_) {
+    EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
+  }
+  EXPECT_TRUE(SavedResources().is_null());
+}
+
+TEST_P(UpdateTest, StoppedAndUnknownContainersAreRefused) {
+  RunResult r = Runc({"update", "--pids-limit", "10", "no-such-container"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("does not exist"));
+  Bundle b({"true"});
+  b.config()["linux"]["cgroupsPath"] = cgroup_;
+  b.Write();
+  ASSERT_EQ(Runc({"run", "--keep", "--bundle", b.path(), id_}).status, 0);
+  r = Runc({"update", "--pids-limit", "10", id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot update container " + id_ + ": it is stopped"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cgroups, UpdateTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "v2" : "v1"; });
+
+}  // namespace
+}  // namespace runc::test
