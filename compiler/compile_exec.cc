@@ -161,12 +161,15 @@ class ExecCompiler {
     }
   }
 
-  // The container's cgroup.join steps, each moved into its --cgroup sub-cgroup when one applies.
+  // The cgroups the container's init joined (its cgroup.join steps and the cgroup2 directory its
+  // clone step went into: JoinedCgroupDirs), in the order of their cgroup.mkdir steps, each moved
+  // into its --cgroup sub-cgroup when one applies.
   bool ResolveCgroups() {
     std::vector<bool> used(opts_.sub_cgroups.size(), false);
+    const std::vector<std::string> joined = JoinedCgroupDirs(container_);
     for (const Step& s : container_.steps) {
-      if (s.kind != StepKind::kCgroupJoin) continue;
-      std::string path = s.path;
+      if (s.kind != StepKind::kCgroupMkdir || std::find(joined.begin(), joined.end(), s.path) == joined.end()) continue;
+      std::string path = s.path + "/cgroup.procs";
       std::string origin = s.origin;
       const std::string* sub = nullptr;
       for (size_t i = 0; i < opts_.sub_cgroups.size(); ++i) {
@@ -194,8 +197,7 @@ class ExecCompiler {
           Error("--cgroup", "path " + *sub + " leaves the container's cgroup");
           return false;
         }
-        const std::string dir = s.path.substr(0, s.path.rfind('/'));
-        if (!clean.empty() && clean != ".") path = compile_internal::JoinPath(dir, clean) + "/cgroup.procs";
+        if (!clean.empty() && clean != ".") path = compile_internal::JoinPath(s.path, clean) + "/cgroup.procs";
         origin = "--cgroup";
       }
       cgroups_.push_back({s.name, path, origin});

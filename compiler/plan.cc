@@ -61,7 +61,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kClone, "clone", Phase::kSpawn,
      "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
      "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
-     "refuses it, the runtime writes the pid to path/cgroup.procs in this step)"},
+     "refuses it, the runtime writes the pid to path/cgroup.procs in this step; when path's "
+     "cgroup.mkdir is if-permitted, that join is too, as a cgroup.join)"},
     {StepKind::kInitSetup, "init", Phase::kSpawn,
      "the init's own set-up before any other step of its: non-dumpable (PR_SET_DUMPABLE 0, until "
      "execve; in a user namespace under an unprivileged runtime, which must write its maps through "
