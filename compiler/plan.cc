@@ -179,7 +179,8 @@ constexpr StepKindInfo kStepKinds[] = {
      "returns here"},
     {StepKind::kExecve, "execve", Phase::kStart,
      "execute the container process (path, PATH lookup inside the container without '/'; argv; "
-     "env)"},
+     "env); the parent-death signal is cleared first (an exec has no wait_start step). After a "
+     "seccomp step, its trace line comes before that step's filter is loaded"},
     {StepKind::kKill, "kill", Phase::kTeardown, "kill the container's processes (nums = {signal})"},
     {StepKind::kCgroupRmdir, "cgroup.rmdir", Phase::kTeardown, "remove a cgroup directory (path)"},
     {StepKind::kRdtRemove, "rdt.rmdir", Phase::kTeardown,
