@@ -20,7 +20,7 @@ int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int r = ParseFlags("run",
                          "[--detach] [--keep] [--bundle B] [--pid-file F] [--console-socket S] [--no-pivot] "
-                         "[--no-new-keyring] [--preserve-fds N] ID",
+                         "[--no-new-keyring] [--preserve-fds N] [--no-subreaper] ID",
                          desc, pos, args, vm);
       r >= 0)
     return r;

@@ -1,6 +1,7 @@
 #include "cli/flags.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -68,6 +69,8 @@ void AddCreateFlags(po::options_description& desc, container::CreateOptions& f) 
       ("no-pivot", po::bool_switch(&f.no_pivot), "do not use pivot_root (MS_MOVE + chroot instead)")
       ("no-new-keyring", po::bool_switch(&f.no_new_keyring), "do not create a new session keyring")
       ("preserve-fds", po::value(&f.preserve_fds), "pass N additional file descriptors (3..3+N-1) to the container");
+  // podman --sdnotify=container, systemd units: the container's sd_notify goes through us.
+  if (const char* notify = getenv("NOTIFY_SOCKET")) f.notify_socket = notify;
 }
 
 bool RequireId(const char* command, const po::variables_map& vm, std::string& id) {

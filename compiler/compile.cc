@@ -18,6 +18,12 @@
 #include "schema/names.h"
 
 namespace runc {
+
+namespace {
+// Where the container finds the runtime's notify socket (runc's path).
+constexpr std::string_view kNotifyDirInContainer = "/run/notify";
+}  // namespace
+
 namespace compile_internal {
 
 namespace {
@@ -262,6 +268,7 @@ class Compiler {
   }
 
   std::string StateDir() const { return compile_internal::JoinPath(b_.host.state_root, opts_.id); }
+  std::string NotifyDir() const { return StateDir() + "/notify"; }
 
   void Host() {
     // Done before the plan is compiled (container/create.cc), but a step all the same: it mounts
@@ -270,6 +277,13 @@ class Compiler {
     if (opts_.subreaper) b_.Add(Phase::kHost, StepKind::kSubreaper, "cli");
     Step& state = b_.Add(Phase::kHost, StepKind::kStateDir, "default");
     state.path = StateDir();
+    if (!opts_.notify_socket.empty()) {
+      // runc's notify_socket.go: the container gets a socket of the runtime's, in a directory of
+      // the state dir bound where the caller's socket is, and `start` relays what it says.
+      Step& n = b_.Add(Phase::kHost, StepKind::kNotifySocket, "NOTIFY_SOCKET");
+      n.path = NotifyDir();
+      n.value = opts_.notify_socket;
+    }
     compile_internal::AddCgroupSetup(b_);
     RdtGroups();
     for (const Namespace* ns : joins_) {
@@ -416,6 +430,15 @@ class Compiler {
 
   void Process() {
     const runc::Process& p = spec_.process;
+    // runc joins the keyring first thing in its standard init (standard_init_linux.go): a keyring
+    // of the container's own, named so that `exec` can join it, searchable by its owner (by
+    // others in a user namespace, where the owner may be unmapped).
+    if (!opts_.no_new_keyring) {
+      Step& k = b_.Add(Phase::kProcess, StepKind::kKeyring, "default");
+      k.name = "_ses." + opts_.id;
+      constexpr int64_t kKeyUsrSearch = 0x00080000, kKeyOthSearch = 0x00000008;
+      k.nums = {b_.user_ns ? kKeyOthSearch : kKeyUsrSearch};
+    }
     // runc's standard init order: console, finalizeRootfs (read-only root), hostname, domainname,
     // sysctl, read-only and masked paths; then what needs privileges before the user switch.
     if (p.terminal) {
@@ -480,6 +503,20 @@ class Compiler {
     if (p.no_new_privileges) b_.Add(Phase::kProcess, StepKind::kNoNewPrivs, "/process/noNewPrivileges");
     Step& cwd = b_.Add(Phase::kProcess, StepKind::kCwd, p.cwd.empty() ? "default" : "/process/cwd");
     cwd.path = p.cwd.empty() ? "/" : compile_internal::CleanPath(p.cwd);
+    // runc reads the user's home as root, in setupUser before the uid change.
+    if (!HasEnv(p.env, "HOME")) {
+      Step& h = b_.Add(Phase::kProcess, StepKind::kHomeLookup, "default");
+      h.path = "/etc/passwd";
+      h.nums = {p.user.uid};
+      home_index_ = static_cast<int64_t>(b_.plan.steps.size());
+    }
+    // A detached container's stdio is the caller's files or pipes handed over for good, and a
+    // terminal's is the pty the console step made: the user must be able to reopen them
+    // (/proc/self/fd/N, /dev/tty). A foreground run's caller keeps its files: they are not the
+    // container's to change (runc gives that container pipes of its own).
+    if ((!opts_.foreground || p.terminal) && p.user.uid != 0) {
+      b_.Add(Phase::kProcess, StepKind::kStdioChown, "/process/user/uid").nums = {p.user.uid};
+    }
     Step& user = b_.Add(Phase::kProcess, StepKind::kUser, "/process/user");
     user.nums.reserve(2 + p.user.additional_gids.size());
     user.nums = {p.user.uid, p.user.gid};
@@ -504,6 +541,37 @@ class Compiler {
     if (spec_.linux.seccomp && !p.no_new_privileges && !(static_cast<uint64_t>(c.nums[1]) & sys_admin)) {
       c.nums.push_back(static_cast<int64_t>(sys_admin));
     }
+    // The kernel keeps a capability ambient only while it is permitted and inheritable: the step
+    // raises what it will grant, and records what was asked for when that is more.
+    const int64_t requested_ambient = c.nums[4];
+    c.nums[4] &= c.nums[2] & c.nums[3];
+    if (c.nums[4] != requested_ambient) {
+      if (c.nums.size() < 6) c.nums.push_back(0);
+      c.nums.push_back(requested_ambient);
+    }
+    // Last before the start wait, as the container user (runc: exec.LookPath after
+    // finalizeNamespace): a missing program fails `create`, not the container after `start`.
+    Step& lookup = b_.Add(Phase::kProcess, StepKind::kExecLookup, "/process/args");
+    lookup.path = p.args.empty() ? std::string() : p.args[0];
+    if (lookup.path.find('/') == std::string::npos) lookup.value = ContainerPath(p.env);
+    lookup_index_ = static_cast<int64_t>(b_.plan.steps.size());
+  }
+
+  static bool HasEnv(const std::vector<std::string>& env, std::string_view name) {
+    for (const auto& e : env) {
+      if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') return true;
+    }
+    return false;
+  }
+
+  // The PATH of the container's environment (the last one wins, as with runc, which sets each
+  // entry in turn before exec.LookPath), else the default every runtime and shell uses.
+  static std::string ContainerPath(const std::vector<std::string>& env) {
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : env) {
+      if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+    }
+    return path;
   }
 
   void Scheduler(const runc::Scheduler& sc) {
@@ -538,6 +606,8 @@ class Compiler {
     exec.path = p.args.empty() ? std::string() : p.args[0];
     exec.argv = p.args;
     exec.env = p.env;
+    if (!opts_.notify_socket.empty()) exec.env.push_back("NOTIFY_SOCKET=" + std::string(kNotifyDirInContainer) + "/notify.sock");
+    exec.nums = {lookup_index_, home_index_};
     // Run by the runtime once the container process is running.
     AddHooks(b_, Phase::kStart, "poststart", spec_.hooks.poststart);
   }
@@ -562,6 +632,8 @@ class Compiler {
   const Namespace* cgroup_ns_ = nullptr;
   const Namespace* time_ns_ = nullptr;
   uint64_t clone_flags_ = 0;
+  int64_t lookup_index_ = 0;  // index of the exec.lookup step
+  int64_t home_index_ = 0;    // of the env.home step, 0 when the config sets HOME
   std::vector<std::pair<std::string, std::string>> rdt_groups_;  // {dir, origin}, join order
   std::vector<std::string> rdt_owned_;                            // removed by delete, deepest first
 };
@@ -591,7 +663,23 @@ Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& opti
   plan.seccomp = spec.linux.seccomp;
   plan.steps.reserve(64 + 4 * spec.mounts.size() + 3 * host.v1_mounts.size());
 
-  compile_internal::Builder b(spec, host, options, plan);
+  // NOTIFY_SOCKET: like runc's notifySocket.setupSpec, the directory of the runtime's socket is
+  // bound read-only at /run/notify, as one more mount of the spec (not where the caller's socket
+  // is: that would cover whatever the image has in that directory, /run/systemd for one).
+  Spec with_notify;
+  const Spec* use = &spec;
+  if (!options.notify_socket.empty()) {
+    with_notify = spec;
+    Mount m;
+    m.destination = std::string(kNotifyDirInContainer);
+    m.type = "bind";
+    m.source = compile_internal::JoinPath(host.state_root, options.id) + "/notify";
+    m.options = {"bind", "nosuid", "noexec", "nodev", "ro"};
+    m.origin = "NOTIFY_SOCKET";
+    with_notify.mounts.push_back(std::move(m));
+    use = &with_notify;
+  }
+  compile_internal::Builder b(*use, host, options, plan);
   compile_internal::Compiler(b).Run();
   if (b.user_ns) {
     // The init's first step in the container, after the spawn phase (the maps, mount.idmap).

@@ -21,6 +21,10 @@ struct CompileOptions {
   bool systemd_cgroup = false;   // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
   bool rootless = false;         // --rootless
   bool subreaper = false;        // a foreground `run` (without --no-subreaper): the subreaper step
+  bool no_new_keyring = false;   // --no-new-keyring: keep the caller's session keyring
+  // A foreground run without a terminal passes the caller's stdio through: no stdio.chown step.
+  bool foreground = false;
+  std::string notify_socket;     // NOTIFY_SOCKET of the caller (host path), "" = none
 };
 
 Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& options);

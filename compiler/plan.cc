@@ -49,6 +49,11 @@ constexpr StepKindInfo kStepKinds[] = {
      "Fails unless path's parent is a mounted resctrl filesystem"},
     {StepKind::kNsOpen, "ns.open", Phase::kHost,
      "open a namespace file to join later (path; name = type; flags = CLONE_NEW*)"},
+    {StepKind::kNotifySocket, "notify.dir", Phase::kHost,
+     "NOTIFY_SOCKET: create the directory (path) that `start` binds the container's sd_notify "
+     "socket (notify.sock) in; a mount step binds it at /run/notify in the container, whose "
+     "NOTIFY_SOCKET names it, and `start` relays the container's READY=1 to the caller's socket "
+     "(value), with MAINPID= the init's pid, as runc does"},
     {StepKind::kHook, "hook", Phase::kHost,
      "run a hook program (name = hook kind; path; argv; env; nums = {timeout seconds, 0 = none}); "
      "the OCI state is written to its stdin"},
@@ -141,6 +146,10 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kReadonlyPath, "readonly_path", Phase::kProcess,
      "bind a path onto itself and remount it read-only; missing paths are skipped"},
     {StepKind::kRootReadonly, "root_readonly", Phase::kProcess, "remount / read-only"},
+    {StepKind::kKeyring, "keyring", Phase::kProcess,
+     "join a new session keyring (name), so that the container does not share the caller's, and "
+     "add permission bits (nums[0]) to it: search for its user, or for others in a user namespace "
+     "(as runc does; not done with --no-new-keyring)"},
     {StepKind::kSysctl, "sysctl", Phase::kProcess,
      "write a kernel parameter (name = key; path = /proc/sys/...; value)"},
     {StepKind::kHostname, "hostname", Phase::kProcess, "sethostname(value)"},
@@ -149,6 +158,11 @@ constexpr StepKindInfo kStepKinds[] = {
      "setrlimit (name = RLIMIT_*; nums = {resource, soft, hard}, -1 = unlimited)"},
     {StepKind::kOomScoreAdj, "oom_score_adj", Phase::kProcess,
      "write nums[0] to /proc/self/oom_score_adj"},
+    {StepKind::kStdioChown, "stdio.chown", Phase::kProcess,
+     "detached or terminal container: give the init's stdio 0-2 to the container user (fchown to "
+     "uid nums[0], group kept), so that it can reopen them; /dev/null and files it cannot change "
+     "are left alone. A foreground run without a terminal passes the caller's stdio through "
+     "untouched"},
     {StepKind::kUser, "user", Phase::kProcess,
      "setgroups, setgid, setuid (nums = {uid, gid, additional gids...}); capabilities are kept "
      "across the change (PR_SET_KEEPCAPS) for the caps step that follows"},
@@ -156,7 +170,9 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCaps, "caps", Phase::kProcess,
      "set the capability sets (nums = {bounding, effective, inheritable, permitted, ambient} "
      "bitmasks; nums[5], if any: capabilities also kept effective and permitted until execve, "
-     "which drops them: CAP_SYS_ADMIN for the seccomp step without no_new_privs)"},
+     "which drops them: CAP_SYS_ADMIN for the seccomp step without no_new_privs; nums[6], if any: "
+     "the ambient set the config asked for, printed as ambient_not_granted= for what the kernel "
+     "will not keep ambient because it is not both permitted and inheritable)"},
     {StepKind::kNoNewPrivs, "no_new_privs", Phase::kProcess, "prctl(PR_SET_NO_NEW_PRIVS, 1)"},
     {StepKind::kPersonality, "personality", Phase::kProcess, "personality(nums[0])"},
     {StepKind::kScheduler, "scheduler", Phase::kProcess,
@@ -174,13 +190,21 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kConsole, "console", Phase::kProcess,
      "open a pty in the container (path = /dev/pts/ptmx), make it the init's stdio and "
      "controlling tty, send the master over --console-socket (nums = {height, width} if set)"},
+    {StepKind::kHomeLookup, "env.home", Phase::kProcess,
+     "the config's env has no HOME: find the home of uid nums[0] in the container's /etc/passwd "
+     "(path), \"/\" when it has none; the execve step adds HOME=$N (N = this step)"},
+    {StepKind::kExecLookup, "exec.lookup", Phase::kProcess,
+     "find the program (path) inside the container, in each directory of value (the container's "
+     "PATH) when it has no '/': a non-directory with an execute bit, not reached through a magic "
+     "link leading out of the container; `create` fails here when it is missing"},
     {StepKind::kWaitStart, "wait_start", Phase::kStart,
      "clear the parent-death signal, then wait on the exec fifo (path) until `start`; `create` "
      "returns here"},
     {StepKind::kExecve, "execve", Phase::kStart,
-     "execute the container process (path, PATH lookup inside the container without '/'; argv; "
-     "env); the parent-death signal is cleared first (an exec has no wait_start step). After a "
-     "seccomp step, its trace line comes before that step's filter is loaded"},
+     "execute the container process: $N = the program the exec.lookup step N found; argv; env "
+     "(HOME=$N: added by the env.home step N); the parent-death signal is cleared first (an exec "
+     "has no wait_start step). After a seccomp step, its trace line comes before that step's "
+     "filter is loaded"},
     {StepKind::kKill, "kill", Phase::kTeardown, "kill the container's processes (nums = {signal})"},
     {StepKind::kCgroupRmdir, "cgroup.rmdir", Phase::kTeardown, "remove a cgroup directory (path)"},
     {StepKind::kRdtRemove, "rdt.rmdir", Phase::kTeardown,
@@ -522,6 +546,31 @@ std::string SchedulerText(const Step& s) {
 std::string StepArgs(const Step& s) {
   std::string out;
   switch (s.kind) {
+    case StepKind::kNotifySocket:
+      AppendWord(out, s.path);
+      out += " relay to ";
+      AppendWord(out, s.value);
+      return out;
+    case StepKind::kKeyring:
+      AppendWord(out, s.name);
+      if (!s.nums.empty()) {
+        out += " perm+=";
+        AppendHex(out, static_cast<uint64_t>(s.nums[0]));
+      }
+      return out;
+    case StepKind::kStdioChown:
+      return "0,1,2 uid=" + Num(s, 0);
+    case StepKind::kHomeLookup:
+      out = "HOME of uid=" + Num(s, 0) + " in ";
+      AppendWord(out, s.path);
+      return out;
+    case StepKind::kExecLookup:
+      AppendWord(out, s.path);
+      if (s.path.find('/') == std::string::npos) {
+        out += " in PATH=";
+        AppendWord(out, s.value);
+      }
+      return out;
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupJoin:
       AppendWord(out, s.path);
@@ -662,6 +711,11 @@ std::string StepArgs(const Step& s) {
         out += i < s.nums.size() ? CapsText(s.nums[i]) : "?";
       }
       if (s.nums.size() > 5 && s.nums[5] != 0) out += " keep_until_execve=" + CapsText(s.nums[5]);
+      if (s.nums.size() > 6 && (s.nums[6] & ~s.nums[4]) != 0) {
+        // What the config asked for and the kernel will not grant: a capability stays ambient
+        // only while it is both permitted and inheritable (capabilities(7)).
+        out += " ambient_not_granted=" + CapsText(s.nums[6] & ~s.nums[4]);
+      }
       return out;
     }
     case StepKind::kNoNewPrivs:
@@ -698,13 +752,22 @@ std::string StepArgs(const Step& s) {
       AppendWord(out, s.path);
       if (s.nums.size() >= 2) out += " size=" + Num(s, 0) + 'x' + Num(s, 1);
       return out;
-    case StepKind::kExecve:
-      AppendWord(out, s.path);
+    case StepKind::kExecve: {
+      if (!s.nums.empty() && s.nums[0] > 0) {
+        out += '$' + std::to_string(s.nums[0]);
+      } else {
+        AppendWord(out, s.path);
+      }
       out += ' ';
       AppendList(out, s.argv);
       out += " env=";
       AppendList(out, s.env);
+      if (s.nums.size() > 1 && s.nums[1] > 0) {
+        out.pop_back();
+        out += (s.env.empty() ? "HOME=$" : " HOME=$") + std::to_string(s.nums[1]) + "]";
+      }
       return out;
+    }
     case StepKind::kKill: {
       if (s.nums.empty()) return "?";
       const std::string name = SignalName(static_cast<int>(s.nums[0]));

@@ -37,6 +37,9 @@ enum class StepKind {
   kRdtGroup,      // path=(host) resctrl group dir; value=schemata lines to write ("" = none);
                   // nums={1 = must already exist (closID without schema), 0 = create if missing}
   kNsOpen,        // path=(host) namespace file to join; name=type; flags=CLONE_NEW*
+  kNotifySocket,  // path=(host) directory <state>/notify made for the container's sd_notify socket
+                  // (bound at /run/notify by a mount step); value=(host) the caller's NOTIFY_SOCKET
+                  // that `start` relays READY=1 to
   kHook,          // name=hook kind (prestart|createRuntime|createContainer|startContainer|poststart|poststop);
                   // path=program; argv; env; nums={timeout seconds} (0 = none)
   // spawn: runtime + child
@@ -80,14 +83,18 @@ enum class StepKind {
   kReadonlyPath,  // path=(ctr): bind onto itself and remount read-only
   kRootReadonly,  // remount / read-only (root.readonly)
   // process: container init
+  kKeyring,       // name=session keyring joined ("_ses.<id>"); nums={permission bits added to it}
   kSysctl,        // name=key (dotted); path=/proc/sys/... ; value
   kHostname,      // value
   kDomainname,    // value
   kRlimit,        // name=RLIMIT_*; nums={resource, soft, hard} (-1 = unlimited)
   kOomScoreAdj,   // nums={value}
+  kStdioChown,    // nums={uid}: fchown of the init's stdio 0-2 to that uid (gid kept; /dev/null
+                  // skipped); not for a foreground run without a terminal
   kUser,          // nums={uid, gid, additional gids...}
   kUmask,         // nums={mask}
-  kCaps,          // nums={bounding, effective, inheritable, permitted, ambient[, kept until execve]}
+  kCaps,          // nums={bounding, effective, inheritable, permitted, ambient[, kept until execve
+                  // [, ambient requested when the kernel will not grant all of it]]}
   kNoNewPrivs,    // -
   kPersonality,   // nums={persona}
   kScheduler,     // nums={policy, nice, priority, flags, runtime, deadline, period}
@@ -98,9 +105,14 @@ enum class StepKind {
   kConsole,       // process.terminal: open a pty inside the container (path="/dev/pts/ptmx"), make
                   // the slave the init's stdio and controlling tty, send the master over the
                   // --console-socket (SCM_RIGHTS); nums={height, width} when consoleSize is set
+  kHomeLookup,    // path=(ctr) /etc/passwd; nums={uid}: HOME of that uid for the execve step ("/"
+                  // when the image does not know it); only when the config's env has no HOME
+  kExecLookup,    // path=program as written (args[0]); value=PATH searched when it has no '/': finds
+                  // the program inside the container before the start wait (create fails here)
   // start
   kWaitStart,     // path=(host) exec.fifo; `create` returns while init waits here
-  kExecve,        // path=program (PATH lookup inside the container when it has no '/'); argv; env
+  kExecve,        // path=program as written; argv; env (the config's); nums={index of the
+                  // exec.lookup step whose result is executed, of the env.home step adding HOME or 0}
   // teardown (delete, or the failure path)
   kKill,          // nums={signal}
   kCgroupRmdir,   // path=(host) cgroup dir

@@ -74,6 +74,10 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
     errors = One("--preserve-fds: must not be negative");
     return false;
   }
+  if (!options.notify_socket.empty() && options.notify_socket[0] != '/') {
+    errors = One("NOTIFY_SOCKET: expected an absolute path, got \"" + options.notify_socket + "\"");
+    return false;
+  }
 
   HostFacts host = ProbeHost();
   host.state_root = ctx.root;
@@ -89,6 +93,9 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   copts.systemd_cgroup = ctx.systemd_cgroup;
   copts.rootless = ctx.rootless;
   copts.subreaper = options.subreaper;
+  copts.no_new_keyring = options.no_new_keyring;
+  copts.foreground = foreground;
+  copts.notify_socket = options.notify_socket;
   out.plan = Compile(spec, host, copts);
 
   if (!MkdirAll(ctx.root, 0700)) {
@@ -107,7 +114,6 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
     sopts.console_socket = console->path();
   }
   sopts.preserve_fds = options.preserve_fds;
-  sopts.no_new_keyring = options.no_new_keyring;
   sopts.debug = ctx.debug;
 #ifdef RUNC_FAULT_INJECTION
   if (const char* at = getenv("RUNC_FAIL_AT_STEP")) sopts.fail_at_step = atoi(at);

@@ -1,9 +1,13 @@
 // start: release a created container's init (it goes on to execve) and run the poststart hooks.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "container/internal.h"
 #include "executor/common/hooks.h"
@@ -63,6 +67,97 @@ bool ReleaseInit(const ContainerLock& lock, ContainerState& state, Diagnostic& e
   return released;
 }
 
+// NOTIFY_SOCKET, as runc's notify_socket.go does it: `start` binds a datagram socket in the
+// directory the plan's notify.dir step made (bound into the container where the caller's socket
+// is), lets the container go, and waits until the container says READY= (or its init is gone).
+// Then the caller's socket gets the container's message and MAINPID= the init's pid (the
+// container's own pids mean nothing on the host), and the relay ends, as runc's does.
+class NotifyRelay {
+ public:
+  ~NotifyRelay() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  // Before the container process runs, so that its first sd_notify finds the socket.
+  bool Bind(const Plan& plan, Diagnostic& err) {
+    const Step* step = FindStep(plan, StepKind::kNotifySocket);
+    if (!step) return true;
+    host_ = step->value;
+    const std::string path = step->path + "/notify.sock";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+      err.message = "notify socket " + path + ": path too long";
+      return false;
+    }
+    memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    unlink(path.c_str());
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      err.message = "bind notify socket " + path + ": " + Errno(errno);
+      return false;
+    }
+    // Any container user may notify (runc: 0777).
+    if (chmod(path.c_str(), 0777) != 0) {
+      err.message = "chmod notify socket " + path + ": " + Errno(errno);
+      return false;
+    }
+    return true;
+  }
+
+  void Relay(const ContainerState& state) {
+    if (fd_ < 0) return;
+    std::string message;
+    while (message.empty()) {
+      pollfd p{fd_, POLLIN, 0};
+      int r = poll(&p, 1, 100);
+      if (r > 0) {
+        char buf[4096];
+        ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) message = ReadyMessage(std::string(buf, static_cast<size_t>(n)));
+        continue;
+      }
+      const uint64_t start = ProcessStartTime(state.pid);
+      if (start == 0 || (state.init_start_time != 0 && start != state.init_start_time)) return;
+    }
+    message += "MAINPID=" + std::to_string(state.pid) + "\n";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (host_.size() >= sizeof addr.sun_path) {
+      LogWarn("NOTIFY_SOCKET " + host_ + ": path too long");
+      return;
+    }
+    memcpy(addr.sun_path, host_.c_str(), host_.size() + 1);
+    int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (out < 0 || sendto(out, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
+                          sizeof addr) < 0) {
+      LogWarn("send to NOTIFY_SOCKET " + host_ + ": " + Errno(errno));
+    }
+    if (out >= 0) close(out);
+  }
+
+ private:
+  // The lines of a datagram that has a READY= line, without MAINPID= lines; "" when it has none.
+  static std::string ReadyMessage(const std::string& datagram) {
+    std::string out;
+    bool ready = false;
+    size_t pos = 0;
+    while (pos < datagram.size()) {
+      size_t nl = datagram.find('\n', pos);
+      if (nl == std::string::npos) nl = datagram.size();
+      const std::string line = datagram.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (line.empty() || line.rfind("MAINPID=", 0) == 0) continue;
+      if (line.rfind("READY=", 0) == 0) ready = true;
+      out += line + "\n";
+    }
+    return ready ? out : std::string();
+  }
+
+  int fd_ = -1;
+  std::string host_;
+};
+
 }  // namespace
 
 bool Start(const Context& ctx, const std::string& id, Diagnostic& error) {
@@ -89,9 +184,14 @@ bool Start(const Context& ctx, const std::string& id, Diagnostic& error) {
   }
   Plan plan;
   if (!LoadContainerPlan(ctx.root, id, plan, error)) return false;
+  NotifyRelay notify;
+  if (!notify.Bind(plan, error)) return false;
   if (!ReleaseInit(lock, state, error)) return false;
   state.status = ContainerStatus::kRunning;
   RunPoststartHooks(plan, state);
+  // Not under the lock: kill and delete must reach a container that never says READY.
+  lock.Unlock();
+  notify.Relay(state);
   return true;
 }
 

@@ -30,6 +30,12 @@
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
+#ifndef KEYCTL_SETPERM
+#define KEYCTL_SETPERM 5
+#endif
+#ifndef KEYCTL_DESCRIBE
+#define KEYCTL_DESCRIBE 6
+#endif
 
 namespace runc {
 

@@ -34,7 +34,7 @@ class Child {
  public:
   Child(const ChildSetup& s, bool userns)
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
-        no_new_keyring_(s.no_new_keyring), min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
+        min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
         userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
 
@@ -66,7 +66,6 @@ class Child {
   const int fault_;
   const bool debug_;
   const int traced_;
-  const bool no_new_keyring_;
   const int min_fd_;
   InitContext& ctx_;
   std::map<std::string, int>& ns_fds_;
@@ -216,14 +215,10 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
   _exit(code);
 }
 
-// Things the init does before its first step inside the container, not steps of their own because
-// every runtime does them: join a fresh session keyring (so containers do not share the host's).
-void Child::EnterContainer() {
-  entered_ = true;
-  if (!no_new_keyring_) {
-    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan_.id.c_str());
-  }
-}
+// Marks the init's first step inside the container (after the spawn phase). What runtimes do at
+// that moment is in steps of their own: become_root (non-dumpable, root of a user namespace of its
+// own) and keyring (the session keyring).
+void Child::EnterContainer() { entered_ = true; }
 
 // Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
 // marked close-on-exec (not closed: the init still uses some of it until execve). Done right
@@ -479,6 +474,10 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kMemoryPolicy:
     case StepKind::kSeccomp:
     case StepKind::kCwd:
+    case StepKind::kKeyring:
+    case StepKind::kStdioChown:
+    case StepKind::kHomeLookup:
+    case StepKind::kExecLookup:
       return RunContainerStep(s, ctx_, what);
     case StepKind::kConsole: {
       int err = RunContainerStep(s, ctx_, what);
@@ -504,6 +503,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kCgroupDevices:
     case StepKind::kRdtGroup:
     case StepKind::kNsOpen:
+    case StepKind::kNotifySocket:
     case StepKind::kSetgroups:
     case StepKind::kUidMap:
     case StepKind::kGidMap:

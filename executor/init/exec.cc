@@ -70,16 +70,17 @@ int ResolveProgram(InitContext& ctx, const std::string& path, struct stat& st, s
 
 }  // namespace
 
-int ResolveExecve(const Step&, InitContext& ctx, std::string& what) {
-  PreparedPlan& prepared = *ctx.prepared;
-  PreparedContainer& prep = *prepared.container;
-  const std::string* program = &prep.exec_file;
+namespace {
+
+// Go's exec.LookPath, which gives runc's messages: with a '/' the program itself, else the first
+// PATH candidate that is a non-directory with an execute bit. `strict`: a program with a '/' must
+// exist and be executable too (the exec.lookup step, before the start wait); otherwise only the
+// way to it is checked and execve reports the rest.
+int LookupProgram(InitContext& ctx, bool strict, std::string& what) {
+  PreparedContainer& prep = *ctx.prepared->container;
   std::string why;
   struct stat st;
   if (prep.exec_lookup) {
-    // Go's exec.LookPath, which gives runc's messages: the first candidate that is a non-directory
-    // with an execute bit.
-    program = nullptr;
     for (const auto& candidate : prep.exec_candidates) {
       int err = ResolveProgram(ctx, candidate, st, why);
       if (err == kNoErrno) {
@@ -87,36 +88,82 @@ int ResolveExecve(const Step&, InitContext& ctx, std::string& what) {
         return err;
       }
       if (err == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111)) {
-        program = &candidate;
-        break;
+        prep.exec_program = &candidate;
+        return 0;
       }
     }
-    if (!program) {
-      what = "exec: \"" + prep.exec_file + "\": executable file not found in $PATH";
-      return ENOENT;
-    }
-  } else if (ResolveProgram(ctx, *program, st, why) == kNoErrno) {
-    what = "exec " + *program + ": " + why;
-    return kNoErrno;
+    what = "exec: \"" + prep.exec_file + "\": executable file not found in $PATH";
+    return ENOENT;
   }
-  // Like runc, a process without HOME gets its user's home from the image's /etc/passwd: only the
-  // container knows it, so it is looked up here rather than in the plan.
+  int err = ResolveProgram(ctx, prep.exec_file, st, why);
+  if (err == kNoErrno) {
+    what = "exec " + prep.exec_file + ": " + why;
+    return err;
+  }
+  if (strict && err) {
+    what = "exec: \"" + prep.exec_file + "\": stat " + prep.exec_file;
+    return err;
+  }
+  if (strict && (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))) {
+    what = "exec " + prep.exec_file;
+    return S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+  }
+  prep.exec_program = &prep.exec_file;
+  return 0;
+}
+
+bool HasHome(const std::vector<char*>& envp) {
+  for (char* e : envp) {
+    if (e && strncmp(e, "HOME=", 5) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int RunExecLookup(const Step&, InitContext& ctx, std::string& what) {
+  ctx.prepared->container->exec_program = nullptr;
+  return LookupProgram(ctx, /*strict=*/true, what);
+}
+
+// Like runc (setupUser), a process without HOME gets its user's home from the image's
+// /etc/passwd, read before the uid change.
+int RunHomeLookup(const Step& step, InitContext& ctx, std::string&) {
+  const auto uid = static_cast<uid_t>(step.nums.empty() ? 0 : step.nums[0]);
+  ctx.prepared->container->exec_home = "HOME=" + HomeOf(ctx, uid);
+  return 0;
+}
+
+int ResolveExecve(const Step&, InitContext& ctx, std::string& what) {
+  PreparedPlan& prepared = *ctx.prepared;
+  PreparedContainer& prep = *prepared.container;
+  if (!prep.exec_program) {
+    // A plan without an exec.lookup step (an exec's): look the program up now.
+    if (int err = LookupProgram(ctx, /*strict=*/false, what)) return err;
+  } else {
+    // Found before the start wait; what a magic link on the way leads to depends on the fds of
+    // the moment (CVE-2024-21626), so the way is checked again right before execve.
+    std::string why;
+    struct stat st;
+    if (ResolveProgram(ctx, *prep.exec_program, st, why) == kNoErrno) {
+      what = "exec " + *prep.exec_program + ": " + why;
+      return kNoErrno;
+    }
+  }
   prep.exec_envp = prepared.exec_envp;
   std::vector<char*>& envp = prep.exec_envp;
-  bool has_home = false;
-  for (char* e : envp) has_home |= e && strncmp(e, "HOME=", 5) == 0;
-  if (!has_home) {
-    prep.exec_home = "HOME=" + HomeOf(ctx, getuid());
+  if (!HasHome(envp)) {
+    // Without an env.home step (an exec's plan): the home of the uid we run as.
+    if (prep.exec_home.empty()) prep.exec_home = "HOME=" + HomeOf(ctx, getuid());
     envp.insert(envp.end() - (envp.empty() ? 0 : 1), prep.exec_home.data());
     if (envp.back() != nullptr) envp.push_back(nullptr);
   }
-  prep.exec_program = program;
   return 0;
 }
 
 int RunExecve(const Step& step, InitContext& ctx, std::string& what) {
   PreparedContainer& prep = *ctx.prepared->container;
-  if (!prep.exec_program) {
+  if (!prep.exec_program || prep.exec_envp.empty()) {
     if (int err = ResolveExecve(step, ctx, what)) return err;
   }
   // Possibly under the seccomp filter already: nothing but execve from here (and, if it fails,

@@ -138,6 +138,10 @@ int RunSeccomp(const Step& step, InitContext& ctx, std::string& what);
 int RunCwd(const Step& step, InitContext& ctx, std::string& what);
 int RunConsole(const Step& step, InitContext& ctx, std::string& what);
 
+int RunKeyring(const Step& step, InitContext& ctx, std::string& what);
+int RunStdioChown(const Step& step, InitContext& ctx, std::string& what);
+int RunHomeLookup(const Step& step, InitContext& ctx, std::string& what);
+int RunExecLookup(const Step& step, InitContext& ctx, std::string& what);
 int RunExecve(const Step& step, InitContext& ctx, std::string& what);
 
 }  // namespace runc

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -87,23 +88,6 @@ std::string CapLabel(int cap) {
   return name.empty() ? std::to_string(cap) : std::string(name);
 }
 
-// Like runc's fixStdioPermissions: the container user must be able to reopen its stdio
-// (/proc/self/fd/N) after the uid change. /dev/null is shared with everyone and stays as it is;
-// stdio whose owner cannot be changed (unmapped, read-only filesystem) is left alone.
-int FixStdioOwner(uid_t uid, gid_t gid, std::string& what) {
-  for (int fd = 0; fd <= 2; ++fd) {
-    struct stat st;
-    if (fstat(fd, &st) != 0) continue;
-    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) continue;
-    if (st.st_uid == uid) continue;
-    if (fchown(fd, uid, gid) != 0) {
-      if (errno == EINVAL || errno == EPERM || errno == EROFS) continue;
-      return Fail(what, "fchown stdio " + std::to_string(fd), errno);
-    }
-  }
-  return 0;
-}
-
 // A joined user namespace may have "deny" in /proc/self/setgroups without the plan saying so.
 bool SetgroupsDenied(InitContext& ctx) {
   Fd fd;
@@ -168,8 +152,6 @@ int RunUser(const Step& step, InitContext& ctx, std::string& what) {
 
   // Keep the permitted set across the uid change; the caps step then sets the final sets.
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return Fail(what, "prctl PR_SET_KEEPCAPS", errno);
-  int err = FixStdioOwner(uid, gid, what);
-  if (err) return err;
   // With "deny" in /proc/PID/setgroups (rootless user namespaces) setgroups always fails; the
   // supplementary groups are then those the runtime had, as in runc.
   if (!ctx.prepared->container->setgroups_denied && setgroups(groups.size(), groups.data()) != 0) {
@@ -183,6 +165,52 @@ int RunUser(const Step& step, InitContext& ctx, std::string& what) {
   if (setresgid(gid, gid, gid) != 0) return Fail(what, "setresgid " + std::to_string(gid), errno);
   if (setresuid(uid, uid, uid) != 0) return Fail(what, "setresuid " + std::to_string(uid), errno);
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return Fail(what, "prctl PR_SET_KEEPCAPS", errno);
+  return 0;
+}
+
+// Like runc's fixStdioPermissions: the container user must be able to reopen its stdio
+// (/proc/self/fd/N) after the uid change. Only the owner changes (the group may be one the mount
+// prefers); /dev/null is shared with everyone and stays as it is; stdio whose owner cannot be
+// changed (unmapped, read-only filesystem) is left alone.
+int RunStdioChown(const Step& step, InitContext&, std::string& what) {
+  const auto uid = static_cast<uid_t>(Num(step, 0));
+  for (int fd = 0; fd <= 2; ++fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) continue;
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) continue;
+    if (st.st_uid == uid) continue;
+    if (fchown(fd, uid, static_cast<gid_t>(-1)) != 0) {
+      if (errno == EINVAL || errno == EPERM || errno == EROFS) continue;
+      return Fail(what, "fchown stdio " + std::to_string(fd), errno);
+    }
+  }
+  return 0;
+}
+
+// runc's standard init: join a new session keyring and make it searchable (keys.ModKeyringPerm:
+// the permissions read back with KEYCTL_DESCRIBE, the step's bits added). A kernel without
+// keyrings (ENOSYS) is no error, as in runc: the protection is best effort.
+int RunKeyring(const Step& step, InitContext&, std::string& what) {
+  long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, step.name.c_str());
+  if (id < 0) {
+    if (errno == ENOSYS) return 0;
+    return Fail(what, "keyctl join session keyring " + step.name, errno);
+  }
+  const uint32_t add = static_cast<uint32_t>(Num(step, 0));
+  if (add == 0) return 0;
+  // "type;uid;gid;perm;description"
+  char desc[4096] = {};
+  long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc - 1);
+  if (n < 0) return Fail(what, "keyctl describe " + step.name, errno);
+  const char* p = desc;
+  for (int field = 0; field < 3 && p; ++field) {
+    p = strchr(p, ';');
+    if (p) ++p;
+  }
+  if (!p) return Fail(what, "keyctl describe " + step.name + ": unexpected \"" + std::string(desc) + "\"", kNoErrno);
+  const auto perm = static_cast<uint32_t>(strtoul(p, nullptr, 16));
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | add) != 0)
+    return Fail(what, "keyctl setperm " + step.name, errno);
   return 0;
 }
 

@@ -5,17 +5,19 @@
 //   rootfs:  propagation, rootfs bind, mounts (each followed by its remount; the compiler expands a
 //            "cgroup" mount into runc's tmpfs + one mount per hierarchy), mknod or device binds,
 //            symlinks, [createContainer hooks], pivot_root | move+chroot, mkdir of the cwd.
-//   process: console, root read-only, hostname, domainname, sysctl, read-only paths, masked paths,
-//            rlimits, oom_score_adj, personality, scheduler, ioPriority, memoryPolicy, umask,
-//            no_new_privs, cwd, user (keeps the permitted set with PR_SET_KEEPCAPS), caps
-//            (re-raises CAP_SETPCAP from the kept permitted set to shrink the bounding set, then
-//            capset, then ambient; without no_new_privs and with a seccomp step it keeps
-//            CAP_SYS_ADMIN effective and permitted for it, which execve then drops).
+//   process: keyring, console, root read-only, hostname, domainname, sysctl, read-only paths,
+//            masked paths, rlimits, oom_score_adj, personality, scheduler, ioPriority,
+//            memoryPolicy, umask, no_new_privs, cwd, env.home (as root), stdio.chown, user (keeps
+//            the permitted set with PR_SET_KEEPCAPS), caps (re-raises CAP_SETPCAP from the kept
+//            permitted set to shrink the bounding set, then capset, then ambient; without
+//            no_new_privs and with a seccomp step it keeps CAP_SYS_ADMIN effective and permitted
+//            for it, which execve then drops), exec.lookup (as the container user, before the
+//            start wait, so that a missing program fails `create`).
 //   start:   wait_start, startContainer hooks, seccomp, execve. The seccomp step is the last before
 //            execve with or without no_new_privs: before the filter the init hands over its fds,
-//            clears its parent-death signal, releases `start` and does the PATH lookup (child.cc
-//            BeforeSeccomp), so that after it only execve runs and a profile need not allow any
-//            syscall of the init's (runc loads it earlier, and its profiles must).
+//            clears its parent-death signal and releases `start` (child.cc BeforeSeccomp), so that
+//            after it only execve runs and a profile need not allow any syscall of the init's
+//            (runc loads it earlier, and its profiles must).
 // kUser before kCaps is required: setresuid needs CAP_SETUID/CAP_SETGID, which the caps step may
 // drop; the other way round the caps step would also lose the effective set to the uid change.
 #include "executor/init/steps.h"
@@ -88,14 +90,10 @@ bool ParseNodeList(const std::string& text, std::vector<unsigned long>& mask, st
   return true;
 }
 
-// The PATH of the container's environment (not the runtime's), split like Go's filepath.SplitList
-// (an empty entry is the current directory). Without PATH, the default every runtime and shell
-// uses.
-std::vector<std::string> PathCandidates(const Step& step) {
-  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const auto& e : step.env) {
-    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-  }
+// The container's PATH (not the runtime's: the exec.lookup step's value, or for a plan without that
+// step the execve step's env), split like Go's filepath.SplitList (an empty entry is the current
+// directory).
+std::vector<std::string> PathCandidates(const std::string& program, const std::string& path) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (true) {
@@ -103,7 +101,7 @@ std::vector<std::string> PathCandidates(const Step& step) {
     std::string dir =
         path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
     if (dir.empty()) dir = ".";
-    out.push_back(dir + "/" + step.path);
+    out.push_back(dir + "/" + program);
     if (colon == std::string::npos) break;
     pos = colon + 1;
   }
@@ -182,6 +180,7 @@ bool PrepareContainerSteps(const Plan& plan, PreparedPlan& out, Diagnostic& erro
   out.exec_envp.clear();
   auto prep = std::make_shared<PreparedContainer>();
   prep->last_cap = ReadCapLastCap();
+  bool has_lookup_step = false;
 
   for (const Step& step : plan.steps) {
     if (step.kind == StepKind::kSetgroups && step.value == "deny") prep->setgroups_denied = true;
@@ -195,11 +194,24 @@ bool PrepareContainerSteps(const Plan& plan, PreparedPlan& out, Diagnostic& erro
       prep->node_masks[step.index] = std::move(mask);
     }
     if (step.kind == StepKind::kSeccomp && !PrepareSeccomp(plan, step, out, error)) return false;
-    if (step.kind == StepKind::kExecve) {
+    if (step.kind == StepKind::kExecLookup) {
       prep->exec_file = step.path;
       prep->exec_lookup = step.path.find('/') == std::string::npos;
       prep->exec_candidates.clear();
-      if (prep->exec_lookup) prep->exec_candidates = PathCandidates(step);
+      if (prep->exec_lookup) prep->exec_candidates = PathCandidates(step.path, step.value);
+      has_lookup_step = true;
+    }
+    if (step.kind == StepKind::kExecve) {
+      if (!has_lookup_step) {
+        prep->exec_file = step.path;
+        prep->exec_lookup = step.path.find('/') == std::string::npos;
+        prep->exec_candidates.clear();
+        std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (const auto& e : step.env) {
+          if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+        }
+        if (prep->exec_lookup) prep->exec_candidates = PathCandidates(step.path, path);
+      }
       out.exec_argv.clear();
       out.exec_envp.clear();
       for (const auto& a : step.argv) out.exec_argv.push_back(const_cast<char*>(a.c_str()));
@@ -286,6 +298,14 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
       return RunCwd(step, ctx, what);
     case StepKind::kConsole:
       return RunConsole(step, ctx, what);
+    case StepKind::kKeyring:
+      return RunKeyring(step, ctx, what);
+    case StepKind::kStdioChown:
+      return RunStdioChown(step, ctx, what);
+    case StepKind::kHomeLookup:
+      return RunHomeLookup(step, ctx, what);
+    case StepKind::kExecLookup:
+      return RunExecLookup(step, ctx, what);
     case StepKind::kExecve:
       return RunExecve(step, ctx, what);
     case StepKind::kHook:
@@ -309,6 +329,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kCgroupDevices:
     case StepKind::kRdtGroup:
     case StepKind::kNsOpen:
+    case StepKind::kNotifySocket:
     case StepKind::kTimeOffsets:
     case StepKind::kClone:
     case StepKind::kNsJoin:

@@ -161,6 +161,7 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kCgroupDevices:
       case StepKind::kRdtGroup:
       case StepKind::kNsOpen:
+      case StepKind::kNotifySocket:
         r = Runner::kRuntime;
         if (!before) misplaced = "host step after clone";
         break;
@@ -227,11 +228,13 @@ bool Spawner::Classify(Diagnostic& error) {
         if (!after) misplaced = "container step before clone";
         if (!mount_ns) misplaced = "mount step without a mount namespace";
         break;
+      case StepKind::kKeyring:
       case StepKind::kSysctl:
       case StepKind::kHostname:
       case StepKind::kDomainname:
       case StepKind::kRlimit:
       case StepKind::kOomScoreAdj:
+      case StepKind::kStdioChown:
       case StepKind::kUser:
       case StepKind::kUmask:
       case StepKind::kCaps:
@@ -243,6 +246,8 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kSeccomp:
       case StepKind::kCwd:
       case StepKind::kConsole:
+      case StepKind::kHomeLookup:
+      case StepKind::kExecLookup:
       case StepKind::kWaitStart:
       case StepKind::kExecve:
         r = Runner::kInit;
@@ -591,10 +596,22 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       if (err) what = "write " + s.path;
       return err;
     }
-    case StepKind::kInitSetup:
-    case StepKind::kBecomeRoot:
+    case StepKind::kNotifySocket:
+      // Only the runtime's own files: the directory `start` binds the socket in (runc makes it
+      // 0755 for a container user to reach the socket).
+      if (mkdir(s.path.c_str(), 0755) != 0) {
+        what = "mkdir " + s.path;
+        return errno;
+      }
+      return 0;
+    case StepKind::kKeyring:
+    case StepKind::kStdioChown:
+    case StepKind::kHomeLookup:
+    case StepKind::kExecLookup:
     case StepKind::kTimeOffsets:
     case StepKind::kNsJoin:
+    case StepKind::kInitSetup:
+    case StepKind::kBecomeRoot:
     case StepKind::kUnshare:
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
@@ -650,7 +667,6 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.fault = fault_;
   setup.debug = options_.debug;
   setup.traced = traced_by_runtime_;
-  setup.no_new_keyring = options_.no_new_keyring;
   setup.min_fd = min_fd_;
   setup.ctx = &ctx_;
   setup.ns_fds = &ns_fds_;

@@ -26,7 +26,6 @@ namespace runc {
 struct SpawnOptions {
   std::string console_socket;   // --console-socket: the pty master is sent there (SCM_RIGHTS)
   int preserve_fds = 0;         // --preserve-fds N: fds 3..3+N-1 are passed to the container
-  bool no_new_keyring = false;  // --no-new-keyring
   bool debug = false;           // log each step index as it runs
   // The container as `create` records it: with a state_dir step, the state dir is locked (flock,
   // as ContainerLock) from its mkdir until the handover, plan.json and this state (as `creating`)

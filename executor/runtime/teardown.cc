@@ -194,6 +194,11 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
         case StepKind::kCgroupDevices:
         case StepKind::kRdtGroup:
         case StepKind::kNsOpen:
+        case StepKind::kNotifySocket:
+        case StepKind::kKeyring:
+        case StepKind::kStdioChown:
+        case StepKind::kHomeLookup:
+        case StepKind::kExecLookup:
         case StepKind::kTimeOffsets:
         case StepKind::kClone:
         case StepKind::kNsJoin:

@@ -141,7 +141,19 @@ static int child(const char* rootfs, int sync_fd, int no_cgroup) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   setsid();
   if (read(sync_fd, &c, 1) != 1) die("read", "sync");  // the parent has joined us to the cgroups
-  syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "floor");
+  {
+    /* runc's keyring step: join, then add KEY_USR_SEARCH to the permissions read back. */
+    long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.floor");
+    char desc[256] = {0};
+    if (key >= 0 && syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, desc, sizeof desc - 1) >= 0) {
+      const char* perm = desc;
+      for (int f = 0; f < 3 && perm; ++f) {
+        perm = strchr(perm, ';');
+        if (perm) ++perm;
+      }
+      if (perm) syscall(SYS_keyctl, KEYCTL_SETPERM, key, (unsigned)strtoul(perm, NULL, 16) | 0x80000u);
+    }
+  }
   do_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
   do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   at(rootfs, "/proc", p, sizeof p), ensure_dir(p), do_mount("proc", p, "proc", 0, NULL);

@@ -148,7 +148,8 @@ TEST_F(SecurityTest, ProgramThroughProcSelfFdDoesNotRunAHostBinary) {
     RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id});
     EXPECT_THAT(r.out, Not(HasSubstr("escaped"))) << "fd " << n;
     EXPECT_NE(r.status, 0) << "fd " << n << ": " << r.out;
-    EXPECT_THAT(r.err, MatchesRegex("runc: step [0-9]+ execve \\(/process/args\\): .*\n")) << "fd " << n;
+    // Found out by the exec.lookup step, before the start wait.
+    EXPECT_THAT(r.err, MatchesRegex("runc: step [0-9]+ exec\\.lookup \\(/process/args\\): .*\n")) << "fd " << n;
     Runc(root(), {"delete", "--force", id});
   }
 }
@@ -164,7 +165,8 @@ TEST_F(SecurityTest, PathThroughProcSelfFdDoesNotFindAHostBinary) {
     RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id});
     EXPECT_THAT(r.out, Not(HasSubstr("escaped"))) << "fd " << n;
     EXPECT_NE(r.status, 0) << "fd " << n << ": " << r.out;
-    EXPECT_THAT(r.err, MatchesRegex("runc: step [0-9]+ execve \\(/process/args\\): .*\n")) << "fd " << n;
+    // Found out by the exec.lookup step, before the start wait.
+    EXPECT_THAT(r.err, MatchesRegex("runc: step [0-9]+ exec\\.lookup \\(/process/args\\): .*\n")) << "fd " << n;
     Runc(root(), {"delete", "--force", id});
   }
 }

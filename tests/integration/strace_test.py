@@ -58,6 +58,7 @@ NEW_MOUNT_API = {"fsopen", "fsconfig", "fsmount", "move_mount", "open_tree", "mo
 KINDS = {
     "seal": {"fsopen", "fsconfig", "fsmount", "open_tree", "execveat", "execve"},
     "subreaper": {"prctl"},
+    "notify.dir": {"mkdir", "mkdirat"},
     "state_dir": set(),  # housekeeping only: the state dir, its exec fifo
     "cgroup.mkdir": {"mkdir", "write"},
     "cgroup.write": {"write"},
@@ -81,6 +82,9 @@ KINDS = {
     "net_device": set(),
     "mount.idmap": {"open_tree", "mount_setattr", "clone", "clone3", "write"},
     "keyring": {"keyctl"},
+    "stdio.chown": {"fchown", "fchownat"},
+    "env.home": set(),     # reads the container's /etc/passwd
+    "exec.lookup": set(),  # looks the program up
     "become_root": {"prctl", "setresgid", "setresuid"},
     "propagation": {"mount", "mount_setattr"},
     "rootfs_bind": {"mount"} | NEW_MOUNT_API,
@@ -307,10 +311,9 @@ def trace_run(runc, case, tmp):
     plan = json.loads(subprocess.run([runc, "--root", root, "plan", "--run", "--format", "json", "--id", cid,
                                       "--bundle", bundle], check=True, capture_output=True, text=True).stdout)
     out = os.path.join(tmp, case + ".strace")
-    # TODO(keyring): drop --no-new-keyring once the session keyring is a step of its own: then
-    # keyctl must fall into it (KINDS["keyring"]).
+    # The session keyring is a step of its own: its keyctl calls must fall into it (KINDS["keyring"]).
     cmd = ["strace", "-f", "-qq", "-y", "-s", "256", "-o", out, "-e", "trace=" + ",".join(sorted(CHECKED)),
-           runc, "--debug", "--root", root, "run", "--no-new-keyring", "--bundle", bundle, cid]
+           runc, "--debug", "--root", root, "run", "--bundle", bundle, cid]
     with open(os.path.join(tmp, case + ".stderr"), "w") as err:
         status = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err).returncode
     with open(out) as f:

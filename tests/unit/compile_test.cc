@@ -78,17 +78,20 @@ TEST(CompileTest, MinimalSpecOnV2WholePlan) {
       "rootfs     20  symlink        /dev/stdout -> /proc/self/fd/1                    # default",
       "rootfs     21  symlink        /dev/stderr -> /proc/self/fd/2                    # default",
       "rootfs     22  pivot_root     /bundle/rootfs                                    # /root/path",
-      "process    23  hostname       box                                               # /hostname",
-      "process    24  umask          0022                                              # default",
-      "process    25  cwd            /                                                 # /process/cwd",
-      "process    26  user           uid=0 gid=0 groups=none                           # /process/user",
-      "process    27  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
+      "process    23  keyring        _ses.c1 perm+=0x80000                             # default",
+      "process    24  hostname       box                                               # /hostname",
+      "process    25  umask          0022                                              # default",
+      "process    26  cwd            /                                                 # /process/cwd",
+      "process    27  env.home       HOME of uid=0 in /etc/passwd                      # default",
+      "process    28  user           uid=0 gid=0 groups=none                           # /process/user",
+      "process    29  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
       "# default",
-      "start      28  wait_start     /run/runc/c1/exec.fifo                            # default",
-      "start      29  execve         /bin/true [/bin/true] env=[PATH=/bin]             # /process/args",
-      "teardown   30  kill           KILL                                              # default",
-      "teardown   31  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
-      "teardown   32  state_remove   /run/runc/c1                                      # default",
+      "process    30  exec.lookup    /bin/true                                         # /process/args",
+      "start      31  wait_start     /run/runc/c1/exec.fifo                            # default",
+      "start      32  execve         $30 [/bin/true] env=[PATH=/bin HOME=$27]          # /process/args",
+      "teardown   33  kill           KILL                                              # default",
+      "teardown   34  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
+      "teardown   35  state_remove   /run/runc/c1                                      # default",
   };
   const auto actual = Lines(PlanToText(Compile(s, FixedHost(CgroupMode::kV2), Options())));
   ASSERT_EQ(actual.size(), expected.size());
@@ -183,7 +186,8 @@ TEST(CompileTest, DefaultSpecSteps) {
   EXPECT_EQ(rlimit.origin, "/process/rlimits/0");
 
   const int64_t three = (int64_t{1} << 29) | (int64_t{1} << 5) | (int64_t{1} << 10);  // AUDIT_WRITE KILL NET_BIND
-  EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums, (std::vector<int64_t>{three, three, 0, three, three}));
+  // Not inheritable, so not ambient either: the step raises none and records what was asked.
+  EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums, (std::vector<int64_t>{three, three, 0, three, 0, 0, three}));
   EXPECT_EQ(StepsOf(plan, StepKind::kUser).at(0)->nums, (std::vector<int64_t>{0, 0}));
   EXPECT_EQ(StepsOf(plan, StepKind::kUmask).at(0)->nums, (std::vector<int64_t>{022}));
   EXPECT_EQ(StepsOf(plan, StepKind::kNoNewPrivs).size(), 1u);
@@ -194,6 +198,16 @@ TEST(CompileTest, DefaultSpecSteps) {
   EXPECT_EQ(exec.path, "sh");
   EXPECT_EQ(exec.argv, (std::vector<std::string>{"sh"}));
   EXPECT_EQ(exec.env, RuncDefaultSpec().process.env);
+  const Step& lookup = *StepsOf(plan, StepKind::kExecLookup).at(0);
+  const Step& home = *StepsOf(plan, StepKind::kHomeLookup).at(0);
+  EXPECT_EQ(exec.nums, (std::vector<int64_t>{lookup.index, home.index}));
+  EXPECT_EQ(lookup.path, "sh");
+  EXPECT_EQ(lookup.value, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  EXPECT_LT(lookup.index, StepsOf(plan, StepKind::kWaitStart).at(0)->index);
+  EXPECT_EQ(home.nums, (std::vector<int64_t>{0}));
+  EXPECT_EQ(StepsOf(plan, StepKind::kKeyring).at(0)->name, "_ses.c1");
+  EXPECT_EQ(StepsOf(plan, StepKind::kKeyring).at(0)->nums, (std::vector<int64_t>{0x80000}));
+  EXPECT_TRUE(StepsOf(plan, StepKind::kStdioChown).empty());  // uid 0
   EXPECT_EQ(exec.origin, "/process/args");
 
   EXPECT_EQ(StepsOf(plan, StepKind::kKill).at(0)->nums, (std::vector<int64_t>{SIGKILL}));
@@ -232,10 +246,12 @@ TEST(CompileTest, PhaseOrderOfTheProcessSteps) {
   }
   // console, read-only root, names, sysctl before read-only /proc/sys, privileges before the user
   // switch, capabilities after it.
-  std::vector<std::string> expected = {"console", "root_readonly", "hostname", "domainname", "sysctl", "sysctl"};
+  std::vector<std::string> expected = {"keyring", "console", "root_readonly", "hostname", "domainname", "sysctl", "sysctl"};
   expected.insert(expected.end(), 5, "readonly_path");
   expected.insert(expected.end(), 10, "mask");
-  for (const char* k : {"rlimit", "umask", "no_new_privs", "cwd", "user", "caps"}) expected.emplace_back(k);
+  for (const char* k : {"rlimit", "umask", "no_new_privs", "cwd", "env.home", "user", "caps", "exec.lookup"}) {
+    expected.emplace_back(k);
+  }
   EXPECT_EQ(process, expected);
 
   const auto sysctls = StepsOf(plan, StepKind::kSysctl);
@@ -675,7 +691,8 @@ TEST(CompileTest, SeccompIsTheLastStepBeforeExecve) {
         tail.push_back(std::string(PhaseName(step.phase)) + " " + std::string(KindInfo(step.kind).name) + " " +
                        step.origin);
     }
-    EXPECT_EQ(tail, (std::vector<std::string>{"process user /process/user", "process caps default",
+    EXPECT_EQ(tail, (std::vector<std::string>{"process env.home default", "process user /process/user",
+                                              "process caps default", "process exec.lookup /process/args",
                                               "start wait_start default", "start hook /hooks/startContainer/0",
                                               "start seccomp /linux/seccomp", "start execve /process/args",
                                               "start hook /hooks/poststart/0"}));
@@ -851,11 +868,11 @@ TEST(CompileTest, KindsOfTheDefaultPlanOnV2) {
   expected.insert(expected.end(), 7, "mount");
   expected.insert(expected.end(), 6, "mknod");
   expected.insert(expected.end(), 5, "symlink");
-  for (const char* k : {"pivot_root", "console", "root_readonly", "hostname"}) expected.emplace_back(k);
+  for (const char* k : {"pivot_root", "keyring", "console", "root_readonly", "hostname"}) expected.emplace_back(k);
   expected.insert(expected.end(), 5, "readonly_path");
   expected.insert(expected.end(), 10, "mask");
-  for (const char* k : {"rlimit", "umask", "no_new_privs", "cwd", "user", "caps", "wait_start", "execve", "kill",
-                        "cgroup.rmdir", "state_remove"}) {
+  for (const char* k : {"rlimit", "umask", "no_new_privs", "cwd", "env.home", "user", "caps", "exec.lookup",
+                        "wait_start", "execve", "kill", "cgroup.rmdir", "state_remove"}) {
     expected.emplace_back(k);
   }
   EXPECT_EQ(Kinds(plan), expected);
@@ -914,6 +931,94 @@ TEST(CompileTest, IntelRdtPreconfiguredClosId) {
   EXPECT_TRUE(StepsOf(with_schema, StepKind::kRdtRemove).empty());
   // Without intelRdt the runtime never touches resctrl.
   EXPECT_TRUE(StepsOf(Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), Options()), StepKind::kRdtGroup).empty());
+}
+
+// --no-new-keyring drops the keyring step; in a user namespace the keyring is made searchable by
+// others (its owner may be unmapped), as runc does.
+TEST(CompileTest, KeyringStep) {
+  CompileOptions o = Options();
+  o.no_new_keyring = true;
+  EXPECT_TRUE(StepsOf(Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), o), StepKind::kKeyring).empty());
+  Spec s = MinimalSpec();
+  s.linux.namespaces.push_back(Namespace{NamespaceType::kUser, "", "/linux/namespaces/2"});
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options("k1"));
+  const Step& k = *StepsOf(plan, StepKind::kKeyring).at(0);
+  EXPECT_EQ(k.name, "_ses.k1");
+  EXPECT_EQ(k.nums, (std::vector<int64_t>{0x8}));
+  EXPECT_EQ(k.phase, Phase::kProcess);
+}
+
+// A non-root user of a detached container gets its stdio (stdio.chown before the user step); a
+// foreground run's caller keeps its files.
+TEST(CompileTest, StdioChownOnlyForADetachedNonRootContainer) {
+  Spec s = MinimalSpec();
+  s.process.user.uid = 1000;
+  s.process.user.gid = 100;
+  const Plan detached = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  const auto chown = StepsOf(detached, StepKind::kStdioChown);
+  ASSERT_EQ(chown.size(), 1u);
+  EXPECT_EQ(chown[0]->nums, (std::vector<int64_t>{1000}));
+  EXPECT_EQ(chown[0]->origin, "/process/user/uid");
+  EXPECT_EQ(static_cast<size_t>(chown[0]->index), IndexOf(detached, StepKind::kUser));  // right before it
+  CompileOptions o = Options();
+  o.foreground = true;
+  EXPECT_TRUE(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), o), StepKind::kStdioChown).empty());
+  // A terminal's stdio is the pty the console step made, in the foreground too.
+  s.process.terminal = true;
+  EXPECT_EQ(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), o), StepKind::kStdioChown).size(), 1u);
+}
+
+// HOME in the config: no env.home step, and the execve step names none.
+TEST(CompileTest, HomeFromTheConfig) {
+  Spec s = MinimalSpec();
+  s.process.env.push_back("HOME=/srv");
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  EXPECT_TRUE(StepsOf(plan, StepKind::kHomeLookup).empty());
+  EXPECT_EQ(StepsOf(plan, StepKind::kExecve).at(0)->nums.at(1), 0);
+  EXPECT_NE(PlanToText(plan).find("env=[PATH=/bin HOME=/srv]"), std::string::npos);
+}
+
+// The ambient set the kernel keeps is permitted & inheritable & requested; the rest is printed.
+TEST(CompileTest, AmbientIsWhatTheKernelGrants) {
+  Spec s = MinimalSpec();
+  Capabilities caps;
+  caps.bounding = caps.effective = caps.permitted = caps.ambient = {"CAP_KILL", "CAP_CHOWN"};
+  caps.inheritable = {"CAP_KILL"};
+  caps.origin = "/process/capabilities";
+  s.process.capabilities = caps;
+  const Plan plan = Compile(s, FixedHost(CgroupMode::kV2), Options());
+  const int64_t kill = 1 << 5, chown = 1;
+  EXPECT_EQ(StepsOf(plan, StepKind::kCaps).at(0)->nums,
+            (std::vector<int64_t>{kill | chown, kill | chown, kill, kill | chown, kill, 0, kill | chown}));
+  EXPECT_NE(PlanToText(plan).find(" ambient=KILL ambient_not_granted=CHOWN  # /process/capabilities\n"),
+            std::string::npos)
+      << PlanToText(plan);
+  caps.inheritable = caps.ambient;
+  s.process.capabilities = caps;
+  EXPECT_EQ(StepsOf(Compile(s, FixedHost(CgroupMode::kV2), Options()), StepKind::kCaps).at(0)->nums,
+            (std::vector<int64_t>{kill | chown, kill | chown, kill | chown, kill | chown, kill | chown}));
+}
+
+// NOTIFY_SOCKET: a notify.dir step, the directory bound read-only at /run/notify (runc's place),
+// NOTIFY_SOCKET in the container's env naming the socket there.
+TEST(CompileTest, NotifySocket) {
+  CompileOptions o = Options();
+  o.notify_socket = "/run/user/0/systemd/notify";
+  const Plan plan = Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), o);
+  const Step& dir = *StepsOf(plan, StepKind::kNotifySocket).at(0);
+  EXPECT_EQ(dir.path, "/run/runc/c1/notify");
+  EXPECT_EQ(dir.value, "/run/user/0/systemd/notify");
+  EXPECT_EQ(dir.phase, Phase::kHost);
+  const Step* bind = nullptr;
+  for (const Step* m : StepsOf(plan, StepKind::kMount)) {
+    if (m->origin == "NOTIFY_SOCKET") bind = m;
+  }
+  ASSERT_NE(bind, nullptr);
+  EXPECT_EQ(bind->source, "/run/runc/c1/notify");
+  EXPECT_EQ(bind->path, "/run/notify");
+  const auto exec = StepsOf(plan, StepKind::kExecve).at(0);
+  EXPECT_EQ(exec->env.back(), "NOTIFY_SOCKET=/run/notify/notify.sock");
+  EXPECT_TRUE(StepsOf(Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), Options()), StepKind::kNotifySocket).empty());
 }
 
 }  // namespace
