@@ -48,7 +48,7 @@ bool GlobalTakesValue(std::string_view arg) {
 }
 
 po::options_description GlobalDescription(GlobalOptions& g) {
-  po::options_description desc("Global options");
+  po::options_description desc("GLOBAL OPTIONS");
   desc.add_options()
       ("help,h", "show help")
       ("version,v", "print the version")
@@ -63,8 +63,12 @@ po::options_description GlobalDescription(GlobalOptions& g) {
 }
 
 void PrintUsage(const po::options_description& desc) {
-  std::cout << "runc " << kVersion << " — an OCI container runtime built as a spec compiler\n\n"
-            << "usage: runc [global options] command [command options] [arguments...]\n\nCommands:\n";
+  // runc's layout (urfave/cli): NAME, USAGE, VERSION, COMMANDS, GLOBAL OPTIONS.
+  std::cout << "NAME:\n   runc - Open Container Initiative runtime\n\n"
+            << "   runc " << kVersion << ": an OCI container runtime built as a spec compiler\n\n"
+            << "USAGE:\n   runc [global options] command [command options] [arguments...]\n\n"
+            << "VERSION:\n   " << kVersion << "\n   commit: " << RUNC_COMMIT << "\n   spec: " << kSpecVersion
+            << "\n\nCOMMANDS:\n";
   for (const auto& c : Commands()) {
     std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   }
@@ -219,6 +223,12 @@ int RuncMain(int argc, char** argv) {
   }
   for (const auto& c : Commands()) {
     if (name == c.name) return c.fn(global, args);
+  }
+  for (const auto& a : args) {
+    if (a == "-h" || a == "--help") {  // urfave/cli's words for `runc foo -h`
+      LogError("No help topic for '" + name + "'");
+      return 1;
+    }
   }
   LogError("unknown command \"" + name + "\" (see 'runc --help')");
   return 1;

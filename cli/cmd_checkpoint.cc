@@ -37,7 +37,7 @@ int CmdCheckpoint(const GlobalOptions& global, const std::vector<std::string>& a
   container::CriuOptions o;
   o.criu = global.criu;
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   AddCommonCriuFlags(desc, o);
   desc.add_options()
       ("parent-path", po::value(&o.parent_path), "path for previous criu image files in pre-dump")
@@ -63,7 +63,7 @@ int CmdRestore(const GlobalOptions& global, const std::vector<std::string>& args
   o.criu = global.criu;
   std::string id;
   std::string lsm_profile, lsm_mount_context;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   AddCommonCriuFlags(desc, o);
   desc.add_options()
       ("bundle,b", po::value(&o.bundle), "path to the root of the bundle directory")

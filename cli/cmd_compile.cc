@@ -40,7 +40,7 @@ int ParseCommand(const char* name, const char* usage, po::options_description& d
     return 1;
   }
   if (vm.count("help")) {
-    std::cout << "usage: runc " << name << " " << usage << "\n\n" << desc;
+    PrintCommandHelp(name, usage, desc);
     return 0;
   }
   return -1;
@@ -70,7 +70,7 @@ void PrintDiagnostics(const Diagnostics& diags) {
 int CmdSpec(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string bundle = ".";
   bool rootless = global.rootless;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
       ("rootless", po::bool_switch(), "generate a configuration for a rootless container");
@@ -104,7 +104,7 @@ int CmdValidate(const GlobalOptions&, const std::vector<std::string>& args) {
   std::string bundle;
   std::string format = "text";
   std::vector<std::string> files;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("bundle,b", po::value(&bundle), "validate BUNDLE/config.json")
       ("format,f", po::value(&format), "output format: text or json")
@@ -164,7 +164,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   bool no_new_keyring = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
       ("format,f", po::value(&format), "output format: text or json")

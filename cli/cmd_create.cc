@@ -8,7 +8,7 @@ namespace runc {
 int CmdCreate(const GlobalOptions& global, const std::vector<std::string>& args) {
   container::CreateOptions options;
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   AddCreateFlags(desc, options);
   desc.add_options()("id", po::value(&id), "container id");
   po::positional_options_description pos;

@@ -8,7 +8,7 @@ namespace runc {
 int CmdDelete(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
   bool force = false;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("force,f", po::bool_switch(&force), "forcibly delete the container if it is still running (uses SIGKILL)")
       ("id", po::value(&id), "container id");

@@ -46,7 +46,7 @@ int CmdEvents(const GlobalOptions& global, const std::vector<std::string>& args)
   std::string id;
   std::string interval = "5s";
   container::EventsOptions options;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("interval", po::value(&interval), "set the stats collection interval (default: 5s)")
       ("stats", po::bool_switch(&options.stats_only), "display the container's stats then exit")

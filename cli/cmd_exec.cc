@@ -43,7 +43,7 @@ int CmdExec(const GlobalOptions& global, const std::vector<std::string>& args) {
   container::ExecOptions o;
   std::string id;
   std::vector<int64_t> gids;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("process,p", po::value(&o.process_file), "path to the process.json (the other process flags are then ignored)")
       ("tty,t", po::bool_switch(&o.tty), "allocate a pseudo-TTY")

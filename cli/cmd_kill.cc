@@ -11,7 +11,7 @@ int CmdKill(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
   std::string signal_arg = "SIGTERM";
   bool all = false;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("all,a", po::bool_switch(&all), "send the signal to every process in the container's cgroup")
       ("id", po::value(&id), "container id")

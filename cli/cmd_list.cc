@@ -11,7 +11,7 @@ namespace runc {
 int CmdList(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string format = "table";
   bool quiet = false;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("format,f", po::value(&format), "select one of: table or json")
       ("quiet,q", po::bool_switch(&quiet), "display only container IDs");

@@ -10,7 +10,7 @@ using Operation = bool (*)(const container::Context&, const std::string&, Diagno
 
 int FreezeCommand(const char* name, Operation op, const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);

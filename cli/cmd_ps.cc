@@ -40,7 +40,7 @@ int CmdPs(const GlobalOptions& global, const std::vector<std::string>& args) {
   }
   std::string format = "table";
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("format,f", po::value(&format), "select one of: table or json (default: table)")
       ("id", po::value(&id), "container id");

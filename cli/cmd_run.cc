@@ -8,7 +8,7 @@ namespace runc {
 int CmdRun(const GlobalOptions& global, const std::vector<std::string>& args) {
   container::RunOptions options;
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   AddCreateFlags(desc, options.create);
   desc.add_options()
       ("detach,d", po::bool_switch(&options.detach), "detach from the container's process")

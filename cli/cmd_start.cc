@@ -20,7 +20,7 @@ int LegacyStart(const GlobalOptions& global, const std::string& config_path) {
 
 int CmdStart(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()("id", po::value(&id), "container id (or, 2015 form, a config file to run)");
   po::positional_options_description pos;
   pos.add("id", 1);

@@ -9,7 +9,7 @@ namespace runc {
 
 int CmdState(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()("id", po::value(&id), "container id");
   po::positional_options_description pos;
   pos.add("id", 1);

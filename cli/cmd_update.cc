@@ -85,7 +85,7 @@ bool FlagsDocument(const UpdateFlags& f, nlohmann::json& doc) {
 int CmdUpdate(const GlobalOptions& global, const std::vector<std::string>& args) {
   UpdateFlags f;
   std::string id;
-  po::options_description desc("Options");
+  po::options_description desc("OPTIONS");
   desc.add_options()
       ("resources,r", po::value(&f.resources),
        "path to a file with the new resources (a linux.resources JSON object), - for stdin; the other "

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "executor/common/log.h"
 
 namespace po = boost::program_options;
@@ -42,6 +43,16 @@ std::vector<std::string> NormalizeSwitches(const po::options_description& desc, 
 
 }  // namespace
 
+void PrintCommandHelp(const char* name, const char* usage, const po::options_description& desc) {
+  // runc's layout (urfave/cli): NAME, USAGE, OPTIONS.
+  const char* summary = "";
+  for (const auto& c : Commands()) {
+    if (std::string_view(c.name) == name) summary = c.summary;
+  }
+  std::cout << "NAME:\n   runc " << name << " - " << summary << "\n\nUSAGE:\n   runc " << name << " " << usage
+            << "\n\n" << desc;
+}
+
 int ParseFlags(const char* name, const char* usage, po::options_description& desc,
                const po::positional_options_description& pos, const std::vector<std::string>& args,
                po::variables_map& vm) {
@@ -54,7 +65,7 @@ int ParseFlags(const char* name, const char* usage, po::options_description& des
     return 1;
   }
   if (vm.count("help")) {
-    std::cout << "usage: runc " << name << " " << usage << "\n\n" << desc;
+    PrintCommandHelp(name, usage, desc);
     return 0;
   }
   return -1;

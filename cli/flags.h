@@ -15,6 +15,9 @@ namespace runc {
 
 // Parses a command's flags (adds --help). Returns -1 to go on, or the exit status to return (after
 // --help or a usage error).
+// A command's --help in runc's layout: "NAME:\n   runc NAME - SUMMARY", USAGE, OPTIONS.
+void PrintCommandHelp(const char* name, const char* usage, const boost::program_options::options_description& desc);
+
 int ParseFlags(const char* name, const char* usage, boost::program_options::options_description& desc,
                const boost::program_options::positional_options_description& pos,
                const std::vector<std::string>& args, boost::program_options::variables_map& vm);

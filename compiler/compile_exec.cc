@@ -194,7 +194,7 @@ class ExecCompiler {
         std::string clean = compile_internal::CleanPath(*sub);
         while (!clean.empty() && clean[0] == '/') clean.erase(0, 1);
         if (clean == ".." || clean.rfind("../", 0) == 0) {
-          Error("--cgroup", "path " + *sub + " leaves the container's cgroup");
+          Error("--cgroup", *sub + " is not a sub cgroup path (it leaves the container's cgroup)");
           return false;
         }
         if (!clean.empty() && clean != ".") path = compile_internal::JoinPath(s.path, clean) + "/cgroup.procs";

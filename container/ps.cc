@@ -79,16 +79,14 @@ std::vector<std::string> Fields(const std::string& line) {
 bool Processes(const Context& ctx, const std::string& id, std::vector<pid_t>& out, Diagnostic& error) {
   ContainerState state;
   if (!LoadState(ctx.root, id, state, error)) return false;
-  if (state.status == ContainerStatus::kStopped) {
-    error = Error("container " + id + " is not running");
-    return false;
-  }
+  // A stopped container that is not deleted yet still has its (empty) cgroup: no processes, not an
+  // error (runc's ps.bats "ps after the container stopped").
   Plan plan;
   if (!LoadContainerPlan(ctx.root, id, plan, error)) return false;
   const std::set<pid_t> pids = CgroupPids(plan);
   out.assign(pids.begin(), pids.end());
   // Without a cgroup the container is its init alone as far as we can tell.
-  if (!HasCgroup(plan) && state.pid > 0) out = {state.pid};
+  if (!HasCgroup(plan) && state.pid > 0 && state.status != ContainerStatus::kStopped) out = {state.pid};
   return true;
 }
 

@@ -519,7 +519,7 @@ TEST_F(ExecTest, SubCgroupIsJoined) {
   EXPECT_THAT(r.out, HasSubstr(":pids:" + cgroup_ + "\n"));
   r = Runc({"exec", "--cgroup", "../../escape", id_, "true"});
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "runc: --cgroup: path ../../escape leaves the container's cgroup\n");
+  EXPECT_EQ(r.err, "runc: --cgroup: ../../escape is not a sub cgroup path (it leaves the container's cgroup)\n");
   rmdir(sub.c_str());
 }
 

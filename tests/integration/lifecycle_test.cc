@@ -245,7 +245,9 @@ TEST_F(LifecycleTest, EveryCommandHasHelp) {
   for (const char* cmd : {"create", "start", "run", "state", "list", "kill", "delete"}) {
     RunResult r = Runc(root(), {cmd, "--help"});
     EXPECT_EQ(r.status, 0) << cmd;
-    EXPECT_THAT(r.out, ::testing::StartsWith(std::string("usage: runc ") + cmd)) << cmd;
+    // runc's layout (its help.bats: lines[0] NAME:, lines[1] "runc CMD - ...").
+    EXPECT_THAT(r.out, ::testing::StartsWith(std::string("NAME:\n   runc ") + cmd + " - ")) << cmd;
+    EXPECT_THAT(r.out, HasSubstr(std::string("\nUSAGE:\n   runc ") + cmd)) << cmd;
   }
   RunResult create = Runc(root(), {"create", "--help"});
   for (const char* flag : {"--bundle", "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring",

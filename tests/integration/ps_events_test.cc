@@ -147,6 +147,16 @@ TEST_P(CommandsTest, PsTableKeepsTheHeaderAndTheContainersRows) {
   r = Runc({"ps", id_, "-o", "args"});
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("couldn't find PID field in ps output"));
+  // Stopped but not deleted: the header and no row, status 0; json: [] (as runc).
+  ASSERT_EQ(Runc({"kill", "--all", id_, "KILL"}).status, 0);
+  for (int i = 0; i < 100 && Runc({"state", id_}).out.find("\"stopped\"") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  r = Runc({"ps", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  r = Runc({"ps", "--format", "json", id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "[]\n");
 }
 
 TEST_P(CommandsTest, EventsStatsMatchTheCgroupFiles) {
@@ -273,6 +283,13 @@ TEST_P(CommandsTest, CheckpointWithoutWorkingCriuChangesNothing) {
 INSTANTIATE_TEST_SUITE_P(Cgroups, CommandsTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "v2" : "v1"; });
 
+// `runc foo -h`: urfave/cli's "No help topic" and a non-zero status (runc's help.bats).
+TEST(CommandList, HelpOfAnUnknownCommandSaysSo) {
+  RunResult r = runc::test::Run({RUNC_BINARY, "foo", "-h"});
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("No help topic for 'foo'"));
+}
+
 TEST(CommandList, HelpListsEveryCommand) {
   const char* kCommands[] = {"spec",   "validate", "plan", "create", "start",      "run",     "state",    "list",
                              "kill",   "pause",    "resume", "update", "ps",       "events",  "checkpoint", "restore",
@@ -280,6 +297,7 @@ TEST(CommandList, HelpListsEveryCommand) {
   for (const auto& argv : std::vector<std::vector<std::string>>{{RUNC_BINARY, "--help"}, {RUNC_BINARY, "help"}}) {
     RunResult r = runc::test::Run(argv);
     ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_THAT(r.out, ::testing::StartsWith("NAME:\n   runc - Open Container Initiative runtime\n"));
     for (const char* c : kCommands) {
       EXPECT_THAT(r.out, ::testing::ContainsRegex(std::string("\n  ") + c + " +[a-z]")) << c;
     }

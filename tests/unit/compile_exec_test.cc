@@ -154,7 +154,7 @@ TEST(CompileExecTest, SubCgroups) {
   errors.clear();
   EXPECT_FALSE(CompileExec(container, ProcessOf(spec), host, o, plan, errors));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].ToString(), "--cgroup: path a/../../x leaves the container's cgroup");
+  EXPECT_EQ(errors[0].ToString(), "--cgroup: a/../../x is not a sub cgroup path (it leaves the container's cgroup)");
   o.sub_cgroups = {{"nosuch", "x"}};
   errors.clear();
   EXPECT_FALSE(CompileExec(container, ProcessOf(spec), host, o, plan, errors));
