@@ -77,6 +77,11 @@ if [ -z "${BENCH_TMPDIR:-}" ]; then
   [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && BENCH_TMPDIR=/dev/shm
 fi
 tmp=$(mktemp -d "$BENCH_TMPDIR/runc-lifecycle-bench.XXXXXX")
+# A snapshot of the binaries under test: a rebuild during the run must not change (or break) them.
+cp "$ours" "$tmp/runc-under-test"
+cp "$floor" "$tmp/floor-under-test"
+ours=$tmp/runc-under-test
+floor=$tmp/floor-under-test
 tag="lcb$$"
 bundle=$tmp/bundle
 overlay=$tmp/sealed  # read-only overlayfs holding a copy of our binary

@@ -115,6 +115,36 @@ TEST_F(CtrRunTest, DefaultSpecSeenFromInside) {
   EXPECT_EQ(Section(r.out, "nofile"), "1024\n");
 }
 
+// A node of linux.devices is made, but its access is what linux.resources.devices gives: runc
+// 1.1 adds no cgroup rule for it (its dev.bats "device cgroup deny": EPERM on /dev/kmsg). Before,
+// we added "c 1:11 rwm" and the container could open it.
+TEST_F(CtrRunTest, SpecDevicesGetNoCgroupRuleOfTheirOwn) {
+  for (bool allowed : {false, true}) {
+    Bundle bundle;
+    auto& linux = bundle.config()["linux"];
+    linux["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}}};
+    if (allowed) {
+      linux["resources"]["devices"].push_back(
+          {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "r"}});
+    }
+    linux["devices"] = {{{"path", "/dev/kmsg"}, {"type", "c"}, {"major", 1}, {"minor", 11}}};
+    // Reading /dev/kmsg also needs CAP_SYSLOG (dmesg_restrict): the cgroup must be what refuses.
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      bundle.config()["process"]["capabilities"][set].push_back("CAP_SYSLOG");
+    }
+    auto r = RunScript(bundle, "ls /dev/kmsg >/dev/null && echo node;"
+                               "dd if=/dev/kmsg of=/dev/null count=0 2>&1 && echo opened; true");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_THAT(r.out, ::testing::StartsWith("node\n")) << r.out;
+    if (allowed) {
+      EXPECT_THAT(r.out, HasSubstr("opened")) << r.out;
+    } else {
+      EXPECT_THAT(r.out, HasSubstr("Operation not permitted")) << r.out;
+      EXPECT_THAT(r.out, ::testing::Not(HasSubstr("opened"))) << r.out;
+    }
+  }
+}
+
 TEST_F(CtrRunTest, UserGroupsCapabilitiesAndProcessSettings) {
   Bundle bundle;
   auto& c = bundle.config();

@@ -244,7 +244,8 @@ TEST(CgroupV1Test, DeviceRules) {
                         d + "devices.allow = c 136:* rwm  # default",
                         d + "devices.allow = c 5:2 rwm  # default",
                         d + "devices.allow = c 10:200 rwm  # default",
-                        d + "devices.allow = c 5:0 rwm  # /linux/devices/0",
+                        // /dev/tty: the spec's node replaces the default one, and, as in runc
+                        // 1.1, a linux.devices node gets no rule of its own.
                     }));
   // Without a leading deny-all rule the allow-list is still an allow-list: runc's emulator starts
   // from "deny everything".
@@ -256,7 +257,7 @@ TEST(CgroupV1Test, DeviceRules) {
   EXPECT_EQ(without_deny[1], d + "devices.allow = c 10:229 rw  # /linux/resources/devices/1");
   t.linux.resources.reset();
   without_deny = CgroupWrites(Compile(t, FixedHost(CgroupMode::kV1), Options()));
-  ASSERT_EQ(without_deny.size(), 12u);
+  ASSERT_EQ(without_deny.size(), 11u);
   EXPECT_EQ(without_deny[0], d + "devices.deny = a  # default");
   EXPECT_EQ(without_deny[1], d + "devices.allow = c *:* m  # default");
 
@@ -342,10 +343,10 @@ TEST(CgroupV2DevicesTest, SameRulesAsV1AsOneStep) {
   EXPECT_EQ(d->phase, Phase::kHost);
   EXPECT_EQ(d->path, "/sys/fs/cgroup/ct");
   EXPECT_EQ(d->origin, "/linux/resources/devices");
-  // The deny of b 8:* takes nothing away (there is no such exception); /dev/tty comes from the
-  // spec's device, and /dev/fuse's rule merges the spec's rw with its device's rwm.
+  // The deny of b 8:* takes nothing away (there is no such exception); the spec's devices get no
+  // rule of their own (runc 1.1): /dev/fuse has the spec's rw, /dev/tty's default rule is gone.
   EXPECT_EQ(DeviceRulesOf(*d), (Strings{"default deny  # /linux/resources/devices/0",
-                                        "allow c 10:229 rwm  # /linux/resources/devices/1,/linux/devices/1",
+                                        "allow c 10:229 rw  # /linux/resources/devices/1",
                                         "allow c *:* m  # default",
                                         "allow b *:* m  # default",
                                         "allow c 1:3 rwm  # default",
@@ -355,20 +356,19 @@ TEST(CgroupV2DevicesTest, SameRulesAsV1AsOneStep) {
                                         "allow c 1:9 rwm  # default",
                                         "allow c 136:* rwm  # default",
                                         "allow c 5:2 rwm  # default",
-                                        "allow c 10:200 rwm  # default",
-                                        "allow c 5:0 rwm  # /linux/devices/0"}));
+                                        "allow c 10:200 rwm  # default"}));
   // Encoded for the executor: BPF_DEVCG_DEV_* types, BPF_DEVCG_ACC_* bits, -1 = any.
   ASSERT_GE(d->nums.size(), 9u);
   EXPECT_EQ((std::vector<int64_t>(d->nums.begin(), d->nums.begin() + 9)),
-            (std::vector<int64_t>{0, 2, 10, 229, 7, 2, -1, -1, 1}));
+            (std::vector<int64_t>{0, 2, 10, 229, 6, 2, -1, -1, 1}));
   // The printed form lists them in the same order.
   const std::string text = PlanToText(plan);
   EXPECT_NE(text.find("cgroup.device  /sys/fs/cgroup/ct default deny (/linux/resources/devices/0); allow c 10:229 "
-                      "rwm (/linux/resources/devices/1,/linux/devices/1); allow c *:* m (default); allow b *:* m "
+                      "rw (/linux/resources/devices/1); allow c *:* m (default); allow b *:* m "
                       "(default); allow c 1:3 rwm (default);"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("allow c 5:0 rwm (/linux/devices/0)  # /linux/resources/devices\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("allow c 10:200 rwm (default)  # /linux/resources/devices\n"), std::string::npos) << text;
 }
 
 TEST(CgroupV2DevicesTest, WithoutResourcesTheDefaultAllowList) {

@@ -339,7 +339,7 @@ TEST(DeviceFilterProgramTest, DefaultSpecOnV2) {
       {kChar, kR | kW, 5, 2, 1},     // /dev/ptmx
       {kChar, kR | kW, 136, 7, 1},   // /dev/pts/7
       {kChar, kR | kW, 10, 200, 1},  // /dev/net/tun (runc 1.1)
-      {kChar, kR | kW, 10, 229, 1},  // the spec's /dev/fuse
+      {kChar, kR | kW, 10, 229, 0},  // the spec's /dev/fuse: a node, no rule (runc 1.1)
       {kChar, kM, 42, 0, 1},         // mknod of any char device ...
       {kChar, kR, 42, 0, 0},         // ... but not opening it
       {kBlock, kM, 7, 0, 1},         // the same for block devices
