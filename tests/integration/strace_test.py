@@ -34,6 +34,8 @@ GOLDEN = os.path.join(HERE, "..", "..", "golden")
 # joined-namespaces joins the host's pid and network namespaces (its paths become this test's /proc/PID/ns/*),
 # which takes the helper process.
 CASES = ["default", "userns-cgroupns", "mounts-bind", "seccomp", "rlimits", "joined-namespaces"]
+# `runc --debug exec` of `true` into a detached container of these (the exec plan's steps).
+EXEC_CASES = ["default", "userns-cgroupns", "rlimits"]  # (seccomp's profile stops a sleeping init)
 NS_FILES = {"pid": "pid", "network": "net", "ipc": "ipc", "uts": "uts", "mount": "mnt", "user": "user",
             "cgroup": "cgroup", "time": "time"}
 
@@ -270,16 +272,17 @@ def make_rootfs(rootfs):
     for d in ("bin", "proc", "dev", "sys", "tmp", "etc"):
         os.makedirs(os.path.join(rootfs, d), exist_ok=True)
     shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin", "busybox"))
-    for name in ("sh", "true"):
+    for name in ("sh", "true", "sleep"):
         os.symlink("busybox", os.path.join(rootfs, "bin", name))
 
 
-def make_bundle(case, tmp):
-    """The golden config of `case` in a bundle of its own, running `true` without a terminal."""
+def make_bundle(case, tmp, golden=None):
+    """The golden config of `golden` (default: `case`) in a bundle of its own, running `true`
+    without a terminal."""
     bundle = os.path.join(tmp, case)
     os.makedirs(bundle)
     make_rootfs(os.path.join(bundle, "rootfs"))
-    with open(os.path.join(GOLDEN, case, "config.json")) as f:
+    with open(os.path.join(GOLDEN, golden or case, "config.json")) as f:
         config = json.load(f)
     config["root"]["path"] = "rootfs"
     config["process"]["terminal"] = False
@@ -318,6 +321,39 @@ def trace_run(runc, case, tmp):
         status = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err).returncode
     with open(out) as f:
         lines = f.readlines()
+    return lines, plan, root, status
+
+
+def trace_exec(runc, case, tmp):
+    """(trace lines, exec plan, state root, exit status) of strace -f runc --debug exec of `true`
+    into a detached container of the case (killed and deleted afterwards)."""
+    bundle = make_bundle(case + "-exec", tmp, case)
+    with open(os.path.join(bundle, "config.json")) as f:
+        config = json.load(f)
+    config["process"]["args"] = ["sleep", "60"]
+    with open(os.path.join(bundle, "config.json"), "w") as f:
+        json.dump(config, f)
+    root = os.path.join(tmp, "state")
+    os.makedirs(root, exist_ok=True)
+    cid = "strace-%d-%s-exec" % (os.getpid(), case)
+    process = os.path.join(tmp, case + "-exec.process.json")
+    with open(process, "w") as f:
+        json.dump({"args": ["true"], "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}, f)
+    subprocess.run([runc, "--root", root, "run", "-d", "--bundle", bundle, cid], check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        plan = json.loads(subprocess.run([runc, "--root", root, "plan", "--exec", process, "--format", "json", cid],
+                                         check=True, capture_output=True, text=True).stdout)
+        out = os.path.join(tmp, case + "-exec.strace")
+        cmd = ["strace", "-f", "-qq", "-y", "-s", "256", "-o", out, "-e", "trace=" + ",".join(sorted(CHECKED)),
+               runc, "--debug", "--root", root, "exec", "--process", process, cid]
+        with open(os.path.join(tmp, case + "-exec.stderr"), "w") as err:
+            status = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err).returncode
+        with open(out) as f:
+            lines = f.readlines()
+    finally:
+        subprocess.run([runc, "--root", root, "delete", "--force", cid],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return lines, plan, root, status
 
 
@@ -386,9 +422,12 @@ def main():
             return self_test(runc, tmp)
         failed = False
         exe = os.path.realpath(runc)
-        for case in CASES:
-            lines, plan, root, status = trace_run(runc, case, tmp)
+        runs = [(case, trace_run) for case in CASES] + [(case + "-exec", trace_exec) for case in EXEC_CASES]
+        for name, tracer in runs:
+            case = name[:-5] if name.endswith("-exec") else name
+            lines, plan, root, status = tracer(runc, case, tmp)
             v = check(lines, plan, root, exe)
+            case = name
             with open(os.path.join(tmp, case + ".stderr")) as f:
                 errors = [l for l in f.read().splitlines() if l.startswith("runc: ") and " debug: " not in l]
             if errors:
