@@ -160,6 +160,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
   std::vector<std::string> exec_cgroups;
   std::string update_file;
   bool no_pivot = false;
+  bool run = false;
   bool no_new_keyring = false;
   bool rootless = global.rootless;
   bool systemd_cgroup = global.systemd_cgroup;
@@ -172,6 +173,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       ("host", po::value(&host_arg), "host facts: v1, v2, hybrid or a JSON file (default: probe this host)")
       ("id", po::value(&id), "container id to compile for (default: \"container\")")
       ("no-pivot", po::bool_switch(&no_pivot), "plan MS_MOVE + chroot instead of pivot_root")
+      ("run", po::bool_switch(&run), "plan a foreground `run` (with its subreaper step, the caller's stdio)")
       ("no-new-keyring", po::bool_switch(&no_new_keyring), "plan without a new session keyring")
       ("container", po::value(&container), "print the plan of this created container")
       ("exec", po::value(&exec_file), "print the plan of an exec of this process.json (into ID, or with --pid)")
@@ -250,6 +252,8 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     if (!id.empty()) options.id = id;
     if (!AbsolutePath(bundle, options.bundle)) return 1;
     options.no_pivot = no_pivot;
+    options.subreaper = run;
+    options.foreground = run;  // a foreground run passes the caller's stdio through (no stdio.chown)
     options.no_new_keyring = no_new_keyring;
     // As create does: NOTIFY_SOCKET in our environment is planned for.
     if (const char* notify = getenv("NOTIFY_SOCKET"); notify && notify[0] == '/') options.notify_socket = notify;

@@ -271,6 +271,10 @@ class Compiler {
   std::string NotifyDir() const { return StateDir() + "/notify"; }
 
   void Host() {
+    // Done before the plan is compiled (container/create.cc), but a step all the same: it mounts
+    // and executes, and --debug traces it as step 1.
+    b_.Add(Phase::kHost, StepKind::kSeal, "default");
+    if (opts_.subreaper) b_.Add(Phase::kHost, StepKind::kSubreaper, "cli");
     Step& state = b_.Add(Phase::kHost, StepKind::kStateDir, "default");
     state.path = StateDir();
     if (!opts_.notify_socket.empty()) {
@@ -352,6 +356,13 @@ class Compiler {
     }
     Step& clone = b_.Add(Phase::kSpawn, StepKind::kClone, "/linux/namespaces");
     clone.flags = clone_flags_;
+    // A cgroup2 directory is joined by the clone itself (CLONE_INTO_CGROUP): no cgroup.join step.
+    const compile_internal::CgroupDir* into = nullptr;
+    for (const auto& c : b_.cgroups) {
+      if (c.unified && into == nullptr) into = &c;
+    }
+    if (into != nullptr) clone.path = into->dir;
+    b_.Add(Phase::kSpawn, StepKind::kInitSetup, "default");
 
     if (b_.create_user_ns) {
       // An unprivileged writer of gid_map must deny setgroups first (user_namespaces(7)).
@@ -363,6 +374,7 @@ class Compiler {
       IdMap(StepKind::kGidMap, spec_.linux.gid_mappings, spec_.linux.gid_mappings_origin);
     }
     for (const auto& c : b_.cgroups) {
+      if (&c == into) continue;
       Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
       s.name = c.label;
       s.path = c.dir + "/cgroup.procs";
@@ -669,6 +681,17 @@ Plan Compile(const Spec& spec, const HostFacts& host, const CompileOptions& opti
   }
   compile_internal::Builder b(*use, host, options, plan);
   compile_internal::Compiler(b).Run();
+  if (b.user_ns) {
+    // The init's first step in the container, after the spawn phase (the maps, mount.idmap).
+    auto first = std::find_if(plan.steps.begin(), plan.steps.end(),
+                              [](const Step& s) { return s.phase != Phase::kHost && s.phase != Phase::kSpawn; });
+    Step root;
+    root.phase = Phase::kRootfs;
+    root.kind = StepKind::kBecomeRoot;
+    root.origin = "/linux/namespaces";
+    if (first != plan.steps.end() && first->phase != Phase::kRootfs) root.phase = first->phase;
+    plan.steps.insert(first, std::move(root));
+  }
   for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].index = static_cast<int>(i + 1);
   return plan;
 }

@@ -20,6 +20,7 @@ struct CompileOptions {
   bool no_pivot = false;         // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool systemd_cgroup = false;   // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
   bool rootless = false;         // --rootless
+  bool subreaper = false;        // a foreground `run` (without --no-subreaper): the subreaper step
   bool no_new_keyring = false;   // --no-new-keyring: keep the caller's session keyring
   // A foreground run without a terminal passes the caller's stdio through: no stdio.chown step.
   bool foreground = false;

@@ -657,6 +657,16 @@ void AddCgroupSetup(Builder& b) {
     s.name = c.label;
     s.path = c.dir;
     if (CgroupsBestEffort(b)) s.flags = kIfPermitted;
+    // A new v1 cpuset has no CPUs and no memory nodes: no task could join it.
+    bool cpuset = false;
+    for (const auto& controller : c.controllers) cpuset = cpuset || controller == "cpuset";
+    if (!cpuset) continue;
+    for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
+      Step& inherit = b.Add(Phase::kHost, StepKind::kCgroupCopy, b.cgroup_origin);
+      inherit.name = c.label;
+      inherit.path = c.dir + file;
+      if (CgroupsBestEffort(b)) inherit.flags = kIfPermitted;
+    }
   }
   Writer(b).Run();
 }

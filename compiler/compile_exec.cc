@@ -66,6 +66,9 @@ class ExecCompiler {
     if (!ResolveCgroups()) return false;
     if (!errors_.empty()) return false;
     const std::string pid_dir = "/proc/" + std::to_string(opts_.pid) + "/ns/";
+    // As for create (compile.cc): done before the plan is compiled (cli/cmd_exec.cc), traced as
+    // step 1.
+    Add(Phase::kHost, StepKind::kSeal, "default");
     for (const auto& [kind, origin] : namespaces_) {
       Step& s = Add(Phase::kHost, StepKind::kNsOpen, origin);
       s.name = NamespaceTypeName(kind.type);
@@ -81,6 +84,9 @@ class ExecCompiler {
     // Everything is joined: the clone only puts the process into the joined pid (and time)
     // namespace, which setns applies to children.
     Add(Phase::kSpawn, StepKind::kClone, "default");
+    // The process's own set-up, first thing after the clone: non-dumpable, parent-death signal,
+    // no inherited host fd, a session of its own (the init's code path).
+    Add(Phase::kSpawn, StepKind::kInitSetup, "default");
     if (!Affinity("initial")) return false;
     for (const auto& [label, path, origin] : cgroups_) {
       Step& s = Add(Phase::kSpawn, StepKind::kCgroupJoin, origin);
@@ -88,6 +94,11 @@ class ExecCompiler {
       s.path = path;
     }
     if (!Affinity("final")) return false;
+    // In the container's user namespace: root there (best effort), and non-dumpable whatever the
+    // init step left, as the init's become_root.
+    for (const auto& [kind, origin] : namespaces_) {
+      if (kind.type == NamespaceType::kUser) Add(Phase::kProcess, StepKind::kBecomeRoot, origin);
+    }
     Process();
     Start();
     for (size_t i = 0; i < plan_.steps.size(); ++i) plan_.steps[i].index = static_cast<int>(i + 1);
@@ -150,12 +161,15 @@ class ExecCompiler {
     }
   }
 
-  // The container's cgroup.join steps, each moved into its --cgroup sub-cgroup when one applies.
+  // The cgroups the container's init joined (its cgroup.join steps and the cgroup2 directory its
+  // clone step went into: JoinedCgroupDirs), in the order of their cgroup.mkdir steps, each moved
+  // into its --cgroup sub-cgroup when one applies.
   bool ResolveCgroups() {
     std::vector<bool> used(opts_.sub_cgroups.size(), false);
+    const std::vector<std::string> joined = JoinedCgroupDirs(container_);
     for (const Step& s : container_.steps) {
-      if (s.kind != StepKind::kCgroupJoin) continue;
-      std::string path = s.path;
+      if (s.kind != StepKind::kCgroupMkdir || std::find(joined.begin(), joined.end(), s.path) == joined.end()) continue;
+      std::string path = s.path + "/cgroup.procs";
       std::string origin = s.origin;
       const std::string* sub = nullptr;
       for (size_t i = 0; i < opts_.sub_cgroups.size(); ++i) {
@@ -183,8 +197,7 @@ class ExecCompiler {
           Error("--cgroup", *sub + " is not a sub cgroup path (it leaves the container's cgroup)");
           return false;
         }
-        const std::string dir = s.path.substr(0, s.path.rfind('/'));
-        if (!clean.empty() && clean != ".") path = compile_internal::JoinPath(dir, clean) + "/cgroup.procs";
+        if (!clean.empty() && clean != ".") path = compile_internal::JoinPath(s.path, clean) + "/cgroup.procs";
         origin = "--cgroup";
       }
       cgroups_.push_back({s.name, path, origin});

@@ -17,15 +17,27 @@
 namespace runc {
 
 constexpr StepKindInfo kStepKinds[] = {
+    {StepKind::kSeal, "seal", Phase::kHost,
+     "re-execute the runtime from a copy of its binary that cannot be written through (a read-only "
+     "overlayfs: fsopen, fsconfig, fsmount, then execveat; else a sealed memfd), unless it already "
+     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1"},
+    {StepKind::kSubreaper, "subreaper", Phase::kHost,
+     "prctl(PR_SET_CHILD_SUBREAPER, 1): the foreground `run` becomes the reaper of what it forks, "
+     "so that the init is its child whatever forks it"},
     {StepKind::kStateDir, "state_dir", Phase::kHost,
      "create the container's state directory <root>/<id> (path)"},
     {StepKind::kCgroupMkdir, "cgroup.mkdir", Phase::kHost,
      "create the container's cgroup directory in one hierarchy (path; name = hierarchy). On v2 the "
      "parent's available controllers are enabled in cgroup.subtree_control (best effort, like "
-     "runc); a v1 cpuset directory gets its parent's cpus and mems when they are empty. "
-     "\"if-permitted\" (rootless without cgroupsPath): a permission error skips it"},
+     "runc); missing parents are made too. \"if-permitted\" (rootless without cgroupsPath): a "
+     "permission error skips it"},
     {StepKind::kCgroupWrite, "cgroup.write", Phase::kHost,
      "write a resource limit into a cgroup file (path = file, value = text written)"},
+    {StepKind::kCgroupCopy, "cgroup.copy", Phase::kHost,
+     "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
+     "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
+     "parent directory the cgroup.mkdir of path's directory made, from the top. \"if-permitted\": "
+     "skipped when that cgroup.mkdir was skipped"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
      "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "
      "directory (path; BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI), replacing device programs attached "
@@ -47,11 +59,26 @@ constexpr StepKindInfo kStepKinds[] = {
      "the OCI state is written to its stdin"},
     {StepKind::kTimeOffsets, "time_offsets", Phase::kSpawn,
      "create the time namespace before clone (unshare CLONE_NEWTIME) and write its offsets to "
-     "/proc/self/timens_offsets (value); the cloned init is born in it"},
+     "/proc/self/timens_offsets (value); the cloned init is born in it. "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kClone, "clone", Phase::kSpawn,
-     "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time)"},
+     "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
+     "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
+     "refuses it, the runtime writes the pid to path/cgroup.procs in this step; when path's "
+     "cgroup.mkdir is if-permitted, that join is too, as a cgroup.join)"},
+    {StepKind::kInitSetup, "init", Phase::kSpawn,
+     "the init's own set-up before any other step of its: non-dumpable (PR_SET_DUMPABLE 0, until "
+     "execve; in a user namespace under an unprivileged runtime, which must write its maps through "
+     "/proc, only from the become_root step on), parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
+     "every inherited fd but stdio, --preserve-fds and the runtime's sync socket, exec fifo and "
+     "stderr (close_range), a new session (setsid)"},
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
-     "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*)"},
+     "join an existing namespace with setns (path; name = type; flags = CLONE_NEW*). "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kSetgroups, "setgroups", Phase::kSpawn,
      "the runtime writes value to /proc/PID/setgroups (rootless: before gid_map)"},
     {StepKind::kUidMap, "uid_map", Phase::kSpawn,
@@ -67,7 +94,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "exec: sched_setaffinity of the cloned process to the CPUs (nums; value = the list as "
      "written); name = initial (before the cgroup joins) or final (after them)"},
     {StepKind::kUnshare, "unshare", Phase::kSpawn,
-     "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP)"},
+     "the init unshares namespaces after it was put in its cgroups (flags = CLONE_NEWCGROUP). "
+     "Before the clone, ns.join, time_offsets and unshare steps run in a helper process "
+     "the runtime forks in the first of them, which also makes it non-dumpable and arms its "
+     "parent-death signal (SIGKILL)"},
     {StepKind::kNetDevice, "net_device", Phase::kSpawn,
      "move a host network interface into the container's network namespace (name = host "
      "interface, value = name inside)"},
@@ -77,6 +107,10 @@ constexpr StepKindInfo kStepKinds[] = {
      "MS_REC = ridmap, every submount, else the top one) from a user namespace with the maps argv "
      "= {uid_map, gid_map} or the namespace file name, and pass it to the init; the mount step of "
      "the same origin and path (destination) moves it in place"},
+    {StepKind::kBecomeRoot, "become_root", Phase::kRootfs,
+     "in a user namespace of the container's, right after the spawn phase: non-dumpable "
+     "(PR_SET_DUMPABLE 0: the maps are written), setresgid(0, 0, 0) and setresuid(0, 0, 0), so that "
+     "what the init makes is owned by the mapped root (left as it is when root is not mapped)"},
     {StepKind::kPropagation, "propagation", Phase::kRootfs,
      "change the propagation of the whole mount tree (path = \"/\"; flags = MS_* | MS_REC)"},
     {StepKind::kRootfsBind, "rootfs_bind", Phase::kRootfs,
@@ -148,8 +182,8 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kMemoryPolicy, "memory_policy", Phase::kProcess,
      "set_mempolicy (nums = {mode | flags}; value = node list)"},
     {StepKind::kSeccomp, "seccomp", Phase::kStart,
-     "finish what execve needs (its PATH lookup, the fds it hands over, releasing `start`), then "
-     "load the seccomp filter (Plan::seccomp; argv = its rules summarised): only execve follows"},
+     "clear the parent-death signal, finish what execve needs (its PATH lookup, the fds it hands "
+     "over, releasing `start`), then load the seccomp filter (Plan::seccomp; argv = its rules summarised): only execve follows"},
     {StepKind::kCwd, "cwd", Phase::kProcess,
      "chdir(path), resolved inside the container (a missing directory is created); the result "
      "is checked to be inside the container's root"},
@@ -164,10 +198,13 @@ constexpr StepKindInfo kStepKinds[] = {
      "PATH) when it has no '/': a non-directory with an execute bit, not reached through a magic "
      "link leading out of the container; `create` fails here when it is missing"},
     {StepKind::kWaitStart, "wait_start", Phase::kStart,
-     "wait on the exec fifo (path) until `start`; `create` returns here"},
+     "clear the parent-death signal, then wait on the exec fifo (path) until `start`; `create` "
+     "returns here"},
     {StepKind::kExecve, "execve", Phase::kStart,
      "execute the container process: $N = the program the exec.lookup step N found; argv; env "
-     "(HOME=$N: added by the env.home step N)"},
+     "(HOME=$N: added by the env.home step N); the parent-death signal is cleared first (an exec "
+     "has no wait_start step). After a seccomp step, its trace line comes before that step's "
+     "filter is loaded"},
     {StepKind::kKill, "kill", Phase::kTeardown, "kill the container's processes (nums = {signal})"},
     {StepKind::kCgroupRmdir, "cgroup.rmdir", Phase::kTeardown, "remove a cgroup directory (path)"},
     {StepKind::kRdtRemove, "rdt.rmdir", Phase::kTeardown,
@@ -176,6 +213,15 @@ constexpr StepKindInfo kStepKinds[] = {
      "remove the state directory (path)"},
 };
 const size_t kStepKindCount = sizeof(kStepKinds) / sizeof(kStepKinds[0]);
+
+std::vector<std::string> JoinedCgroupDirs(const Plan& plan) {
+  std::vector<std::string> dirs;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kClone && !s.path.empty()) dirs.push_back(s.path);
+    if (s.kind == StepKind::kCgroupJoin) dirs.push_back(s.path.substr(0, s.path.find_last_of('/')));
+  }
+  return dirs;
+}
 
 namespace {
 
@@ -554,6 +600,19 @@ std::string StepArgs(const Step& s) {
       return out;
     case StepKind::kCgroupDevices:
       return DevicesText(s);
+    case StepKind::kSeal:
+      return "re-exec from a sealed copy";
+    case StepKind::kSubreaper:
+      return "PR_SET_CHILD_SUBREAPER";
+    case StepKind::kInitSetup:
+      return "non-dumpable, pdeathsig=KILL, close inherited fds, setsid";
+    case StepKind::kBecomeRoot:
+      return "non-dumpable, setresgid 0, setresuid 0";
+    case StepKind::kCgroupCopy:
+      AppendWord(out, s.path);
+      out += " from parent";
+      if (s.flags & kIfPermitted) out += " if-permitted";
+      return out;
     case StepKind::kCgroupWrite:
       AppendWord(out, s.path);
       out += " = ";
@@ -571,6 +630,12 @@ std::string StepArgs(const Step& s) {
     case StepKind::kGidMap:
       return Lines(s.value);
     case StepKind::kClone:
+      out = CloneFlagsText(s.flags);
+      if (!s.path.empty()) {
+        out += " into ";
+        AppendWord(out, s.path);
+      }
+      return out;
     case StepKind::kUnshare:
       return CloneFlagsText(s.flags);
     case StepKind::kSetgroups:

@@ -22,10 +22,14 @@ enum class Phase { kHost, kSpawn, kRootfs, kProcess, kStart, kTeardown };
 // without following symlinks out of it; (host) paths are absolute host paths.
 enum class StepKind {
   // host: run by the runtime before the container exists
+  kSeal,          // re-execute the runtime from a sealed copy of its binary (always step 1)
+  kSubreaper,     // prctl(PR_SET_CHILD_SUBREAPER, 1): foreground `run` only (CompileOptions::subreaper)
   kStateDir,      // path=(host) state dir <root>/<id>
   kCgroupMkdir,   // path=(host) cgroup dir; name=hierarchy label ("memory", "unified");
                   // flags=kIfPermitted: a permission error skips it (rootless, no cgroupsPath)
   kCgroupWrite,   // path=(host) cgroup file; value=text written
+  kCgroupCopy, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
+                  // when empty, in each directory the cgroup.mkdir of its directory made
   kCgroupDevices, // cgroup v2: path=(host) cgroup dir the device program is attached to;
                   // nums={default (0 = deny, 1 = allow), then per exception to it: type
                   // (BPF_DEVCG_DEV_*), major, minor (-1 = any), access (BPF_DEVCG_ACC_* bits)};
@@ -40,7 +44,10 @@ enum class StepKind {
                   // path=program; argv; env; nums={timeout seconds} (0 = none)
   // spawn: runtime + child
   kTimeOffsets,   // value=text for /proc/self/timens_offsets ("monotonic 5 0\nboottime 0 0\n")
-  kClone,         // flags=CLONE_NEW* of the namespaces created by the clone
+  kClone,         // flags=CLONE_NEW* of the namespaces created by the clone; path=(host) cgroup2
+                  // directory the init is cloned into (CLONE_INTO_CGROUP), "" = none
+  kInitSetup,     // the init's own set-up, first thing after the clone: non-dumpable, parent-death
+                  // signal, close inherited fds, new session
   kNsJoin,        // path=(host) namespace file; name=type; flags=CLONE_NEW* (setns)
   kSetgroups,     // value="deny" written to /proc/PID/setgroups by the parent
   kUidMap,        // value=text written to /proc/PID/uid_map by the parent
@@ -57,6 +64,7 @@ enum class StepKind {
                   // flags2=MS_REC for ridmap; argv={uid_map, gid_map} text, or name=(host) user
                   // namespace file; the kMount step of the same origin and path attaches it
   // rootfs: container init, before pivot_root
+  kBecomeRoot,    // in a user namespace of its own: setresgid/setresuid 0 (best effort: root may be unmapped)
   kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree
   kRootfsBind,    // path=(host) rootfs; bind-mounted onto itself (MS_BIND|MS_REC)
   kMount,         // source; path=(ctr) destination; fstype; flags=MS_*; value=fs data;
@@ -171,6 +179,10 @@ struct Plan {
   // Indices into steps of the first step of each phase (steps.size() when absent).
   size_t PhaseBegin(Phase p) const;
 };
+
+// The cgroup directories the init joins: those of the cgroup.join steps (their cgroup.procs
+// file's directory) and the clone step's (CLONE_INTO_CGROUP), in plan order.
+std::vector<std::string> JoinedCgroupDirs(const Plan& plan);
 
 // Text form: one line per step, stable and diffable (golden files hold it).
 std::string PlanToText(const Plan& plan);

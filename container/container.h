@@ -60,6 +60,7 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  bool subreaper = false;  // set by a foreground Run: the plan's subreaper step
   // The caller's NOTIFY_SOCKET (absolute host path; "" = none): bound into the container, and
   // `start` relays the container's READY=1 to it (runc's notify_socket.go).
   std::string notify_socket;

@@ -92,6 +92,7 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   copts.no_pivot = options.no_pivot;
   copts.systemd_cgroup = ctx.systemd_cgroup;
   copts.rootless = ctx.rootless;
+  copts.subreaper = options.subreaper;
   copts.no_new_keyring = options.no_new_keyring;
   copts.foreground = foreground;
   copts.notify_socket = options.notify_socket;

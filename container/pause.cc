@@ -38,9 +38,7 @@ bool ReadFrozen(const std::string& control, bool& frozen, Diagnostic& error) {
 
 std::string FreezerControl(const Plan& plan) {
   std::string v2;
-  for (const auto& s : plan.steps) {
-    if (s.kind != StepKind::kCgroupJoin) continue;
-    const std::string dir = s.path.substr(0, s.path.rfind('/'));
+  for (const auto& dir : JoinedCgroupDirs(plan)) {
     std::string ignored;
     if (ReadFileAll(dir + "/freezer.state", ignored)) return dir + "/freezer.state";
     if (v2.empty() && ReadFileAll(dir + "/cgroup.freeze", ignored)) v2 = dir + "/cgroup.freeze";

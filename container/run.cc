@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,14 +14,13 @@ namespace runc::container {
 bool Run(const Context& ctx, const std::string& id, const RunOptions& options, int& exit_status,
          Diagnostics& errors) {
   exit_status = 0;
-  if (!options.detach && !options.no_subreaper) {
-    // Whatever Spawn forks in between, the init ends up our child, so we can wait for it and
-    // report its exit status.
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  }
+  // Whatever Spawn forks in between, the init ends up our child, so we can wait for it and report
+  // its exit status: the plan's subreaper step.
+  CreateOptions create = options.create;
+  create.subreaper = !options.detach && !options.no_subreaper;
   ConsoleListener console;
   Created created;
-  if (!CreateContainer(ctx, id, options.create, !options.detach, &console, created, errors)) return false;
+  if (!CreateContainer(ctx, id, create, !options.detach, &console, created, errors)) return false;
   // From now on a signal to us is meant for the container: queue it until the supervisor forwards
   // it. (Not before Spawn: the init would inherit the blocked mask through execve.)
   const sigset_t forwarded = ForwardedSignals();

@@ -100,9 +100,8 @@ const Step* FindStep(const Plan& plan, StepKind kind) {
 // Every pid in the container's cgroup(s): the cgroup.procs files the plan joined the init to.
 std::set<pid_t> CgroupPids(const Plan& plan) {
   std::set<pid_t> pids;
-  for (const auto& s : plan.steps) {
-    if (s.kind != StepKind::kCgroupJoin) continue;
-    std::ifstream in(s.path);
+  for (const auto& dir : JoinedCgroupDirs(plan)) {
+    std::ifstream in(dir + "/cgroup.procs");
     pid_t p;
     while (in >> p) pids.insert(p);
   }
@@ -124,7 +123,7 @@ int SignalInit(const ContainerState& s, int sig) {
   return result;
 }
 
-bool HasCgroup(const Plan& plan) { return FindStep(plan, StepKind::kCgroupJoin) != nullptr; }
+bool HasCgroup(const Plan& plan) { return !JoinedCgroupDirs(plan).empty(); }
 
 // Signals every process of the container's cgroup. Returns how many were signalled.
 int SignalCgroup(const Plan& plan, int sig) {

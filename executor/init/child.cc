@@ -33,7 +33,7 @@ namespace {
 class Child {
  public:
   Child(const ChildSetup& s, bool userns)
-      : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug),
+      : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
         min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
         userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
@@ -48,6 +48,7 @@ class Child {
   void ReleaseStart();
   void DieWithRuntime();
   void BecomeInit();
+  void InitSetup();
   void CloseHostFds();
   void EnterContainer();
   void HandOverFds();
@@ -64,6 +65,7 @@ class Child {
   const size_t end_;
   const int fault_;
   const bool debug_;
+  const int traced_;
   const int min_fd_;
   InitContext& ctx_;
   std::map<std::string, int>& ns_fds_;
@@ -81,6 +83,7 @@ class Child {
   bool time_unshared_ = false;
   bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
   bool entered_ = false;   // EnterContainer() done
+  bool helper_set_up_ = false;
   const bool dumpable_for_maps_;  // ChildSetup::dumpable_for_maps
   std::string state_creating_, state_created_;  // hook state documents from the runtime
 };
@@ -102,14 +105,18 @@ void Child::DieWithRuntime() {
   if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) _exit(1);
 }
 
-void Child::BecomeInit() {
-  role_ = Runner::kInit;
+void Child::BecomeInit() { role_ = Runner::kInit; }
+
+// The init step, the init's first: before it the init only waits for the baton (the runtime's
+// death ends that wait: end of file on the socket).
+void Child::InitSetup() {
   // A process in the container's pid namespace (a pod sibling with shareProcessNamespace) must not
   // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
   // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
   // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
   // container process (as in runc, whose nsexec does the same). An unprivileged runtime still has
-  // to write our maps: then only from EnterContainer on (no process of the container exists yet).
+  // to write our maps: then only from the become_root step on, the first after the spawn phase (no
+  // process of the container exists yet). The helper does the same at its start (Main).
   prctl(PR_SET_DUMPABLE, dumpable_for_maps_ && userns_ ? 1 : 0, 0, 0, 0);
   CloseHostFds();
   DieWithRuntime();
@@ -208,18 +215,10 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
   _exit(code);
 }
 
-// What the init does before its first step inside the container, not a step of its own because
-// it changes nothing outside the init: become root of a user namespace of its own (so that files
-// it creates are owned by a mapped id). (The session keyring is the plan's keyring step.)
-void Child::EnterContainer() {
-  entered_ = true;
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // see BecomeInit (the runtime's map writes are done)
-  if (userns_) {
-    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      // Root is not mapped: stay as we are, the plan's own user step decides.
-    }
-  }
-}
+// Marks the init's first step inside the container (after the spawn phase). What runtimes do at
+// that moment is in steps of their own: become_root (non-dumpable, root of a user namespace of its
+// own) and keyring (the session keyring).
+void Child::EnterContainer() { entered_ = true; }
 
 // Only 0, 1, 2 and the --preserve-fds range reach the container process: everything else is
 // marked close-on-exec (not closed: the init still uses some of it until execve). Done right
@@ -267,10 +266,12 @@ void Child::BeforeSeccomp(size_t i) {
 void Child::ReportStep(size_t i) {
   reported_ = i;
   if (!detached_) {
+    // The runtime writes the trace line and answers: the step runs after its line.
     SyncMessage m;
     m.type = SyncType::kDebug;
     m.step = static_cast<int32_t>(i);
-    SyncSend(sock_, m);
+    if (SyncSend(sock_, m) != 0 || SyncRecv(sock_, m) != 0 || m.type != SyncType::kDebug) _exit(1);
+    CloseFd(m.fd);
   } else if (debug_ && err_fd_ >= 0) {
     const Step& s = plan_.steps[i];
     WriteAllFd(err_fd_, "runc: debug: step " + std::to_string(s.index) + " " + KindName(s) + "\n");
@@ -424,6 +425,18 @@ int Child::ChildStep(size_t i, std::string& what) {
         return errno;
       }
       return 0;
+    case StepKind::kInitSetup:
+      InitSetup();
+      return 0;
+    case StepKind::kBecomeRoot:
+      // Non-dumpable from here on, whatever InitSetup left (an unprivileged runtime's map writes are
+      // done: they are spawn steps). Then root of a user namespace of its own, so that files the
+      // init creates are owned by a mapped id; when root is not mapped, stay as we are: the plan's
+      // own user step decides.
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+      if (userns_ && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+      }
+      return 0;
     case StepKind::kWaitStart:
       return WaitStart(i, what);
     case StepKind::kExecve:
@@ -481,6 +494,9 @@ int Child::ChildStep(size_t i, std::string& what) {
       CloseFd(ctx_.console_socket_fd);
       return 0;
     }
+    case StepKind::kSeal:
+    case StepKind::kSubreaper:
+    case StepKind::kCgroupCopy:
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:
@@ -511,10 +527,6 @@ void Child::Main(Runner role) {
     BecomeInit();
   } else {
     role_ = role;
-    // Non-dumpable like the init (BecomeInit): the helper joins the container's namespaces with
-    // the runtime's fds, and the init it clones is born with this setting.
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    DieWithRuntime();
   }
   size_t i = WaitBaton();
   while (i < end_) {
@@ -534,7 +546,15 @@ void Child::Main(Runner role) {
       continue;
     }
     if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
-    if (Reports() && reported_ != i) ReportStep(i);
+    if (Reports() && reported_ != i && static_cast<int>(i) != traced_) ReportStep(i);
+    if (role_ == Runner::kHelper && !helper_set_up_) {
+      // The helper's first step (traced above) starts with this. Non-dumpable like the init
+      // (InitSetup): the helper joins the container's namespaces with the runtime's fds, and the
+      // init it clones is born with this setting.
+      helper_set_up_ = true;
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+      DieWithRuntime();
+    }
     if (role_ == Runner::kInit && !entered_ && s.phase != Phase::kSpawn) EnterContainer();
     if (fault_ == s.index) ChildFail(i, EIO, kInjectedFault);
     if (s.kind == StepKind::kSeccomp) BeforeSeccomp(i);

@@ -26,6 +26,7 @@ struct ChildSetup {
   size_t end = 0;                                // first step of the teardown phase
   int fault = 0;                                 // runc-faulty: the step index to fail
   bool debug = false;
+  int traced = -1;  // a step (index into the plan) the runtime traced itself: the helper's first, forked in it
   int min_fd = 3;  // the child's own fds stay at or above 3 + preserve_fds
   InitContext* ctx = nullptr;
   std::map<std::string, int>* ns_fds = nullptr;  // namespaces opened by ns.open steps

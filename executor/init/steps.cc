@@ -318,6 +318,11 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
         return errno;
       }
       return RunContainerHook(step, what);  // executor/common/hooks.h
+    case StepKind::kSeal:
+    case StepKind::kSubreaper:
+    case StepKind::kCgroupCopy:
+    case StepKind::kInitSetup:
+    case StepKind::kBecomeRoot:
     case StepKind::kStateDir:
     case StepKind::kCgroupMkdir:
     case StepKind::kCgroupWrite:

@@ -87,27 +87,22 @@ bool ReadLine(const std::string& path, std::string& out) {
 
 }  // namespace
 
-int CgroupInitCpuset(const std::string& dir, std::string& failed) {
-  struct stat st;
-  // Only v1 has cpuset.cpu_exclusive; in v2 an empty cpuset.cpus means "the parent's".
-  if (stat((dir + "/cpuset.cpu_exclusive").c_str(), &st) != 0) return 0;
+int CgroupInheritFile(const std::string& dir, const std::string& name, std::string& failed) {
   std::string parent = dir.substr(0, dir.find_last_of('/'));
-  for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
-    std::string value;
-    if (ReadLine(dir + "/" + name, value) && !value.empty()) continue;
-    if (!ReadLine(parent + "/" + name, value)) {
-      failed = parent + "/" + name;
-      return errno;
-    }
-    int fd = open((dir + "/" + name).c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, value.data(), value.size()) < 0) {
-      int err = errno;
-      if (fd >= 0) close(fd);
-      failed = dir + "/" + name;
-      return err;
-    }
-    close(fd);
+  std::string value;
+  if (ReadLine(dir + "/" + name, value) && !value.empty()) return 0;
+  if (!ReadLine(parent + "/" + name, value)) {
+    failed = parent + "/" + name;
+    return errno;
   }
+  int fd = open((dir + "/" + name).c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, value.data(), value.size()) < 0) {
+    int err = errno;
+    if (fd >= 0) close(fd);
+    failed = dir + "/" + name;
+    return err;
+  }
+  close(fd);
   return 0;
 }
 

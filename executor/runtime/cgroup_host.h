@@ -14,10 +14,10 @@ namespace runc {
 // an errno, with `failed` = the directory that could not be created.
 int CgroupMkdirAll(const std::string& path, std::vector<std::string>& created, std::string& failed);
 
-// cgroup v1 cpuset: a new cgroup starts with empty cpuset.cpus / cpuset.mems, and no process can
-// join it until they are set. Copies them from the parent when `dir` is a v1 cpuset cgroup and
-// they are empty (what runc does); a no-op elsewhere. Returns 0 or an errno with `failed` = the file.
-int CgroupInitCpuset(const std::string& dir, std::string& failed);
+// cgroup v1 cpuset (the cgroup.copy step): a new cgroup starts with empty cpuset.cpus /
+// cpuset.mems, and no process can join it until they are set. Copies `dir`/`name` from the parent
+// directory's when it is empty (what runc does). Returns 0 or an errno with `failed` = the file.
+int CgroupInheritFile(const std::string& dir, const std::string& name, std::string& failed);
 
 // Removes a cgroup directory with its sub-cgroups, deepest first. A cgroup is busy for a moment
 // after its last process exited (or while killed processes exit), so EBUSY is retried for up to

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/common/log.h"
 #include "executor/runtime/spawn.h"
 
 #ifndef FSOPEN_CLOEXEC
@@ -177,6 +178,9 @@ bool EnsureSealedExe(Diagnostic& error) {
     unsetenv(kSealedMarker);
     return true;
   }
+  // The plan's seal step (always step 1, see compiler/compile.cc): traced here, before its work,
+  // and skipped by Spawn, which only checks that it was done.
+  LogDebug("step 1 seal");
   if (RunningFromSealedExe()) return true;
 
   std::string args;

@@ -20,8 +20,9 @@
 // strictly in plan order, across processes, and --debug prints them in that order.
 //
 // Failure: the process that runs the failing step reports {step, errno, "SYSCALL OBJECT"} (a child
-// over the socket, then _exit), and R undoes everything: kills and reaps the children, kills what
-// is left in the cgroups it created, removes those cgroups deepest first and the state dir. Mounts
+// over the socket, then _exit), and R undoes everything with the plan's teardown steps (Undo, traced
+// like the others): kills and reaps the children, kills what is left in the cgroups it created,
+// removes those cgroups deepest first and the state dir. Mounts
 // happen only inside the container's mount namespace and go away with its last process; an
 // idmapped one is made by R as a detached mount (attached nowhere: it lives as long as the fd R
 // passes to I, see executor/runtime/idmap.h).
@@ -44,6 +45,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -150,14 +152,22 @@ bool Spawner::Classify(Diagnostic& error) {
     Runner r = Runner::kNone;
     const char* misplaced = nullptr;
     switch (s.kind) {
+      case StepKind::kSeal:
+      case StepKind::kSubreaper:
       case StepKind::kStateDir:
       case StepKind::kCgroupMkdir:
       case StepKind::kCgroupWrite:
+      case StepKind::kCgroupCopy:
       case StepKind::kCgroupDevices:
       case StepKind::kRdtGroup:
       case StepKind::kNsOpen:
       case StepKind::kNotifySocket:
         r = Runner::kRuntime;
+        if (!before) misplaced = "host step after clone";
+        break;
+      case StepKind::kInitSetup:
+        r = Runner::kInit;
+        if (i != clone_idx_ + 1) misplaced = "init step not right after the clone";
         break;
       case StepKind::kHook:
         if (s.name == "createContainer" || s.name == "startContainer") {
@@ -195,6 +205,10 @@ bool Spawner::Classify(Diagnostic& error) {
         if (!after) misplaced = "needs the init, before clone";
         if (!mount_ns) misplaced = "mount step without a mount namespace";
         if (IdmapMountTarget(plan_, i) == steps.size()) misplaced = "mount.idmap without a later mount step of its origin and path";
+        break;
+      case StepKind::kBecomeRoot:
+        r = Runner::kInit;
+        if (!after) misplaced = "container step before clone";
         break;
       case StepKind::kPropagation:
       case StepKind::kRootfsBind:
@@ -292,19 +306,15 @@ bool Spawner::PreFork(Diagnostic& error) {
   }
   ctx_.console_socket_fd = console_fd_;
   err_fd_ = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, min_fd_);
-  // The first cgroup.join into a cgroup2 directory is done by the clone itself. Not for an exec:
-  // its helper has joined the container's cgroup namespace, out of which the kernel refuses to
-  // move a process (its own cgroup is outside that namespace's root); the runtime moves it.
-  for (size_t i = clone_idx_ + 1; i < end_ && cgroup_fd_ < 0 && plan_.exec_pid <= 0; ++i) {
-    const Step& s = plan_.steps[i];
-    if (s.kind != StepKind::kCgroupJoin || fault_ == s.index) continue;
-    std::string dir = s.path.substr(0, s.path.find_last_of('/'));
-    if (s.path.size() < 13 || s.path.compare(s.path.size() - 13, 13, "/cgroup.procs") != 0) continue;
-    int fd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  // The clone step's cgroup2 directory (CLONE_INTO_CGROUP). An exec plan's clone has none: its
+  // helper has joined the container's cgroup namespace, out of which the kernel refuses to move a
+  // process (its own cgroup is outside that namespace's root); its cgroup.join steps move it.
+  const Step& clone = plan_.steps[clone_idx_];
+  if (!clone.path.empty() && plan_.exec_pid <= 0) {
+    int fd = open(clone.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct statfs fs;
     if (fd >= 0 && fstatfs(fd, &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC) {
       cgroup_fd_ = MoveFdAbove(fd, min_fd_);
-      into_cgroup_idx_ = i;
     } else if (fd >= 0) {
       close(fd);
     }
@@ -397,7 +407,8 @@ bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
 
 bool Spawner::RunRuntimeAt(size_t i, Diagnostic& error) {
   const Step& s = plan_.steps[i];
-  LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+  // The seal step ran before the plan was compiled, and was traced then (EnsureSealedExe).
+  if (s.kind != StepKind::kSeal) LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
   std::string what;
   int err;
   if (fault_ == s.index) {
@@ -414,6 +425,19 @@ bool Spawner::RunRuntimeAt(size_t i, Diagnostic& error) {
 int Spawner::RuntimeStep(const Step& s, std::string& what) {
   const std::string pid_dir = "/proc/" + std::to_string(init_);
   switch (s.kind) {
+    case StepKind::kSeal:
+      // container/create.cc re-executed us from the sealed copy before compiling this plan.
+      if (!RunningFromSealedExe()) {
+        what = "runtime binary is not sealed";
+        return kNoErrno;
+      }
+      return 0;
+    case StepKind::kSubreaper:
+      if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        what = "prctl PR_SET_CHILD_SUBREAPER";
+        return errno;
+      }
+      return 0;
     case StepKind::kStateDir: {
       if (int err = MakeStateDir(s, what)) return err;
       std::string fifo = s.path + "/exec.fifo";
@@ -431,7 +455,6 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     }
     case StepKind::kCgroupMkdir: {
       std::string failed;
-      size_t first_new = cgroups_created_.size();
       int err = CgroupMkdirAll(s.path, cgroups_created_, failed);
       if (err && (s.flags & kIfPermitted) && IsPermissionError(err)) {
         // Rootless without cgroupsPath (runc's rootless cgroup manager): no cgroup here.
@@ -439,12 +462,26 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         LogDebug("step " + std::to_string(s.index) + " skipped: mkdir " + failed + ": " + strerror(err));
         return 0;
       }
-      if (err) {
-        what = "mkdir " + failed;
-        return err;
+      if (err) what = "mkdir " + failed;
+      return err;
+    }
+    case StepKind::kCgroupCopy: {
+      // Top-down: the parents the mkdir of this directory made, then the directory itself.
+      const std::string dir = s.path.substr(0, s.path.find_last_of('/'));
+      const std::string name = s.path.substr(dir.size() + 1);
+      if (cgroups_skipped_.count(dir)) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: its cgroup.mkdir was skipped");
+        return 0;
       }
-      for (size_t k = first_new; k < cgroups_created_.size(); ++k) {
-        if ((err = CgroupInitCpuset(cgroups_created_[k], failed)) != 0) {
+      std::vector<std::string> dirs;
+      for (const auto& made : cgroups_created_) {
+        if (made.size() < dir.size() && dir.compare(0, made.size(), made) == 0 && dir[made.size()] == '/')
+          dirs.push_back(made);
+      }
+      dirs.push_back(dir);
+      std::string failed;
+      for (const auto& d : dirs) {
+        if (int err = CgroupInheritFile(d, name, failed)) {
           what = "write " + failed;
           return err;
         }
@@ -498,8 +535,8 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       }
       if (pid == 0) init::ChildMain(ChildSetupFor(child_sock_), Runner::kInit, (s.flags & CLONE_NEWUSER) != 0);
       init_ = pid;
-      cloned_into_cgroup_ = joined;
       CloseFd(child_sock_);
+      if (int err = JoinCloneCgroup(joined, what)) return err;
       if (int err = RecordInit(what)) return err;
       Diagnostic ignored;
       return SendInitState(ignored) ? 0 : EPIPE;
@@ -520,7 +557,6 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return err;
     }
     case StepKind::kCgroupJoin: {
-      if (cloned_into_cgroup_ && &s == &plan_.steps[into_cgroup_idx_]) return 0;  // done by clone3
       if (cgroups_skipped_.count(s.path.substr(0, s.path.find_last_of('/')))) {
         LogDebug("step " + std::to_string(s.index) + " skipped: its cgroup.mkdir was skipped");
         return 0;
@@ -574,6 +610,8 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
     case StepKind::kExecLookup:
     case StepKind::kTimeOffsets:
     case StepKind::kNsJoin:
+    case StepKind::kInitSetup:
+    case StepKind::kBecomeRoot:
     case StepKind::kUnshare:
     case StepKind::kPropagation:
     case StepKind::kRootfsBind:
@@ -628,6 +666,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.end = end_;
   setup.fault = fault_;
   setup.debug = options_.debug;
+  setup.traced = traced_by_runtime_;
   setup.min_fd = min_fd_;
   setup.ctx = &ctx_;
   setup.ns_fds = &ns_fds_;
@@ -640,7 +679,11 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   return setup;
 }
 
+// The helper is forked within its first step, which the runtime therefore traces itself.
 bool Spawner::ForkHelper(size_t i, Diagnostic& error) {
+  const Step& s = plan_.steps[i];
+  LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+  traced_by_runtime_ = static_cast<int>(i);
   pid_t pid = Clone3(0, SIGCHLD);
   if (pid < 0) {
     Fail(error, plan_.steps[i], "clone3 helper", errno);
@@ -717,17 +760,26 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
       case SyncType::kDebug:
         current = at;
         LogDebug("step " + std::to_string(plan_.steps[at].index) + " " + KindName(plan_.steps[at]));
+        // The child waits for this before it runs the step: the trace line comes first, in time
+        // order too (what tests/integration/strace_test.py relies on).
+        if (int err = SyncSend(sock_, m)) {
+          Fail(error, plan_.steps[at], "send to child", err);
+          return false;
+        }
         break;
       case SyncType::kYield:
         next = at;
         return true;
       case SyncType::kCloned: {
         init_ = m.pid;
-        cloned_into_cgroup_ = m.err == 1;
         WaitChild(helper_, -1);
         helper_ = -1;
         next = at;
         std::string what;
+        if (int err = JoinCloneCgroup(m.err == 1, what)) {
+          Fail(error, plan_.steps[clone_idx_], what, err);
+          return false;
+        }
         if (int err = RecordInit(what)) {
           Fail(error, plan_.steps[clone_idx_], what, err);
           return false;
@@ -750,7 +802,7 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
   }
 }
 
-void Spawner::Undo() {
+void Spawner::KillChildren() {
   if (init_ > 0) {
     kill(init_, SIGKILL);
     WaitChild(init_, -1);
@@ -769,7 +821,54 @@ void Spawner::Undo() {
     if (signalled == 0) break;
     usleep(10000);
   }
-  CloseAll();
+}
+
+// The plan's teardown steps, for what this create made (the same steps a delete runs), each
+// traced with --debug like every other step; a step with nothing to undo is not run. The parents
+// a cgroup.mkdir made go with its cgroup.rmdir, deepest first. What a plan without teardown steps
+// (a unit test's) leaves is undone after them, the same way.
+void Spawner::Undo() {
+  auto trace = [](const Step& s) { LogDebug("step " + std::to_string(s.index) + " " + KindName(s)); };
+  bool killed = false;
+  // Poststop hooks are not run for a container that never was created (as runc).
+  for (size_t i = end_; i < plan_.steps.size(); ++i) {
+    const Step& s = plan_.steps[i];
+    if (s.kind == StepKind::kKill && !killed) {
+      killed = true;
+      if (init_ > 0 || helper_ > 0 || !cgroups_created_.empty()) {
+        trace(s);
+        KillChildren();
+      }
+      CloseAll();
+    } else if (s.kind == StepKind::kCgroupRmdir) {
+      std::vector<std::string> mine;
+      for (const auto& made : cgroups_created_) {
+        if (made == s.path ||
+            (made.size() < s.path.size() && s.path.compare(0, made.size(), made) == 0 && s.path[made.size()] == '/'))
+          mine.push_back(made);
+      }
+      if (mine.empty()) continue;
+      trace(s);
+      for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
+        CgroupRemove(*it, 2000);
+        cgroups_created_.erase(std::find(cgroups_created_.begin(), cgroups_created_.end(), *it));
+      }
+    } else if (s.kind == StepKind::kRdtRemove) {
+      auto it = std::find(rdt_created_.begin(), rdt_created_.end(), s.path);
+      if (it == rdt_created_.end()) continue;
+      trace(s);
+      rmdir(s.path.c_str());
+      rdt_created_.erase(it);
+    } else if (s.kind == StepKind::kStateRemove && state_dir_created_ && s.path == state_dir_) {
+      trace(s);
+      RemoveTree(state_dir_);
+      state_dir_created_ = false;
+    }
+  }
+  if (!killed) {
+    KillChildren();
+    CloseAll();
+  }
   for (auto it = cgroups_created_.rbegin(); it != cgroups_created_.rend(); ++it) CgroupRemove(*it, 2000);
   cgroups_created_.clear();
   for (auto it = rdt_created_.rbegin(); it != rdt_created_.rend(); ++it) rmdir(it->c_str());
@@ -848,6 +947,31 @@ int Spawner::LogProgress(const Step& s, std::string& what) {
   }
   logged_through_ = last;
   return 0;
+}
+
+// The clone step's cgroup, when the kernel did not take CLONE_INTO_CGROUP (or the directory is not
+// cgroup2 after all): the runtime writes the init's pid, still within the clone step.
+// Rootless (the directory's cgroup.mkdir is if-permitted): nothing when that mkdir was skipped,
+// and a permission error is not one, as for a cgroup.join.
+int Spawner::JoinCloneCgroup(bool joined, std::string& what) {
+  const Step& clone = plan_.steps[clone_idx_];
+  if (joined || clone.path.empty()) return 0;
+  if (cgroups_skipped_.count(clone.path)) {
+    LogDebug("step " + std::to_string(clone.index) + ": no cgroup to join, its cgroup.mkdir was skipped");
+    return 0;
+  }
+  int err = WriteFileOnce(clone.path + "/cgroup.procs", std::to_string(init_));
+  if (err && IsPermissionError(err)) {
+    for (const Step& s : plan_.steps) {
+      if (s.kind == StepKind::kCgroupMkdir && s.path == clone.path && (s.flags & kIfPermitted)) {
+        LogDebug("step " + std::to_string(clone.index) + ": cgroup not joined: write " + clone.path +
+                 "/cgroup.procs: " + strerror(err));
+        return 0;
+      }
+    }
+  }
+  if (err) what = "write " + clone.path + "/cgroup.procs";
+  return err;
 }
 
 // The init exists: its pid and start time go into the progress log at once, so that a delete

@@ -45,8 +45,11 @@ class Spawner {
   int MakeStateDir(const Step& step, std::string& what);
   int LogProgress(const Step& step, std::string& what);
   int RecordInit(std::string& what);
+  int JoinCloneCgroup(bool joined, std::string& what);
   bool HandOver(Diagnostic& error);
+  // A failed create's teardown: the plan's teardown steps for what this create made, traced.
   void Undo();
+  void KillChildren();
   // Closes every fd but the state dir's lock, which goes last (ReleaseLock): after the state dir
   // is removed (Undo) or the container recorded as created (HandOver).
   void CloseAll();
@@ -97,9 +100,8 @@ class Spawner {
   // an RCU grace period (the cgroup_threadgroup_rwsem write side, ~20 ms here), a clone into the
   // cgroup does not. v1 hierarchies have no such way in.
   int cgroup_fd_ = -1;
-  size_t into_cgroup_idx_ = 0;
-  bool cloned_into_cgroup_ = false;
   bool forked_ = false;
+  int traced_by_runtime_ = -1;  // the helper's first step: traced by us, before the fork
   pid_t helper_ = -1, init_ = -1;
 };
 

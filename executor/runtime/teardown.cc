@@ -183,6 +183,11 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
           err = RunHookProcess(s, HookStateJson(plan, "stopped", pid > 0 ? pid : 0), what);
           fatal = false;  // runtime-spec: poststop failures are logged, delete goes on
           break;
+        case StepKind::kSeal:
+        case StepKind::kSubreaper:
+        case StepKind::kCgroupCopy:
+        case StepKind::kInitSetup:
+        case StepKind::kBecomeRoot:
         case StepKind::kStateDir:
         case StepKind::kCgroupMkdir:
         case StepKind::kCgroupWrite:

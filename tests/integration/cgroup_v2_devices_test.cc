@@ -193,7 +193,7 @@ TEST_F(CgroupV2Devices, AttachFailureNamesTheStep) {
   const std::string id = UniqueId("dev");
   RunResult r = RunOnV2(b, id);
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "runc: step 3 cgroup.device (/linux/resources/devices): bpf BPF_PROG_ATTACH device filter to "
+  EXPECT_EQ(r.err, "runc: step 5 cgroup.device (/linux/resources/devices): bpf BPF_PROG_ATTACH device filter to "
                    "/sys/fs/cgroup/" + parent_ + "/c: Operation not permitted\n");
   struct stat st;
   EXPECT_NE(stat((root_.path() + "/" + id).c_str(), &st), 0) << "state dir left";

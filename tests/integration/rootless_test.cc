@@ -201,7 +201,8 @@ TEST_F(RootlessTest, PlanMarksCgroupStepsIfPermitted) {
   };
   RunResult p = AsUser({RUNC_BINARY, "plan"});
   ASSERT_EQ(p.status, 0) << p.err;
-  const int cgroup_steps = count(p.out, " cgroup.mkdir ") + count(p.out, " cgroup.join ");
+  const int cgroup_steps =
+      count(p.out, " cgroup.mkdir ") + count(p.out, " cgroup.join ") + count(p.out, " cgroup.copy ");
   EXPECT_GT(cgroup_steps, 1);
   EXPECT_EQ(count(p.out, " if-permitted "), cgroup_steps) << p.out;
   RunResult strict = AsUser({RUNC_BINARY, "--rootless=false", "plan"});

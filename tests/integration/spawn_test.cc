@@ -61,9 +61,9 @@ class SpawnIntegrationTest : public ::testing::Test {
     }
   }
 
-  // (index, kind) of each step of `runc plan --format json`.
+  // (index, kind) of the steps of the plan a foreground `run` executes.
   std::vector<std::pair<int, std::string>> PlanSteps(const Bundle& b) {
-    RunResult r = Runc(root_.path(), {"plan", "--bundle", b.path(), "--format", "json"});
+    RunResult r = Runc(root_.path(), {"plan", "--run", "--bundle", b.path(), "--format", "json"});
     EXPECT_EQ(r.status, 0) << r.err;
     std::vector<std::pair<int, std::string>> out;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
@@ -71,6 +71,18 @@ class SpawnIntegrationTest : public ::testing::Test {
       for (const auto& s : j["steps"]) out.emplace_back(s["index"].get<int>(), s["kind"].get<std::string>());
     }
     return out;
+  }
+
+  // (index, kind) of each `runc: debug: step N KIND` line.
+  static std::vector<std::pair<int, std::string>> Traced(const std::string& err) {
+    std::vector<std::pair<int, std::string>> traced;
+    std::regex line_re("^runc: debug: step ([0-9]+) ([a-z_.]+)$");
+    std::istringstream in(err);
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (std::regex_match(line, m, line_re)) traced.emplace_back(std::stoi(m[1]), m[2]);
+    }
+    return traced;
   }
 
   TempDir root_{"runc-h4-spawn-root"};
@@ -98,6 +110,33 @@ TEST_F(SpawnIntegrationTest, DebugTraceIsThePlan) {
   }
   // Index and kind: a trace that ran another kind of step under a plan index must not pass.
   EXPECT_EQ(traced, plan);
+}
+
+// Issue 11, item 5: the undo of a failed create runs the plan's teardown steps and traces them. Before,
+// the trace ended at the failing step ("step 121 sysctl") and the kill, cgroup removals and state
+// removal that followed were invisible.
+TEST_F(SpawnIntegrationTest, FailedCreateTracesItsTeardownSteps) {
+  Bundle b({"true"});
+  b.config()["linux"]["sysctl"] = {{"net.ipv4.no_such_key_for_this_test", "1"}};
+  Prepare(b);
+  std::vector<std::pair<int, std::string>> plan = PlanSteps(b), teardown, failing;
+  for (const auto& s : plan) {
+    if (s.second == "kill" || s.second == "cgroup.rmdir" || s.second == "state_remove") teardown.push_back(s);
+    if (s.second == "sysctl") failing.push_back(s);
+  }
+  ASSERT_GT(teardown.size(), 2u);
+  ASSERT_EQ(failing.size(), 1u);
+  const std::string id = UniqueId("undo");
+  RunResult r = Runc(root_.path(), {"--debug", "run", "--bundle", b.path(), id});
+  ASSERT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("step " + std::to_string(failing[0].first) + " sysctl (/linux/sysctl/"));
+  std::vector<std::pair<int, std::string>> traced = Traced(r.err);
+  ASSERT_GE(traced.size(), teardown.size() + 1) << r.err;
+  std::vector<std::pair<int, std::string>> tail(traced.end() - static_cast<long>(teardown.size()) - 1, traced.end());
+  teardown.insert(teardown.begin(), failing[0]);
+  EXPECT_EQ(tail, teardown) << r.err;
+  struct stat st;
+  EXPECT_NE(stat((root_.path() + "/" + id).c_str(), &st), 0);
 }
 
 // runc runs createContainer hooks from the rootfs, before pivot_root, so that a hook may name

@@ -74,10 +74,14 @@ TEST(CgroupPathTest, RootlessWithoutPathIsIfPermitted) {
     const Plan plan = Compile(s, FixedHost(mode), rootless);
     const auto mkdirs = StepsOf(plan, StepKind::kCgroupMkdir);
     const auto joins = StepsOf(plan, StepKind::kCgroupJoin);
+    const auto copies = StepsOf(plan, StepKind::kCgroupCopy);
     ASSERT_FALSE(mkdirs.empty());
-    ASSERT_EQ(joins.size(), mkdirs.size());
+    // The cgroup2 directory is joined by the clone (CLONE_INTO_CGROUP), the others by cgroup.join.
+    ASSERT_EQ(JoinedCgroupDirs(plan).size(), mkdirs.size());
+    ASSERT_EQ(joins.size(), mkdirs.size() - (mode == CgroupMode::kV1 ? 0 : 1));
     for (const Step* st : mkdirs) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
     for (const Step* st : joins) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
+    for (const Step* st : copies) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
     EXPECT_NE(PlanToText(plan).find(" if-permitted "), std::string::npos);
     if (mode == CgroupMode::kV1) {
       int binds = 0;
@@ -111,16 +115,41 @@ TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
   ASSERT_EQ(mkdirs.size(), 14u);
   EXPECT_EQ(mkdirs.back()->path, "/sys/fs/cgroup/unified/x");
   EXPECT_EQ(mkdirs.back()->name, "unified");
-  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/unified/x/cgroup.procs");
+  // The clone joins the cgroup2 directory (CLONE_INTO_CGROUP): no cgroup.join step says it again.
+  EXPECT_EQ(StepsOf(plan, StepKind::kClone).at(0)->path, "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).size(), 13u);
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/systemd/x/cgroup.procs");
   EXPECT_EQ(StepsOf(plan, StepKind::kCgroupRmdir).front()->path, "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(JoinedCgroupDirs(plan).front(), "/sys/fs/cgroup/unified/x");
+  EXPECT_EQ(JoinedCgroupDirs(plan).size(), 14u);
+}
+
+// A new v1 cpuset gets its parent's cpus and mems in steps of their own, right after its mkdir and
+// before the config's writes.
+TEST(CgroupPathTest, V1CpusetCopiesItsParentsCpusAndMems) {
+  Resources r;
+  r.cpu.emplace();
+  r.cpu->cpus = "1";
+  const Plan plan = Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV1), Options());
+  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupCopy)),
+            (Strings{"/sys/fs/cgroup/cpuset/x/cpuset.cpus", "/sys/fs/cgroup/cpuset/x/cpuset.mems"}));
+  const size_t inherit = IndexOf(plan, StepKind::kCgroupCopy);
+  EXPECT_EQ(plan.steps[inherit - 1].kind, StepKind::kCgroupMkdir);
+  EXPECT_EQ(plan.steps[inherit - 1].path, "/sys/fs/cgroup/cpuset/x");
+  EXPECT_LT(inherit, IndexOf(plan, StepKind::kCgroupWrite));
+  EXPECT_TRUE(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()),
+                      StepKind::kCgroupCopy).empty());
+  EXPECT_EQ(StepsOf(Compile(WithResources(r, "/x"), FixedHost(CgroupMode::kV2), Options()), StepKind::kClone)
+                .at(0)->path,
+            "/sys/fs/cgroup/x");
 }
 
 TEST(CgroupPathTest, V2HasOneDirectory) {
   const Plan plan = Compile(WithResources(Resources{}, "/libpod_parent/libpod-1"), FixedHost(CgroupMode::kV2),
                             Options());
   EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupMkdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
-  EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupJoin)),
-            (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1/cgroup.procs"}));
+  EXPECT_TRUE(StepsOf(plan, StepKind::kCgroupJoin).empty());
+  EXPECT_EQ(StepsOf(plan, StepKind::kClone).at(0)->path, "/sys/fs/cgroup/libpod_parent/libpod-1");
   EXPECT_EQ(Paths(StepsOf(plan, StepKind::kCgroupRmdir)), (Strings{"/sys/fs/cgroup/libpod_parent/libpod-1"}));
 }
 
@@ -399,7 +428,9 @@ TEST(CgroupV2DevicesTest, OrderRootlessAndOtherLayouts) {
   // fs2.Set order: pids, memory, io, cpu, devices, cpuset, ...
   std::vector<std::string> kinds;
   for (const auto& s : plan.steps) {
-    if (s.phase != Phase::kHost || s.kind == StepKind::kStateDir || s.kind == StepKind::kCgroupMkdir) continue;
+    if (s.phase != Phase::kHost || s.kind == StepKind::kSeal || s.kind == StepKind::kStateDir ||
+        s.kind == StepKind::kCgroupMkdir)
+      continue;
     kinds.push_back(std::string(KindInfo(s.kind).name) + " " + s.path);
   }
   EXPECT_EQ(kinds, (Strings{"cgroup.write /sys/fs/cgroup/ct/pids.max", "cgroup.write /sys/fs/cgroup/ct/cpu.weight",

@@ -53,44 +53,45 @@ TEST(CompileTest, MinimalSpecOnV2WholePlan) {
   s.linux.resources = r;
   const std::vector<std::string> expected = {
       "# runc plan \xC2\xB7 id=c1 \xC2\xB7 bundle=/bundle \xC2\xB7 ociVersion=1.3.0 \xC2\xB7 host=cgroup-v2",
-      "host        1  state_dir      /run/runc/c1                                      # default",
-      "host        2  cgroup.mkdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
-      "host        3  cgroup.write   /sys/fs/cgroup/demo/pids.max = 64                 # /linux/resources/pids/limit",
-      "host        4  cgroup.device  /sys/fs/cgroup/demo default deny (default); allow c *:* m (default); allow b "
+      "host        1  seal           re-exec from a sealed copy                        # default",
+      "host        2  state_dir      /run/runc/c1                                      # default",
+      "host        3  cgroup.mkdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
+      "host        4  cgroup.write   /sys/fs/cgroup/demo/pids.max = 64                 # /linux/resources/pids/limit",
+      "host        5  cgroup.device  /sys/fs/cgroup/demo default deny (default); allow c *:* m (default); allow b "
       "*:* m (default); allow c 1:3 rwm (default); allow c 1:8 rwm (default); allow c 1:7 rwm (default); allow c "
       "5:0 rwm (default); allow c 1:5 rwm (default); allow c 1:9 rwm (default); allow c 136:* rwm (default); allow "
       "c 5:2 rwm (default); allow c 10:200 rwm (default)  # default",
-      "spawn       5  clone          mount|pid|uts                                     # /linux/namespaces",
-      "spawn       6  cgroup.join    /sys/fs/cgroup/demo/cgroup.procs                  # /linux/cgroupsPath",
-      "rootfs      7  propagation    / rslave                                          # default",
-      "rootfs      8  rootfs_bind    /bundle/rootfs                                    # /root/path",
-      "rootfs      9  mount          proc on /proc type proc nosuid,nodev,noexec       # /mounts/0",
-      "rootfs     10  mknod          /dev/null c 1:3 0666 uid=0 gid=0                  # default",
-      "rootfs     11  mknod          /dev/random c 1:8 0666 uid=0 gid=0                # default",
-      "rootfs     12  mknod          /dev/full c 1:7 0666 uid=0 gid=0                  # default",
-      "rootfs     13  mknod          /dev/tty c 5:0 0666 uid=0 gid=0                   # default",
-      "rootfs     14  mknod          /dev/zero c 1:5 0666 uid=0 gid=0                  # default",
-      "rootfs     15  mknod          /dev/urandom c 1:9 0666 uid=0 gid=0               # default",
-      "rootfs     16  symlink        /dev/ptmx -> pts/ptmx                             # default",
-      "rootfs     17  symlink        /dev/fd -> /proc/self/fd                          # default",
-      "rootfs     18  symlink        /dev/stdin -> /proc/self/fd/0                     # default",
-      "rootfs     19  symlink        /dev/stdout -> /proc/self/fd/1                    # default",
-      "rootfs     20  symlink        /dev/stderr -> /proc/self/fd/2                    # default",
-      "rootfs     21  pivot_root     /bundle/rootfs                                    # /root/path",
-      "process    22  keyring        _ses.c1 perm+=0x80000                             # default",
-      "process    23  hostname       box                                               # /hostname",
-      "process    24  umask          0022                                              # default",
-      "process    25  cwd            /                                                 # /process/cwd",
-      "process    26  env.home       HOME of uid=0 in /etc/passwd                      # default",
-      "process    27  user           uid=0 gid=0 groups=none                           # /process/user",
-      "process    28  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
+      "spawn       6  clone          mount|pid|uts into /sys/fs/cgroup/demo            # /linux/namespaces",
+      "spawn       7  init           non-dumpable, pdeathsig=KILL, close inherited fds, setsid  # default",
+      "rootfs      8  propagation    / rslave                                          # default",
+      "rootfs      9  rootfs_bind    /bundle/rootfs                                    # /root/path",
+      "rootfs     10  mount          proc on /proc type proc nosuid,nodev,noexec       # /mounts/0",
+      "rootfs     11  mknod          /dev/null c 1:3 0666 uid=0 gid=0                  # default",
+      "rootfs     12  mknod          /dev/random c 1:8 0666 uid=0 gid=0                # default",
+      "rootfs     13  mknod          /dev/full c 1:7 0666 uid=0 gid=0                  # default",
+      "rootfs     14  mknod          /dev/tty c 5:0 0666 uid=0 gid=0                   # default",
+      "rootfs     15  mknod          /dev/zero c 1:5 0666 uid=0 gid=0                  # default",
+      "rootfs     16  mknod          /dev/urandom c 1:9 0666 uid=0 gid=0               # default",
+      "rootfs     17  symlink        /dev/ptmx -> pts/ptmx                             # default",
+      "rootfs     18  symlink        /dev/fd -> /proc/self/fd                          # default",
+      "rootfs     19  symlink        /dev/stdin -> /proc/self/fd/0                     # default",
+      "rootfs     20  symlink        /dev/stdout -> /proc/self/fd/1                    # default",
+      "rootfs     21  symlink        /dev/stderr -> /proc/self/fd/2                    # default",
+      "rootfs     22  pivot_root     /bundle/rootfs                                    # /root/path",
+      "process    23  keyring        _ses.c1 perm+=0x80000                             # default",
+      "process    24  hostname       box                                               # /hostname",
+      "process    25  umask          0022                                              # default",
+      "process    26  cwd            /                                                 # /process/cwd",
+      "process    27  env.home       HOME of uid=0 in /etc/passwd                      # default",
+      "process    28  user           uid=0 gid=0 groups=none                           # /process/user",
+      "process    29  caps           bounding=none effective=none inheritable=none permitted=none ambient=none  "
       "# default",
-      "process    29  exec.lookup    /bin/true                                         # /process/args",
-      "start      30  wait_start     /run/runc/c1/exec.fifo                            # default",
-      "start      31  execve         $29 [/bin/true] env=[PATH=/bin HOME=$26]          # /process/args",
-      "teardown   32  kill           KILL                                              # default",
-      "teardown   33  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
-      "teardown   34  state_remove   /run/runc/c1                                      # default",
+      "process    30  exec.lookup    /bin/true                                         # /process/args",
+      "start      31  wait_start     /run/runc/c1/exec.fifo                            # default",
+      "start      32  execve         $30 [/bin/true] env=[PATH=/bin HOME=$27]          # /process/args",
+      "teardown   33  kill           KILL                                              # default",
+      "teardown   34  cgroup.rmdir   /sys/fs/cgroup/demo                               # /linux/cgroupsPath",
+      "teardown   35  state_remove   /run/runc/c1                                      # default",
   };
   const auto actual = Lines(PlanToText(Compile(s, FixedHost(CgroupMode::kV2), Options())));
   ASSERT_EQ(actual.size(), expected.size());
@@ -118,6 +119,27 @@ TEST(CompileTest, DefaultSpecIsWellFormedOnEveryHost) {
     EXPECT_EQ(plan.oci_version, "1.0.2-dev");
     EXPECT_EQ(plan.host_label, FixedHost(mode).Label());
     EXPECT_TRUE(plan.terminal);
+  }
+}
+
+// Issue 11, item 3: what the runtime and the init do besides the config's steps is in the plan: the
+// sealed re-exec first, the subreaper only for a foreground run, the init's own set-up right after
+// the clone, and no become_root without a user namespace.
+TEST(CompileTest, RuntimeAndInitSetUpAreSteps) {
+  for (CgroupMode mode : {CgroupMode::kV1, CgroupMode::kV2, CgroupMode::kHybrid}) {
+    const Plan plan = Compile(RuncDefaultSpec(), FixedHost(mode), Options());
+    EXPECT_EQ(plan.steps.at(0).kind, StepKind::kSeal);
+    EXPECT_EQ(plan.steps.at(0).index, 1);
+    EXPECT_EQ(plan.steps.at(1).kind, StepKind::kStateDir);
+    EXPECT_TRUE(StepsOf(plan, StepKind::kSubreaper).empty());
+    EXPECT_EQ(IndexOf(plan, StepKind::kInitSetup), IndexOf(plan, StepKind::kClone) + 1);
+    EXPECT_TRUE(StepsOf(plan, StepKind::kBecomeRoot).empty());
+    CompileOptions run = Options();
+    run.subreaper = true;
+    const Plan run_plan = Compile(RuncDefaultSpec(), FixedHost(mode), run);
+    EXPECT_EQ(run_plan.steps.at(0).kind, StepKind::kSeal);
+    EXPECT_EQ(run_plan.steps.at(1).kind, StepKind::kSubreaper);
+    EXPECT_EQ(run_plan.steps.size(), plan.steps.size() + 1);
   }
 }
 
@@ -264,6 +286,9 @@ TEST(CompileTest, UserNamespaceMapsAndDeviceBinds) {
   EXPECT_TRUE(StepsOf(plan, StepKind::kSetgroups).empty());  // root writes gid_map without it
   EXPECT_LT(IndexOf(plan, StepKind::kClone), IndexOf(plan, StepKind::kUidMap));
   EXPECT_LT(IndexOf(plan, StepKind::kUidMap), IndexOf(plan, StepKind::kGidMap));
+  // Root of the new user namespace before the first rootfs step.
+  EXPECT_EQ(StepsOf(plan, StepKind::kBecomeRoot).size(), 1u);
+  EXPECT_EQ(IndexOf(plan, StepKind::kBecomeRoot), plan.PhaseBegin(Phase::kRootfs));
 
   // No mknod in a user namespace: every node is the host's, bind-mounted.
   EXPECT_TRUE(StepsOf(plan, StepKind::kMknod).empty());
@@ -475,7 +500,7 @@ TEST(CompileTest, HooksRunWhereTheLifecycleSays) {
     }
   }
   EXPECT_EQ(order, (std::vector<std::string>{
-                       "clone", "cgroup.join", "spawn prestart /bin/pre0", "spawn prestart /bin/pre1",
+                       "clone", "spawn prestart /bin/pre0", "spawn prestart /bin/pre1",
                        "spawn createRuntime /bin/cr", "rootfs createContainer /bin/cc", "pivot_root", "wait_start",
                        "start startContainer /bin/sc", "execve", "start poststart /bin/ps", "kill", "state_remove",
                        "teardown poststop /bin/stop"}));
@@ -838,8 +863,8 @@ TEST(CompileTest, DeterministicAndJsonRoundTrip) {
 
 TEST(CompileTest, KindsOfTheDefaultPlanOnV2) {
   const Plan plan = Compile(RuncDefaultSpec(), FixedHost(CgroupMode::kV2), Options());
-  std::vector<std::string> expected = {"state_dir", "cgroup.mkdir", "cgroup.device", "clone", "cgroup.join",
-                                       "propagation", "rootfs_bind"};
+  std::vector<std::string> expected = {"seal",  "state_dir",   "cgroup.mkdir", "cgroup.device",
+                                       "clone", "init", "propagation", "rootfs_bind"};
   expected.insert(expected.end(), 7, "mount");
   expected.insert(expected.end(), 6, "mknod");
   expected.insert(expected.end(), 5, "symlink");

@@ -225,19 +225,19 @@ TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
   ExpectNothingLeft(true);
 }
 
-// A cgroup2 join is done by clone3(CLONE_INTO_CGROUP) (no migration, no RCU grace period); the v1
-// joins are writes to cgroup.procs. Either way the init is in every cgroup before its first step.
+// A cgroup2 join is done by the clone step, clone3(CLONE_INTO_CGROUP) (no migration, no RCU grace
+// period); the v1 joins are writes to cgroup.procs. Either way the init is in every cgroup before
+// its first step.
 TEST_F(SpawnTest, JoinsCgroupTwoByCloneAndCgroupOneByWrite) {
   std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
   Plan plan = MakePlan(CLONE_NEWPID, "cat /proc/self/cgroup > " + out_, [&](PlanBuilder& b) {
     Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
     mk.name = "unified";
     mk.path = unified;
-  }, [&](PlanBuilder& b) {
-    Step& join = b.Add(Phase::kSpawn, StepKind::kCgroupJoin, "/linux/cgroupsPath");
-    join.name = "unified";
-    join.path = unified + "/cgroup.procs";
   });
+  for (Step& s : plan.steps) {
+    if (s.kind == StepKind::kClone) s.path = unified;
+  }
   Step rm = plan.steps[plan.steps.size() - 2];  // the pids cgroup.rmdir
   rm.index = static_cast<int>(plan.steps.size()) + 1;
   rm.path = unified;
@@ -423,7 +423,10 @@ TEST_F(SpawnTest, JoinsAUserNamespaceAndCreatesTheRestInIt) {
     s.path = proc + "/ns/user";
     s.name = "user";
     s.flags = CLONE_NEWUSER;
-  }, [](PlanBuilder& b) { b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "joined"; });
+  }, [](PlanBuilder& b) {
+    b.Add(Phase::kProcess, StepKind::kBecomeRoot, "/linux/namespaces");
+    b.Add(Phase::kProcess, StepKind::kHostname, "/hostname").value = "joined";
+  });
   SpawnResult result;
   Diagnostic err;
   ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
@@ -497,13 +500,14 @@ TEST_F(SpawnTest, UserNamespaceMapsWrittenByTheRuntime) {
   Plan plan = MakePlan(CLONE_NEWUSER | CLONE_NEWPID, "id -u > " + out_ + "; id -g >> " + out_, nullptr, [](PlanBuilder& b) {
     b.Add(Phase::kSpawn, StepKind::kUidMap, "/linux/uidMappings").value = "0 100000 65536\n";
     b.Add(Phase::kSpawn, StepKind::kGidMap, "/linux/gidMappings").value = "0 200000 65536\n";
+    b.Add(Phase::kProcess, StepKind::kBecomeRoot, "/linux/namespaces");
   });
   SpawnResult result;
   Diagnostic err;
   ASSERT_TRUE(Spawn(plan, {}, result, err)) << err.ToString();
   init_ = result.pid;
   EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/uid_map"), HasSubstr("100000"));
-  // The init became root of its namespace before its first container step: uid 100000 outside.
+  // The init became root of its namespace in its become_root step: uid 100000 outside.
   EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/status"), HasSubstr("Uid:\t100000\t100000\t100000\t100000"));
   Release();
   EXPECT_EQ(WaitInit(), 0);
