@@ -93,6 +93,18 @@ namespace {
 bool IsPermissionError(int err) { return err == EACCES || err == EPERM || err == EROFS; }
 
 // Steps whose directory the teardown removes (cgroup.rmdir, rdt.rmdir of the same path).
+// Up to 64 KiB of a small (cgroup or proc) file; false when it cannot be opened.
+bool ReadSmallFile(const std::string& path, std::string& out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.clear();
+  char buf[4096];
+  ssize_t n;
+  while (out.size() < 65536 && (n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return true;
+}
+
 bool MakesDirectory(StepKind kind) { return kind == StepKind::kCgroupMkdir || kind == StepKind::kRdtGroup; }
 
 }  // namespace
@@ -462,8 +474,28 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         LogDebug("step " + std::to_string(s.index) + " skipped: mkdir " + failed + ": " + strerror(err));
         return 0;
       }
-      if (err) what = "mkdir " + failed;
-      return err;
+      if (err) {
+        what = "mkdir " + failed;
+        return err;
+      }
+      if (std::find(cgroups_created_.begin(), cgroups_created_.end(), s.path) == cgroups_created_.end()) {
+        // The directory was there before us (a cgroupsPath shared with another container or made
+        // by someone else). runc refuses a frozen one (the init would freeze on joining it and the
+        // runtime wait for it forever) and warns about one that already has processes.
+        std::string value;
+        if ((ReadSmallFile(s.path + "/freezer.state", value) && value.rfind("FROZEN", 0) == 0) ||
+            (ReadSmallFile(s.path + "/cgroup.freeze", value) && value.rfind("1", 0) == 0)) {
+          what = "cgroup " + s.path + ": container's cgroup unexpectedly frozen";
+          return EBUSY;
+        }
+        static bool warned = false;
+        if (!warned && ReadSmallFile(s.path + "/cgroup.procs", value) && !value.empty()) {
+          warned = true;
+          LogWarn("container's cgroup is not empty: " +
+                  std::to_string(std::count(value.begin(), value.end(), '\n')) + " process(es) found in " + s.path);
+        }
+      }
+      return 0;
     }
     case StepKind::kCgroupCopy: {
       // Top-down: the parents the mkdir of this directory made, then the directory itself.

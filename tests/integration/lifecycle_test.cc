@@ -297,6 +297,47 @@ TEST_F(LifecycleTest, DeleteRefusesUnstoppedContainerWithoutForce) {
   EXPECT_TRUE(WaitFor([&] { return !Exists("/proc/" + std::to_string(pid)); }));
 }
 
+// A cgroup that exists and is frozen before create: the init would freeze on joining it and the
+// runtime wait for it forever (runc's cgroups.bats 17 hung until killed). It is refused instead,
+// as by runc, and nothing of the container is left; the frozen directory is not ours to remove.
+TEST_F(LifecycleTest, FrozenExistingCgroupIsRefused) {
+  if (!Exists("/sys/fs/cgroup/freezer/freezer.state") && !Exists("/sys/fs/cgroup/freezer/cgroup.procs"))
+    GTEST_SKIP() << "no v1 freezer hierarchy here";
+  Bundle bundle({"true"});
+  const std::string id = NewId(bundle);
+  const std::string frozen = "/sys/fs/cgroup/freezer/runc-test-" + id;
+  ASSERT_EQ(mkdir(frozen.c_str(), 0755), 0) << strerror(errno);
+  auto write = [](const std::string& path, const std::string& value) {
+    std::ofstream(path) << value;
+  };
+  write(frozen + "/freezer.state", "FROZEN");
+  RunResult r = Runc(root(), {"run", "--bundle", bundle.path(), id});
+  write(frozen + "/freezer.state", "THAWED");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("container's cgroup unexpectedly frozen")) << r.err;
+  EXPECT_FALSE(Exists(root() + "/" + id));
+  EXPECT_FALSE(Exists(CgroupDir(id)));
+  EXPECT_TRUE(Exists(frozen));
+  rmdir(frozen.c_str());
+}
+
+// A second container in a cgroup that already has processes: a warning, as runc gives.
+TEST_F(LifecycleTest, NonEmptyExistingCgroupIsWarnedAbout) {
+  Bundle first({"sleep", "1000"});
+  const std::string id = NewId(first);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"run", "-d", "--bundle", first.path(), id}, io), 0) << io.err();
+  Bundle second({"true"});
+  second.config()["linux"]["cgroupsPath"] = "/runc-test-" + id;
+  second.Write();
+  const std::string id2 = UniqueId("c2");
+  ids_.push_back(id2);
+  RunResult r = Runc(root(), {"run", "--bundle", second.path(), id2});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("warning: container's cgroup is not empty: 1 process(es) found")) << r.err;
+  ASSERT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+}
+
 TEST_F(LifecycleTest, KillByNameWithAndWithoutSigAndByNumber) {
   Bundle bundle({"sh", "-c", "trap 'echo usr1' USR1; trap 'echo usr2' USR2; echo ready; "
                              "while true; do sleep 0.05; done"});
