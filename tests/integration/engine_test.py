@@ -403,6 +403,21 @@ def cleanup_mounts(base):
             subprocess.run(["umount", "-l", p], capture_output=True)
 
 
+def processes_naming(path):
+    """Pids of processes whose command line contains path (our engines' leftovers)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if path.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
 def remove_cgroups(parent):
     if not parent:
         return
@@ -435,6 +450,9 @@ def main():
     runtime_bin = sys.argv[1]
     engines = sys.argv[2:] or ["podman", "containerd"]
     tmp = tempfile.mkdtemp(prefix="runc-engine-")
+    # podman's lock memory is a fixed /dev/shm name: removed at the end unless it was there before.
+    shm_lock = "/dev/shm/libpod_lock"
+    shm_lock_existed = os.path.exists(shm_lock)
     skipped = []
     try:
         runtime = Runtime(runtime_bin, tmp)
@@ -446,12 +464,21 @@ def main():
                 log("SKIPPED %s: %s" % (e, why))
                 skipped.append(e)
     finally:
+        # conmon runs podman's exit command (`podman container cleanup`) on its own after the
+        # container ends; wait for every process that names our directory before cleaning up, or
+        # it recreates conmon's directories behind us.
+        for _ in range(100):
+            if not processes_naming(tmp):
+                break
+            time.sleep(0.1)
         cleanup_mounts(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
         # podman's --cgroup-parent and containerd's namespace are both runc-engine-test-PID; conmon
         # puts itself under /libpod_parent (removed only when empty: another podman may use it).
         remove_cgroups("/runc-engine-test-%d" % os.getpid())
         remove_cgroups("/libpod_parent")
+        if not shm_lock_existed and os.path.exists(shm_lock):
+            os.unlink(shm_lock)
     log("%d checks, %d failed%s" % (CHECKS, len(FAILURES), ": " + ", ".join(FAILURES) if FAILURES else ""))
     if FAILURES:
         return 1
