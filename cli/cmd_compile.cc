@@ -270,13 +270,9 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
       process.base = "process.json#";
       ExecCompileOptions eopts;
       eopts.pid = exec_pid;
-      for (const auto& c : exec_cgroups) {
-        const size_t colon = c.find(':');
-        eopts.sub_cgroups.emplace_back(colon == std::string::npos ? "" : c.substr(0, colon),
-                                       colon == std::string::npos ? c : c.substr(colon + 1));
-      }
       Plan exec;
-      if (!LoadProcess(exec_file, exec_file, process.process, diags) ||
+      if (!container::ParseExecCgroups(exec_cgroups, eopts, diags) ||
+          !LoadProcess(exec_file, exec_file, process.process, diags) ||
           !CompileExec(plan, process, host, eopts, exec, diags)) {
         PrintDiagnostics(diags);
         return 1;

@@ -27,6 +27,10 @@
 #include "executor/common/state.h"
 #include "schema/diag.h"
 
+namespace runc {
+struct ExecCompileOptions;  // compiler/compile.h
+}  // namespace runc
+
 namespace runc::container {
 
 // CVE-2019-5736: a process that is going to create containers first re-executes itself from a
@@ -149,6 +153,10 @@ struct ExecOptions {
 
 // The plan Exec runs (`runc plan --exec FILE ID`): checks the container (it must be created or
 // running; paused only with ignore_paused), builds the process and compiles it (CompileExec).
+// --cgroup values ([CONTROLLER[,CONTROLLER...]:]PATH) into out.sub_cgroups; false with errors on a
+// malformed value or a controller named twice.
+bool ParseExecCgroups(const std::vector<std::string>& flags, ExecCompileOptions& out, Diagnostics& errors);
+
 bool PlanExec(const Context& ctx, const std::string& id, const ExecOptions& options, Plan& out,
               Diagnostics& errors);
 

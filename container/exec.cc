@@ -112,37 +112,6 @@ bool ProcessFromFlags(const Plan& container, const ExecOptions& o, ExecProcess& 
   return true;
 }
 
-bool ParseCgroups(const std::vector<std::string>& flags, ExecCompileOptions& out, Diagnostics& errors) {
-  for (const auto& f : flags) {
-    const size_t colon = f.find(':');
-    if (colon == std::string::npos) {
-      out.sub_cgroups.emplace_back("", f);
-      continue;
-    }
-    const std::string path = f.substr(colon + 1);
-    std::string ctrls = f.substr(0, colon);
-    size_t pos = 0;
-    while (pos <= ctrls.size()) {
-      size_t comma = ctrls.find(',', pos);
-      if (comma == std::string::npos) comma = ctrls.size();
-      const std::string ctrl = ctrls.substr(pos, comma - pos);
-      pos = comma + 1;
-      if (ctrl.empty() || path.empty()) {
-        errors = One("--cgroup: invalid value \"" + f + "\": expected [CONTROLLER[,CONTROLLER...]:]PATH");
-        return false;
-      }
-      for (const auto& [c, p] : out.sub_cgroups) {
-        if (c == ctrl) {
-          errors = One("--cgroup: duplicate controller " + ctrl);
-          return false;
-        }
-      }
-      out.sub_cgroups.emplace_back(ctrl, path);
-    }
-  }
-  return true;
-}
-
 // The container's state: it must be there and have a live init.
 bool CheckContainer(const Context& ctx, const std::string& id, const ExecOptions& o, ContainerState& state,
                     Diagnostics& errors) {
@@ -191,12 +160,43 @@ bool BuildPlan(const Context& ctx, const std::string& id, const ExecOptions& o, 
   }
   ExecCompileOptions copts;
   copts.pid = state.pid;
-  if (!ParseCgroups(o.cgroups, copts, errors)) return false;
+  if (!ParseExecCgroups(o.cgroups, copts, errors)) return false;
   HostFacts host = ProbeHost();
   return CompileExec(container, process, host, copts, out, errors);
 }
 
 }  // namespace
+
+bool ParseExecCgroups(const std::vector<std::string>& flags, ExecCompileOptions& out, Diagnostics& errors) {
+  for (const auto& f : flags) {
+    const size_t colon = f.find(':');
+    if (colon == std::string::npos) {
+      out.sub_cgroups.emplace_back("", f);
+      continue;
+    }
+    const std::string path = f.substr(colon + 1);
+    std::string ctrls = f.substr(0, colon);
+    size_t pos = 0;
+    while (pos <= ctrls.size()) {
+      size_t comma = ctrls.find(',', pos);
+      if (comma == std::string::npos) comma = ctrls.size();
+      const std::string ctrl = ctrls.substr(pos, comma - pos);
+      pos = comma + 1;
+      if (ctrl.empty() || path.empty()) {
+        errors = One("--cgroup: invalid value \"" + f + "\": expected [CONTROLLER[,CONTROLLER...]:]PATH");
+        return false;
+      }
+      for (const auto& [c, p] : out.sub_cgroups) {
+        if (c == ctrl) {
+          errors = One("--cgroup: duplicate controller " + ctrl);
+          return false;
+        }
+      }
+      out.sub_cgroups.emplace_back(ctrl, path);
+    }
+  }
+  return true;
+}
 
 bool PlanExec(const Context& ctx, const std::string& id, const ExecOptions& options, Plan& out,
               Diagnostics& errors) {
