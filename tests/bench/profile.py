@@ -156,13 +156,13 @@ def main():
     for root in roots:
         tree, marks = parts_of(root)
         names = [m[2] for m in marks]
-        if "Run" in names or ("Spawn" in names and "Start" in names):
+        if "SuperviseForeground" in names:
             cmd = "run"
         elif "Spawn" in names:
             cmd = "create"
-        elif "Start" in names:
+        elif "Start" in names or "StartWithPlan" in names:
             cmd = "start"
-        elif "Delete" in names:
+        elif "Delete" in names or "DeleteWithPlan" in names:
             cmd = "delete"
         elif "Kill" in names:
             cmd = "kill"

@@ -7,8 +7,8 @@
 # state root on /dev/shm) RUNS times per command while a system-wide `perf record` takes the
 # runtime's syscalls, the scheduler's switches, execs and forks, and uprobes on the runtime's own
 # entry points (RuncMain, EnsureSealedExe, LoadSpec, ProbeHost, Compile, Spawn, SaveState, Start,
-# SuperviseForeground, Delete, RunTeardown, Kill, ContainerLock::Lock, LoadState,
-# LoadContainerPlan); tests/bench/profile.py cuts each command's timeline at them and prints, per
+# StartWithPlan, SuperviseForeground, Delete, DeleteWithPlan, RunTeardown, Kill,
+# ContainerLock::Lock, LoadState, LoadContainerPlan); tests/bench/profile.py cuts each command's timeline at them and prints, per
 # part, the median wall time, its share and the CPU time of the command's processes in it. tracefs
 # is mounted in a private mount namespace; the probes are removed at the end. Needs linux-perf.
 set -euo pipefail
@@ -73,8 +73,10 @@ add Compile '^_ZN4runc7CompileERKNS_4SpecE' return
 add Spawn '^_ZN4runc5SpawnERKNS_4PlanE' return
 add SaveState '^_ZN4runc9SaveStateE'
 add Start '^_ZN4runc9container5StartE' return
+add StartWithPlan '^_ZN4runc9container13StartWithPlanE' return
 add SuperviseForeground '^_ZN4runc9container19SuperviseForegroundE' return
 add Delete '^_ZN4runc9container6DeleteE' return
+add DeleteWithPlan '^_ZN4runc9container14DeleteWithPlanE' return
 add RunTeardown '^_ZN4runc11RunTeardownE' return
 add Kill '^_ZN4runc9container4KillE' return
 add Lock '^_ZN4runc13ContainerLock4LockE' return
