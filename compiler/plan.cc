@@ -36,7 +36,7 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCgroupCopy, "cgroup.copy", Phase::kHost,
      "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
      "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
-     "parent directory the cgroup.mkdir of path's directory made, from the top. \"if-permitted\": "
+     "directory above it below the hierarchy's root, from the top (runc's cpusetEnsureParent). \"if-permitted\": "
      "skipped when that cgroup.mkdir was skipped"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
      "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "

@@ -29,7 +29,8 @@ enum class StepKind {
                   // flags=kIfPermitted: a permission error skips it (rootless, no cgroupsPath)
   kCgroupWrite,   // path=(host) cgroup file; value=text written
   kCgroupCopy, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
-                  // when empty, in each directory the cgroup.mkdir of its directory made
+                  // when empty, top-down in each directory from below the hierarchy's root to its
+                  // own (runc's cpusetEnsureParent: ancestors made by others too)
   kCgroupDevices, // cgroup v2: path=(host) cgroup dir the device program is attached to;
                   // nums={default (0 = deny, 1 = allow), then per exception to it: type
                   // (BPF_DEVCG_DEV_*), major, minor (-1 = any), access (BPF_DEVCG_ACC_* bits)};

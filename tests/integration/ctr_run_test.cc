@@ -145,6 +145,37 @@ TEST_F(CtrRunTest, SpecDevicesGetNoCgroupRuleOfTheirOwn) {
   }
 }
 
+// An `a` in a rule's access ("rwa", update.bats) is dropped as runc's device emulator does: the
+// rule is the other letters. Until 2026-12-07 validation refused it ("invalid device access").
+TEST_F(CtrRunTest, DeviceAccessWithAnAIsTheOtherLetters) {
+  for (const char* access : {"ra", "wa"}) {
+    SCOPED_TRACE(access);
+    Bundle bundle;
+    auto& linux = bundle.config()["linux"];
+    linux["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}},
+                                     {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", access}}};
+    linux["devices"] = {{{"path", "/dev/kmsg"}, {"type", "c"}, {"major", 1}, {"minor", 11}}};
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      bundle.config()["process"]["capabilities"][set].push_back("CAP_SYSLOG");
+    }
+    auto r = RunScript(bundle, "dd if=/dev/kmsg of=/dev/null count=0 2>&1 && echo opened; true");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    if (std::string(access) == "ra") {
+      EXPECT_THAT(r.out, HasSubstr("opened")) << r.out;
+    } else {
+      EXPECT_THAT(r.out, HasSubstr("Operation not permitted")) << r.out;
+    }
+  }
+  // update.bats' "minimal transition rules" config: a deny with "rwa" after a deny-all.
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["devices"] = {
+      {{"allow", false}, {"access", "rwm"}},
+      {{"allow", false}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "rwa"}}};
+  auto r = RunScript(bundle, "echo ran");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+}
+
 TEST_F(CtrRunTest, UserGroupsCapabilitiesAndProcessSettings) {
   Bundle bundle;
   auto& c = bundle.config();
