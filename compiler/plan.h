@@ -64,6 +64,9 @@ enum class StepKind {
   kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
                   // flags2=MS_REC for ridmap; argv={uid_map, gid_map} text, or name=(host) user
                   // namespace file; the kMount step of the same origin and path attaches it
+  kMountOpen,     // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC]: a bind
+                  // mount of a container in a user namespace, opened by the runtime (open_tree
+                  // clone) as the host's root; the kMount step of the same origin and path attaches it
   // rootfs: container init, before pivot_root
   kBecomeRoot,    // in a user namespace of its own: setresgid/setresuid 0 (best effort: root may be unmapped)
   kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree

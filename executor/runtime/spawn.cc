@@ -214,10 +214,13 @@ bool Spawner::Classify(Diagnostic& error) {
         if (!after) misplaced = "needs the init's pid, before clone";
         break;
       case StepKind::kIdmapMount:
+      case StepKind::kMountOpen:
         r = Runner::kRuntime;
         if (!after) misplaced = "needs the init, before clone";
         if (!mount_ns) misplaced = "mount step without a mount namespace";
-        if (IdmapMountTarget(plan_, i) == steps.size()) misplaced = "mount.idmap without a later mount step of its origin and path";
+        if (IdmapMountTarget(plan_, i) == steps.size())
+          misplaced = s.kind == StepKind::kIdmapMount ? "mount.idmap without a later mount step of its origin and path"
+                                                      : "mount.open without a later mount step of its origin and path";
         break;
       case StepKind::kBecomeRoot:
         r = Runner::kInit;
@@ -628,6 +631,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return 0;
     }
     case StepKind::kIdmapMount:
+    case StepKind::kMountOpen:
       return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
     case StepKind::kRdtGroup:
       return RdtGroup(s, rdt_created_, what);
