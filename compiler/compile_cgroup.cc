@@ -396,8 +396,15 @@ class Writer {
 
   void CpuV1(const Cpu& c) {
     if (c.shares.value_or(0) != 0) Write("cpu", "cpu.shares", Str(*c.shares), Ptr("/cpu/shares"));
-    if (c.period.value_or(0) != 0) Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
-    if (c.quota.value_or(0) != 0) Write("cpu", "cpu.cfs_quota_us", Str(*c.quota), Ptr("/cpu/quota"));
+    // runc's order: the period, then the quota; a period the kernel refuses against the old quota
+    // (EINVAL: a pod's limit) is written again after the new quota.
+    const bool period = c.period.value_or(0) != 0, quota = c.quota.value_or(0) != 0;
+    if (period) {
+      Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
+      if (quota) b_.plan.steps.back().flags = kRetriedAfterQuota;
+    }
+    if (quota) Write("cpu", "cpu.cfs_quota_us", Str(*c.quota), Ptr("/cpu/quota"));
+    if (period && quota) Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
     if (c.burst) Write("cpu", "cpu.cfs_burst_us", Str(*c.burst), Ptr("/cpu/burst"));
     RealtimeCpu(c);
     if (c.idle) Write("cpu", "cpu.idle", Str(*c.idle), Ptr("/cpu/idle"));

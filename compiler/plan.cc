@@ -623,6 +623,7 @@ std::string StepArgs(const Step& s) {
       AppendWord(out, s.path);
       out += " = ";
       AppendWord(out, s.value);
+      if (s.flags & kRetriedAfterQuota) out += " (EINVAL: again after the quota)";
       return out;
     case StepKind::kNsOpen:
     case StepKind::kNsJoin:

@@ -128,6 +128,10 @@ enum class StepKind {
 // best effort (runc's rootless cgroup manager). EACCES, EPERM or EROFS skip it, and the trace says
 // so; a cgroup.write into a directory that was skipped fails with a message that names the limit.
 inline constexpr uint64_t kIfPermitted = 1;
+// Step::flags of a v1 cgroup.write of cpu.cfs_period_us that the plan repeats after the quota's
+// write (runc's CpuGroup.Set): a smaller period can be refused (EINVAL) while the old quota would
+// exceed the parent's limit for it, so EINVAL skips this first write.
+inline constexpr uint64_t kRetriedAfterQuota = 2;
 
 struct StepKindInfo {
   StepKind kind;
