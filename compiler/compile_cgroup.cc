@@ -560,8 +560,8 @@ class Writer {
 
   void Unified(const Resources& res) {
     // Written as-is into the unified hierarchy. A config's `unified` on a host whose controllers
-    // are v1 is refused before compiling (CheckHostSupport, as runc); `runc update`'s still comes
-    // here and fails at its write when the file is missing.
+    // are v1 is refused before compiling (CheckHostSupport, as runc), and `runc update`'s before
+    // its plan is compiled (container/update.cc).
     for (const auto& [file, value] : res.unified) {
       Write("", file, value, Ptr("/unified/" + EscapePointerToken(file)));
     }

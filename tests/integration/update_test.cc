@@ -242,6 +242,23 @@ TEST_P(UpdateTest, SmallerPeriodUnderAPodsQuota) {
   }
 }
 
+// As at create, and as runc 1.1's update: `unified` needs a cgroup v2 host; on this hybrid one
+// it is refused before anything is written. Until 2026-12-07 it was written into the cgroup2
+// mount (cgroup.max.descendants is there).
+TEST_P(UpdateTest, UnifiedOnAV1HostIsRefused) {
+  if (v2_) GTEST_SKIP() << "a cgroup v2 host allows unified";
+  Bundle b;
+  StartSleeper(b);
+  const std::string file = "/sys/fs/cgroup/unified" + cgroup_ + "/cgroup.max.descendants";
+  const std::string before = ReadFile(file);
+  RunResult r = Runc({"update", "--resources", WriteDoc("u.json", R"({"unified": {"cgroup.max.descendants": "7"}})"), id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: .*u.json: /unified: invalid configuration: cannot use unified on "
+                                             "cgroup v1 .*\n"));
+  EXPECT_EQ(ReadFile(file), before);
+  EXPECT_FALSE(SavedResources().contains("unified"));
+}
+
 TEST_P(UpdateTest, UnifiedOnV2) {
   if (!v2_) GTEST_SKIP() << "cgroup2 files";
   Bundle b;
