@@ -4,7 +4,8 @@
 // Why refuse rather than skip: a profile or label is a security promise of the config. Running the
 // container without it would look the same from outside and confine nothing; runc refuses an
 // SELinux label without SELinux ("selinux label is specified in config, but selinux is disabled or
-// not supported"), crun an AppArmor profile without AppArmor.
+// not supported"), crun an AppArmor profile without AppArmor. `linux.resources.unified` on a host
+// whose controllers are v1 is refused likewise, as runc does, before any cgroup is made.
 #include <algorithm>
 #include <string>
 #include <tuple>
@@ -31,6 +32,15 @@ bool CheckHostSupport(const Spec& spec, const HostFacts& host, Diagnostics& diag
   }
   if (!spec.linux.mount_label.empty() && !host.HasLsm("selinux")) {
     report("/linux/mountLabel", "selinux is not enabled on this host");
+  }
+  // runc 1.1 allows `unified` only on a cgroup v2 host (validator.go: not IsCgroup2UnifiedMode);
+  // a hybrid host's cgroup2 mount holds no resource controller, so its files would be missing at
+  // the cgroup.write step, after the container's cgroups were made. runc's words lead the message
+  // (clients match "invalid configuration").
+  if (spec.linux.resources && !spec.linux.resources->unified.empty() && host.cgroup_mode != CgroupMode::kV2) {
+    report("/linux/resources/unified",
+           std::string("invalid configuration: cannot use unified on cgroup v1 (this host's resource controllers are ") +
+               (host.cgroup_mode == CgroupMode::kHybrid ? "v1; its cgroup2 mount is the hybrid one)" : "v1)"));
   }
   // In file order, as the front end reports.
   std::stable_sort(diags.begin() + static_cast<std::ptrdiff_t>(before), diags.end(),

@@ -71,6 +71,8 @@ struct ExecProcess {
 
 struct ExecCompileOptions {
   int pid = 0;  // the container init's pid (host pid namespace)
+  // --detach: the process keeps the caller's stdio for good (its stdio.chown applies to it).
+  bool detach = false;
   // --cgroup: {controller or "" for every hierarchy, path relative to the container's cgroup}.
   std::vector<std::pair<std::string, std::string>> sub_cgroups;
 };
@@ -80,7 +82,8 @@ struct ExecCompileOptions {
 // runc's order: ipc, uts, net, pid, mnt, cgroup, time), the ns.join of each by a helper, the clone
 // of the process, the initial CPU affinity, the cgroup.join of every hierarchy of the container
 // (or of its --cgroup sub-cgroup), the final CPU affinity; then rlimits, oom_score_adj, umask,
-// no_new_privs, cwd, user, caps, the console (--tty), the container's seccomp filter and execve.
+// no_new_privs, cwd, stdio.chown (a non-root user with --tty or --detach, as runc's
+// fixStdioPermissions), user, caps, the console (--tty), the container's seccomp filter and execve.
 // Refuses what the host cannot honour (an AppArmor profile, an SELinux label) and sub-cgroup paths
 // that leave the container's cgroup; diagnostics name the origin.
 bool CompileExec(const Plan& container, const ExecProcess& process, const HostFacts& host,

@@ -174,9 +174,19 @@ class Writer {
     char type;           // 'a', 'c', 'b'
     int64_t major = -1;  // -1 = wildcard
     int64_t minor = -1;
-    std::string_view access;  // "" = "rwm"
+    std::string access;  // "" = "rwm"; only r, w, m (runc's emulator drops any other letter)
     std::string origin;
   };
+
+  // The access as the kernel takes it: validation let one `a` through ("rwa"), which runc's
+  // emulator drops and devices.allow/deny would refuse (EINVAL).
+  static std::string EmulatorAccess(std::string_view access) {
+    std::string out;
+    for (char c : access) {
+      if (c != 'a') out += c;
+    }
+    return out;
+  }
 
   // The rules in the order runc applies them (specconv of runc 1.1, the reference for our
   // differential tests): the spec's rules, then runc's allow-list of devices every container gets
@@ -193,7 +203,7 @@ class Writer {
     const bool starts_with_deny_all = !rules.empty() && !rules[0].allow && rules[0].type == 'a';
     if (!starts_with_deny_all) out.push_back({false, 'a', -1, -1, "", "default"});
     for (const auto& r : rules) {
-      out.push_back({r.allow, r.type, number(r.major), number(r.minor), r.access, r.origin});
+      out.push_back({r.allow, r.type, number(r.major), number(r.minor), EmulatorAccess(r.access), r.origin});
     }
     struct Allowed {
       std::string_view path;  // "" = a rule only
@@ -215,7 +225,7 @@ class Writer {
                                          [&](const Device& d) { return d.path == a.path; })) {
         continue;
       }
-      out.push_back({true, a.type, a.major, a.minor, a.access, "default"});
+      out.push_back({true, a.type, a.major, a.minor, std::string(a.access), "default"});
     }
     // The spec's own devices (linux.devices) are made as nodes but get no rule: their access is
     // what linux.resources.devices and the allow-list above give (runc 1.1's createDevices puts
@@ -267,7 +277,7 @@ class Writer {
       }
       const uint32_t type = r.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
       uint32_t access = 0;
-      for (char c : r.access.empty() ? std::string_view("rwm") : r.access) {
+      for (char c : r.access.empty() ? std::string_view("rwm") : std::string_view(r.access)) {
         access |= c == 'r' ? BPF_DEVCG_ACC_READ : c == 'w' ? BPF_DEVCG_ACC_WRITE : c == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
       }
       auto it = std::find_if(exceptions.begin(), exceptions.end(), [&](const Exception& e) {
@@ -386,8 +396,15 @@ class Writer {
 
   void CpuV1(const Cpu& c) {
     if (c.shares.value_or(0) != 0) Write("cpu", "cpu.shares", Str(*c.shares), Ptr("/cpu/shares"));
-    if (c.period.value_or(0) != 0) Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
-    if (c.quota.value_or(0) != 0) Write("cpu", "cpu.cfs_quota_us", Str(*c.quota), Ptr("/cpu/quota"));
+    // runc's order: the period, then the quota; a period the kernel refuses against the old quota
+    // (EINVAL: a pod's limit) is written again after the new quota.
+    const bool period = c.period.value_or(0) != 0, quota = c.quota.value_or(0) != 0;
+    if (period) {
+      Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
+      if (quota) b_.plan.steps.back().flags = kRetriedAfterQuota;
+    }
+    if (quota) Write("cpu", "cpu.cfs_quota_us", Str(*c.quota), Ptr("/cpu/quota"));
+    if (period && quota) Write("cpu", "cpu.cfs_period_us", Str(*c.period), Ptr("/cpu/period"));
     if (c.burst) Write("cpu", "cpu.cfs_burst_us", Str(*c.burst), Ptr("/cpu/burst"));
     RealtimeCpu(c);
     if (c.idle) Write("cpu", "cpu.idle", Str(*c.idle), Ptr("/cpu/idle"));
@@ -542,8 +559,9 @@ class Writer {
   }
 
   void Unified(const Resources& res) {
-    // Written as-is into the unified hierarchy. On a v1 host there is none, so the write fails at
-    // run time; rejecting `unified` there up front is the semantic pass's business.
+    // Written as-is into the unified hierarchy. A config's `unified` on a host whose controllers
+    // are v1 is refused before compiling (CheckHostSupport, as runc), and `runc update`'s before
+    // its plan is compiled (container/update.cc).
     for (const auto& [file, value] : res.unified) {
       Write("", file, value, Ptr("/unified/" + EscapePointerToken(file)));
     }

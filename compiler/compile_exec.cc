@@ -248,6 +248,13 @@ class ExecCompiler {
     if (p_.no_new_privileges) Add(Phase::kProcess, StepKind::kNoNewPrivs, proc_.Origin("noNewPrivileges"));
     Step& cwd = Add(Phase::kProcess, StepKind::kCwd, p_.cwd.empty() ? "default" : proc_.Origin("cwd"));
     cwd.path = p_.cwd.empty() ? "/" : compile_internal::CleanPath(p_.cwd);
+    // runc's setupUser chowns an exec'd process's stdio as it does the init's: the pty the console
+    // step made (root's until now), or the files a detached process keeps, must be the user's to
+    // reopen (`/dev/tty`, `ls -l $(tty)`). A foreground exec's caller keeps its files (as run).
+    if ((p_.terminal || opts_.detach) && p_.user.uid != 0) {
+      const std::string origin = proc_.overrides.count("user") ? proc_.Origin("user") : proc_.base + "/user/uid";
+      Add(Phase::kProcess, StepKind::kStdioChown, origin).nums = {p_.user.uid};
+    }
     Step& user = Add(Phase::kProcess, StepKind::kUser, proc_.Origin("user"));
     user.nums = {p_.user.uid, p_.user.gid};
     for (uint32_t g : p_.user.additional_gids) user.nums.push_back(g);

@@ -92,13 +92,30 @@ class Mounter {
   // runc, mappings without either option are an idmap mount too (the spec says the option SHOULD
   // be there). Non-bind mounts and idmap without any mapping are refused by the semantic pass and
   // left alone here.
+  //
+  // A plain bind mount of a container in a user namespace (created or joined) and a mount
+  // namespace is opened by the runtime the same way (mount.open), unless the runtime is rootless:
+  // the init is root of the user namespace only, mapped to a host user that may not reach the
+  // source (a 0700 directory). runc 1.1 opens them before the user namespace for the same reason
+  // (shouldSendMountSources: userns and mntns, not rootless, bind mounts).
   void IdmappedMounts() {
+    bool userns = b_.create_user_ns;
+    for (const auto& ns : b_.spec.linux.namespaces) userns = userns || ns.type == NamespaceType::kUser;
+    const bool open_binds = userns && b_.mount_ns && !b_.options.rootless;
     for (const auto& m : b_.spec.mounts) {
       MountOptions opts;
       std::string error;
       ParseMountOptions(m.options, opts, error);
       const bool mappings = !m.uid_mappings.empty() || !m.gid_mappings.empty();
-      if (!(opts.idmap || opts.ridmap || mappings) || !IsBind(m, opts)) continue;
+      if (!IsBind(m, opts)) continue;
+      if (!(opts.idmap || opts.ridmap || mappings)) {
+        if (!open_binds) continue;
+        Step& s = b_.Add(Phase::kSpawn, StepKind::kMountOpen, m.origin);
+        s.source = BindSource(b_, m);
+        s.path = Destination(m.destination);
+        s.flags = MS_BIND | (opts.flags & MS_REC);
+        continue;
+      }
       Step& s = b_.Add(Phase::kSpawn, StepKind::kIdmapMount, m.origin);
       s.source = BindSource(b_, m);
       s.path = Destination(m.destination);

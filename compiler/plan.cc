@@ -36,7 +36,7 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kCgroupCopy, "cgroup.copy", Phase::kHost,
      "v1 cpuset: copy the parent directory's file (path's name: cpuset.cpus or cpuset.mems) into "
      "path when it is empty (a new cpuset has no CPUs and no memory nodes), and likewise in each "
-     "parent directory the cgroup.mkdir of path's directory made, from the top. \"if-permitted\": "
+     "directory above it below the hierarchy's root, from the top (runc's cpusetEnsureParent). \"if-permitted\": "
      "skipped when that cgroup.mkdir was skipped"},
     {StepKind::kCgroupDevices, "cgroup.device", Phase::kHost,
      "cgroup v2: load the container's device rules as one eBPF program and attach it to its cgroup "
@@ -107,6 +107,12 @@ constexpr StepKindInfo kStepKinds[] = {
      "MS_REC = ridmap, every submount, else the top one) from a user namespace with the maps argv "
      "= {uid_map, gid_map} or the namespace file name, and pass it to the init; the mount step of "
      "the same origin and path (destination) moves it in place"},
+    {StepKind::kMountOpen, "mount.open", Phase::kSpawn,
+     "bind mount of a container in a user namespace, the runtime's half: clone the bind source "
+     "(open_tree; flags MS_REC = rbind, with its submounts) as the host's root and pass it to the "
+     "init, whose root (mapped to another host user) may not reach it (a 0700 directory); the mount "
+     "step of the same origin and path (destination) moves it in place (runc 1.1's mount sources "
+     "opened before the user namespace)"},
     {StepKind::kBecomeRoot, "become_root", Phase::kRootfs,
      "in a user namespace of the container's, right after the spawn phase: non-dumpable "
      "(PR_SET_DUMPABLE 0: the maps are written), setresgid(0, 0, 0) and setresuid(0, 0, 0), so that "
@@ -617,6 +623,7 @@ std::string StepArgs(const Step& s) {
       AppendWord(out, s.path);
       out += " = ";
       AppendWord(out, s.value);
+      if (s.flags & kRetriedAfterQuota) out += " (EINVAL: again after the quota)";
       return out;
     case StepKind::kNsOpen:
     case StepKind::kNsJoin:
@@ -654,6 +661,12 @@ std::string StepArgs(const Step& s) {
       return out;
     case StepKind::kIdmapMount:
       return IdmapMountText(s);
+    case StepKind::kMountOpen:
+      AppendWord(out, s.source);
+      out += " on ";
+      AppendWord(out, s.path);
+      out += (s.flags & MS_REC) ? " rbind" : " bind";
+      return out;
     case StepKind::kPropagation:
       AppendWord(out, s.path);
       return out + ' ' + MountFlagsText(s.flags);

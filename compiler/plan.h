@@ -29,7 +29,8 @@ enum class StepKind {
                   // flags=kIfPermitted: a permission error skips it (rootless, no cgroupsPath)
   kCgroupWrite,   // path=(host) cgroup file; value=text written
   kCgroupCopy, // path=(host) v1 cpuset file (cpuset.cpus, cpuset.mems): filled from the parent's
-                  // when empty, in each directory the cgroup.mkdir of its directory made
+                  // when empty, top-down in each directory from below the hierarchy's root to its
+                  // own (runc's cpusetEnsureParent: ancestors made by others too)
   kCgroupDevices, // cgroup v2: path=(host) cgroup dir the device program is attached to;
                   // nums={default (0 = deny, 1 = allow), then per exception to it: type
                   // (BPF_DEVCG_DEV_*), major, minor (-1 = any), access (BPF_DEVCG_ACC_* bits)};
@@ -63,6 +64,9 @@ enum class StepKind {
   kIdmapMount,    // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC];
                   // flags2=MS_REC for ridmap; argv={uid_map, gid_map} text, or name=(host) user
                   // namespace file; the kMount step of the same origin and path attaches it
+  kMountOpen,     // source=(host) bind source; path=(ctr) destination; flags=MS_BIND[|MS_REC]: a bind
+                  // mount of a container in a user namespace, opened by the runtime (open_tree
+                  // clone) as the host's root; the kMount step of the same origin and path attaches it
   // rootfs: container init, before pivot_root
   kBecomeRoot,    // in a user namespace of its own: setresgid/setresuid 0 (best effort: root may be unmapped)
   kPropagation,   // path="/"; flags=MS_* propagation|MS_REC applied to the whole mount tree
@@ -124,6 +128,10 @@ enum class StepKind {
 // best effort (runc's rootless cgroup manager). EACCES, EPERM or EROFS skip it, and the trace says
 // so; a cgroup.write into a directory that was skipped fails with a message that names the limit.
 inline constexpr uint64_t kIfPermitted = 1;
+// Step::flags of a v1 cgroup.write of cpu.cfs_period_us that the plan repeats after the quota's
+// write (runc's CpuGroup.Set): a smaller period can be refused (EINVAL) while the old quota would
+// exceed the parent's limit for it, so EINVAL skips this first write.
+inline constexpr uint64_t kRetriedAfterQuota = 2;
 
 struct StepKindInfo {
   StepKind kind;

@@ -85,6 +85,15 @@ bool Prepare(const Context& ctx, const std::string& id, const UpdateOptions& opt
   }
   Resources update;
   if (!LoadResourcesText(options.resources, options.display_name, update, errors)) return false;
+  // runc 1.1 refuses `unified` on a host whose controllers are v1 at update too (fs.Set:
+  // ErrV1NoUnified), as create does here (CheckHostSupport); nothing is written.
+  if (!update.unified.empty() && out.container.host_label != "cgroup-v2") {
+    errors.push_back(Diagnostic{options.display_name, 0, 0, "/unified",
+                                "invalid configuration: cannot use unified on cgroup v1 (the container's resource "
+                                "controllers are v1)",
+                                0});
+    return false;
+  }
   const nlohmann::json update_json = nlohmann::json::parse(options.resources, nullptr, false);
   const nlohmann::json current_json = CurrentResources(out.state);
   Resources current;

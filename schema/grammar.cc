@@ -444,13 +444,22 @@ bool ParseCpuList(std::string_view s, std::vector<unsigned>& out, std::string& e
 bool ParseDeviceAccess(std::string_view s, unsigned& out, std::string& error) {
   unsigned bits = 0;
   bool duplicate = false;
+  // runc's device emulator keeps only the r, w and m of an access (Permissions.toSet), so an
+  // `a` ("rwa" for "all", update.bats writes one) is accepted there and means nothing. It is
+  // accepted here too, once, beside at least one real letter; anything else stays an error.
+  bool saw_a = false;
   auto add = [&](auto& ctx) {
     const char c = x3::_attr(ctx);
+    if (c == 'a') {
+      if (saw_a) duplicate = true;
+      saw_a = true;
+      return;
+    }
     const unsigned bit = c == 'r' ? 1u : c == 'w' ? 2u : 4u;
     if (bits & bit) duplicate = true;
     bits |= bit;
   };
-  if (!ParseAll(s, +x3::char_("rwm")[add]) || duplicate) {
+  if (!ParseAll(s, +x3::char_("rwma")[add]) || duplicate || bits == 0) {
     error = "invalid device access " + Quote(s);
     return false;
   }

@@ -43,7 +43,8 @@ std::string SignalName(int sig);
 // "0-3,7" -> sorted unique list; "" -> empty list.
 bool ParseCpuList(std::string_view s, std::vector<unsigned>& out, std::string& error);
 
-// Device cgroup access "rwm" subset: bit 1 = r, 2 = w, 4 = m. "" is rejected.
+// Device cgroup access "rwm" subset: bit 1 = r, 2 = w, 4 = m. "" is rejected. One `a` beside
+// them is accepted and ignored, as runc's device emulator does ("rwa" = "rw").
 bool ParseDeviceAccess(std::string_view s, unsigned& out, std::string& error);
 
 }  // namespace runc

@@ -565,8 +565,10 @@ bool ParseJsonValue(std::string_view text, nlohmann::json& out, std::string* err
   return true;
 }
 
-bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
-                  Diagnostics& diags) {
+namespace {
+
+bool ReadJson(const std::string& path, const std::string& display_name, bool regular_only, JsonDocument& out,
+              Diagnostics& diags) {
   auto fail = [&](int err, std::string message) {
     diags.push_back(Diagnostic{display_name, 0, 0, "", std::move(message), err});
     return false;
@@ -585,24 +587,31 @@ bool ReadJsonFile(const std::string& path, const std::string& display_name, Json
   // swapped for a fifo in between, and fstat on the open file is what is finally trusted.
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return fail_errno(errno);
-  if (!S_ISREG(st.st_mode)) return fail(0, "not a regular file");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  // The command line's own input (!regular_only) may be anything but a directory.
+  auto refused = [&](mode_t mode) {
+    return regular_only ? !S_ISREG(mode) : S_ISDIR(mode);
+  };
+  auto refuse = [&]() { return regular_only ? fail(0, "not a regular file") : fail(EISDIR, "is a directory"); };
+  if (refused(st.st_mode)) return refuse();
+  // A pipe named on the command line (`--process <(...)`, `/dev/stdin`) is read as it comes: it
+  // has a writer, and O_NONBLOCK would make its read return EAGAIN before the writer wrote.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
   if (fd < 0) return fail_errno(errno);
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
     return fail_errno(err);
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (refused(st.st_mode)) {
     ::close(fd);
-    return fail(0, "not a regular file");
+    return refuse();
   }
-  if (st.st_size > static_cast<off_t>(kMaxJsonFileSize)) {
+  if (S_ISREG(st.st_mode) && st.st_size > static_cast<off_t>(kMaxJsonFileSize)) {
     ::close(fd);
     return fail(0, kTooLarge);
   }
   std::string text;
-  text.reserve(static_cast<size_t>(st.st_size));
+  if (S_ISREG(st.st_mode)) text.reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -622,6 +631,18 @@ bool ReadJsonFile(const std::string& path, const std::string& display_name, Json
   }
   ::close(fd);
   return ParseJson(text, display_name, out, diags);
+}
+
+}  // namespace
+
+bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
+                  Diagnostics& diags) {
+  return ReadJson(path, display_name, /*regular_only=*/true, out, diags);
+}
+
+bool ReadJsonInput(const std::string& path, const std::string& display_name, JsonDocument& out,
+                   Diagnostics& diags) {
+  return ReadJson(path, display_name, /*regular_only=*/false, out, diags);
 }
 
 }  // namespace runc

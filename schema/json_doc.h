@@ -61,5 +61,10 @@ inline constexpr size_t kMaxJsonFileSize = 16 * 1024 * 1024;
 // ("config.json: larger than 16 MiB") is refused before it is read.
 bool ReadJsonFile(const std::string& path, const std::string& display_name, JsonDocument& out,
                   Diagnostics& diags);
+// The same for a file the caller names on the command line (`runc exec --process FILE`): as runc,
+// a pipe, `/dev/stdin` or `<(...)` is read too (blocking, to its end or past kMaxJsonFileSize:
+// "larger than 16 MiB"); only a directory is refused ("is a directory").
+bool ReadJsonInput(const std::string& path, const std::string& display_name, JsonDocument& out,
+                   Diagnostics& diags);
 
 }  // namespace runc

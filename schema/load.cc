@@ -37,7 +37,7 @@ bool LoadSpecText(std::string_view text, const std::string& display_name, Spec& 
 
 bool LoadProcess(const std::string& path, const std::string& display_name, Process& out, Diagnostics& diags) {
   JsonDocument doc;
-  if (!ReadJsonFile(path, display_name, doc, diags)) return false;
+  if (!ReadJsonInput(path, display_name, doc, diags)) return false;
   // Validated as the process of a minimal config: the prefix is a line of its own, so a line of
   // the file is the next line of the whole and its columns are unchanged.
   std::string text = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, \"process\":\n";

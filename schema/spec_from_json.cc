@@ -584,6 +584,11 @@ Spec SpecFromJson(const JsonDocument& doc) {
       const Position pos = doc.PositionOf(pointer);
       spec.positions[std::string(pointer)] = SourcePosition{pos.line, pos.col};
     }
+    if (const JsonValue* unified = doc.root.at_pointer("/linux/resources/unified");
+        unified != nullptr && unified->is_object() && unified->size() > 0) {
+      const Position pos = doc.PositionOf("/linux/resources/unified");
+      spec.positions["/linux/resources/unified"] = SourcePosition{pos.line, pos.col};
+    }
     return spec;
   } catch (const std::exception&) {
     // Unreachable with the non-throwing accessors above; the module boundary must hold regardless.

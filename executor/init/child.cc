@@ -512,6 +512,7 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kCpuAffinity:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:
+    case StepKind::kMountOpen:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:
     case StepKind::kRdtRemove:

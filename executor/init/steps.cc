@@ -342,6 +342,7 @@ int RunContainerStep(const Step& step, InitContext& ctx, std::string& what) {
     case StepKind::kUnshare:
     case StepKind::kNetDevice:
     case StepKind::kIdmapMount:
+    case StepKind::kMountOpen:
     case StepKind::kWaitStart:
     case StepKind::kKill:
     case StepKind::kCgroupRmdir:

@@ -167,7 +167,10 @@ bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error) {
     const std::string file = s.kind == StepKind::kRdtGroup ? s.path + "/schemata" : s.path;
     std::string old;
     const bool have_old = ReadFileAll(file, old);
-    if (int err = WriteFileOnce(file, s.value)) {
+    int err = WriteFileOnce(file, s.value);
+    // A period written again after the quota (runc's order): its first EINVAL is no error.
+    if (err == EINVAL && s.kind == StepKind::kCgroupWrite && (s.flags & kRetriedAfterQuota)) continue;
+    if (err) {
       for (auto it = undo.rbegin(); it != undo.rend(); ++it) WriteFileOnce(it->first, it->second);
       error = Diagnostic{};
       error.message = StepError(s, "write " + file, err);

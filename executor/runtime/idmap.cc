@@ -97,13 +97,18 @@ int RunIdmapMount(const Plan& plan, size_t i, int sock, UsernsCache& cache,
                   const std::map<std::string, int>& ns_fds, std::string& what) {
   const Step& s = plan.steps[i];
   const size_t target = IdmapMountTarget(plan, i);
+  // mount.open: the same clone without an id mapping (a bind source the container's root could
+  // not reach, opened here as the host's root).
+  const bool idmap = s.kind == StepKind::kIdmapMount;
   if (target == plan.steps.size()) {
-    what = "no mount step of " + s.path + " for the idmapped mount";
+    what = "no mount step of " + s.path + (idmap ? " for the idmapped mount" : " for the opened bind source");
     return EINVAL;
   }
   // The user namespace first: it is cached, while the mount fd must not outlive this step.
   int userns = -1, own_userns = -1;
-  if (s.argv.size() == 2) {
+  if (!idmap) {
+    // no mapping
+  } else if (s.argv.size() == 2) {
     if (int err = cache.Get(s.argv[0], s.argv[1], userns, what)) return err;
   } else if (!s.name.empty()) {
     auto it = ns_fds.find(s.name);
@@ -144,7 +149,7 @@ int RunIdmapMount(const Plan& plan, size_t i, int sock, UsernsCache& cache,
         mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &propagation, sizeof propagation) != 0) {
       err = errno;
       what = "mount_setattr propagation " + s.source;
-    } else if (mount_setattr(mnt, "", at_flags, &attr, sizeof attr) != 0) {
+    } else if (idmap && mount_setattr(mnt, "", at_flags, &attr, sizeof attr) != 0) {
       err = errno;
       what = "mount_setattr idmap " + s.source;
     } else {

@@ -7,7 +7,8 @@
 // and it only works on a mount that is not attached yet (mount_setattr(2)). The init, maybe in a
 // user namespace of its own, has neither. The user namespace is made by a short-lived child that
 // is born in it (clone3 CLONE_NEWUSER): the runtime writes its maps, opens /proc/PID/ns/user,
-// kills and reaps it. The namespace lives on as long as the fd.
+// kills and reaps it. The namespace lives on as long as the fd. (kMountOpen shares the clone and
+// the hand-over, without a mapping.)
 #pragma once
 
 #include <sys/types.h>
@@ -46,6 +47,9 @@ size_t IdmapMountTarget(const Plan& plan, size_t i);
 // step.argv's maps (through `cache`) or the user namespace file step.name (an fd already opened by
 // ns.open is taken from `ns_fds`), then kFd{target} over `sock` to the init. Nothing stays open in
 // the runtime but the cached user namespaces. Returns 0, an errno or kNoErrno with `what`.
+// A kMountOpen step (a bind mount of a container in a user namespace) runs the same way without
+// the id mapping: the clone is made here, as the host's root, because the container's root may
+// not reach the source (runc 1.1 opens bind sources before the user namespace too).
 int RunIdmapMount(const Plan& plan, size_t i, int sock, UsernsCache& cache,
                   const std::map<std::string, int>& ns_fds, std::string& what);
 

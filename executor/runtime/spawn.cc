@@ -42,6 +42,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -213,10 +214,13 @@ bool Spawner::Classify(Diagnostic& error) {
         if (!after) misplaced = "needs the init's pid, before clone";
         break;
       case StepKind::kIdmapMount:
+      case StepKind::kMountOpen:
         r = Runner::kRuntime;
         if (!after) misplaced = "needs the init, before clone";
         if (!mount_ns) misplaced = "mount step without a mount namespace";
-        if (IdmapMountTarget(plan_, i) == steps.size()) misplaced = "mount.idmap without a later mount step of its origin and path";
+        if (IdmapMountTarget(plan_, i) == steps.size())
+          misplaced = s.kind == StepKind::kIdmapMount ? "mount.idmap without a later mount step of its origin and path"
+                                                      : "mount.open without a later mount step of its origin and path";
         break;
       case StepKind::kBecomeRoot:
         r = Runner::kInit;
@@ -498,7 +502,9 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return 0;
     }
     case StepKind::kCgroupCopy: {
-      // Top-down: the parents the mkdir of this directory made, then the directory itself.
+      // Top-down, as runc's cpusetEnsureParent: every directory below the hierarchy's root down to
+      // this one, whoever made it (a pod cgroup made by hand has an empty cpuset too, and then no
+      // task could join its children: ENOSPC). A file that has a value is left as it is.
       const std::string dir = s.path.substr(0, s.path.find_last_of('/'));
       const std::string name = s.path.substr(dir.size() + 1);
       if (cgroups_skipped_.count(dir)) {
@@ -506,11 +512,16 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         return 0;
       }
       std::vector<std::string> dirs;
-      for (const auto& made : cgroups_created_) {
-        if (made.size() < dir.size() && dir.compare(0, made.size(), made) == 0 && dir[made.size()] == '/')
-          dirs.push_back(made);
+      for (std::string d = dir;;) {
+        const size_t slash = d.find_last_of('/');
+        if (slash == 0 || slash == std::string::npos) break;
+        const std::string parent = d.substr(0, slash);
+        struct statfs fs;
+        if (statfs(parent.c_str(), &fs) != 0 || static_cast<unsigned long>(fs.f_type) != CGROUP_SUPER_MAGIC) break;
+        dirs.push_back(d);
+        d = parent;
       }
-      dirs.push_back(dir);
+      std::reverse(dirs.begin(), dirs.end());
       std::string failed;
       for (const auto& d : dirs) {
         if (int err = CgroupInheritFile(d, name, failed)) {
@@ -532,6 +543,11 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
         return EACCES;
       }
       int err = WriteFileOnce(s.path, s.value);
+      if (err == EINVAL && (s.flags & kRetriedAfterQuota)) {
+        LogDebug("step " + std::to_string(s.index) + " skipped: write " + s.path + ": " + strerror(err) +
+                 " (written again after the quota)");
+        return 0;
+      }
       if (err) what = "write " + s.path;
       return err;
     }
@@ -620,6 +636,7 @@ int Spawner::RuntimeStep(const Step& s, std::string& what) {
       return 0;
     }
     case StepKind::kIdmapMount:
+    case StepKind::kMountOpen:
       return RunIdmapMount(plan_, static_cast<size_t>(&s - plan_.steps.data()), sock_, userns_cache_, ns_fds_, what);
     case StepKind::kRdtGroup:
       return RdtGroup(s, rdt_created_, what);

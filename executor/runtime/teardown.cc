@@ -215,6 +215,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
         case StepKind::kUnshare:
         case StepKind::kNetDevice:
         case StepKind::kIdmapMount:
+        case StepKind::kMountOpen:
         case StepKind::kPropagation:
         case StepKind::kRootfsBind:
         case StepKind::kMount:

@@ -145,6 +145,72 @@ TEST_F(CtrRunTest, SpecDevicesGetNoCgroupRuleOfTheirOwn) {
   }
 }
 
+// An `a` in a rule's access ("rwa", update.bats) is dropped as runc's device emulator does: the
+// rule is the other letters. Until 2026-12-07 validation refused it ("invalid device access").
+TEST_F(CtrRunTest, DeviceAccessWithAnAIsTheOtherLetters) {
+  for (const char* access : {"ra", "wa"}) {
+    SCOPED_TRACE(access);
+    Bundle bundle;
+    auto& linux = bundle.config()["linux"];
+    linux["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}},
+                                     {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", access}}};
+    linux["devices"] = {{{"path", "/dev/kmsg"}, {"type", "c"}, {"major", 1}, {"minor", 11}}};
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      bundle.config()["process"]["capabilities"][set].push_back("CAP_SYSLOG");
+    }
+    auto r = RunScript(bundle, "dd if=/dev/kmsg of=/dev/null count=0 2>&1 && echo opened; true");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    if (std::string(access) == "ra") {
+      EXPECT_THAT(r.out, HasSubstr("opened")) << r.out;
+    } else {
+      EXPECT_THAT(r.out, HasSubstr("Operation not permitted")) << r.out;
+    }
+  }
+  // update.bats' "minimal transition rules" config: a deny with "rwa" after a deny-all.
+  Bundle bundle;
+  bundle.config()["linux"]["resources"]["devices"] = {
+      {{"allow", false}, {"access", "rwm"}},
+      {{"allow", false}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", "rwa"}}};
+  auto r = RunScript(bundle, "echo ran");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+}
+
+// A bind source the container's root cannot reach (under a 0700 directory of the host's root,
+// the container's root being host uid 100000) is opened by the runtime (mount.open) and mounted
+// from that fd, as runc 1.1 does (userns.bats "userns with 2 inaccessible mounts"). Until
+// 2026-12-07 the init's bind failed with EACCES.
+TEST_F(CtrRunTest, UsernsBindSourcesTheContainerCannotReach) {
+  TempDir sources{"runc-h5-userns-src"};
+  for (const char* dir : {"/in-1", "/in-1/dir", "/in-2", "/in-2/dir"}) {
+    ASSERT_EQ(mkdir((sources.path() + dir).c_str(), 0755), 0) << dir;
+  }
+  for (const char* file : {"/in-1/dir/foo.txt", "/in-2/dir/foo.txt"}) {
+    std::ofstream(sources.path() + file) << "x\n";
+  }
+  ASSERT_EQ(chmod((sources.path() + "/in-1").c_str(), 0700), 0);
+  ASSERT_EQ(chmod((sources.path() + "/in-2").c_str(), 0700), 0);
+  Bundle bundle;
+  chmod(bundle.path().c_str(), 0755);
+  auto& linux = bundle.config()["linux"];
+  linux["namespaces"].push_back({{"type", "user"}});
+  linux["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  linux["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  auto& mounts = bundle.config()["mounts"];
+  mounts.push_back({{"source", sources.path() + "/in-1/dir"}, {"destination", "/tmp/mount-1"}, {"options", {"bind"}}});
+  mounts.push_back(
+      {{"source", sources.path() + "/in-2/dir"}, {"destination", "/tmp/mount-2"}, {"options", {"rbind", "ro"}}});
+  auto r = RunScript(bundle, "cat /tmp/mount-1/foo.txt /tmp/mount-2/foo.txt; touch /tmp/mount-2/bar 2>&1; true");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "x\nx\ntouch: /tmp/mount-2/bar: Read-only file system\n") << r.err;
+  // The plan says who opens them.
+  bundle.Write();
+  r = Runc(root_.path(), {"plan", "--bundle", bundle.path()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("mount.open +" + sources.path() + "/in-1/dir on /tmp/mount-1 bind "));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("mount.open +" + sources.path() + "/in-2/dir on /tmp/mount-2 rbind "));
+}
+
 TEST_F(CtrRunTest, UserGroupsCapabilitiesAndProcessSettings) {
   Bundle bundle;
   auto& c = bundle.config();

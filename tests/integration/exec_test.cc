@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -254,6 +255,51 @@ TEST_F(ExecTest, ProcessFileIsTheWholeProcess) {
   EXPECT_THAT(r.err, StartsWith("runc: " + file + ":2:11: /args: "));
 }
 
+// As runc (`--process <(...)`, tty.bats): the file may be a pipe; only a directory is refused.
+TEST_F(ExecTest, ProcessFileMayBeAPipe) {
+  Bundle b;
+  Start(b);
+  RunOptions in;
+  in.input = R"({"args": ["sh", "-c", "echo from stdin; id -u"], "cwd": "/", "user": {"uid": 5, "gid": 5}})";
+  RunResult r = Runc({"exec", "--process", "/dev/stdin", id_}, in);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "from stdin\n5\n");
+  // A named fifo whose writer comes after runc opened it.
+  const std::string fifo = root_.path() + "/process.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  // The writer waits for a reader without blocking, and gives up once runc has returned (a runc
+  // that refuses the fifo without opening it must not hang the test).
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    while (!done) {
+      int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0) {
+        usleep(5000);
+        continue;
+      }
+      const std::string text = R"({"args": ["echo", "from a fifo"], "cwd": "/"})";
+      fcntl(fd, F_SETFL, 0);
+      (void)!write(fd, text.data(), text.size());
+      close(fd);
+      return;
+    }
+  });
+  r = Runc({"exec", "-p", fifo, id_});
+  done = true;
+  writer.join();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "from a fifo\n");
+  // Its errors still name the input, line and field.
+  in.input = "{\n  \"args\": \"sh\",\n  \"cwd\": \"/\"\n}\n";
+  r = Runc({"exec", "--process", "/dev/stdin", id_}, in);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, StartsWith("runc: /dev/stdin:2:11: /args: "));
+  r = Runc({"exec", "--process", root_.path(), id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "runc: " + root_.path() + ": is a directory\n");
+  EXPECT_EQ(CgroupPids(), std::set<int>{init_}) << "an exec'd process was left behind";
+}
+
 TEST_F(ExecTest, DetachedExecJoinsTheInitsNamespacesAndCgroups) {
   Bundle b;
   Start(b);
@@ -325,6 +371,30 @@ TEST_F(ExecTest, ForegroundTtyIsProxied) {
   RunResult r = Runc({"exec", "-t", id_, "sh", "-c", "read x; echo \"got $x\""}, in);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "typed\r\ngot typed\r\n");
+}
+
+// runc's setupUser chowns the exec'd process's pty to its user (tty.bats "exec [tty owner]"):
+// the config's user, or --user's; the group is devpts' gid=5.
+TEST_F(ExecTest, TtyIsOwnedByTheProcesssUser) {
+  Bundle b;
+  b.config()["process"]["user"] = {{"uid", 1000}, {"gid", 100}};
+  Start(b);
+  const std::string show = "stat -c %u:%g $(tty); ls -ln $(tty) | cut -c1-10";
+  RunResult r = Runc({"exec", "-t", id_, "sh", "-c", show});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "1000:5\r\ncrw--w----\r\n");
+  r = Runc({"exec", "-t", "--user", "2000:2000", id_, "sh", "-c", show});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "2000:5\r\ncrw--w----\r\n");
+  r = Runc({"exec", "-t", "--user", "0", id_, "sh", "-c", show});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0:5\r\ncrw--w----\r\n");
+  // The plan says so, before the user step.
+  const std::string file = root_.path() + "/process.json";
+  WriteText(file, R"({"terminal": true, "args": ["true"], "cwd": "/", "user": {"uid": 2000, "gid": 0}})");
+  r = Runc({"plan", "--exec", file, id_});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("stdio.chown +0,1,2 uid=2000 +# process.json#/user/uid\n[^\n]* user "));
 }
 
 TEST_F(ExecTest, ExecCpuAffinityFinalIsWhatTheProcessRunsOn) {

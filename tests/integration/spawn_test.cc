@@ -2,9 +2,12 @@
 // --debug traces the plan as executed, file descriptors that reach the container, the sealed
 // runtime binary (CVE-2019-5736), hooks and the state they get, cgroup write errors.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -330,18 +333,68 @@ TEST_F(SpawnIntegrationTest, FailingHookFailsCreateAndLeavesNothing) {
   EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/" + cgroup_parent_));
 }
 
+// As runc 1.1 (cgroups.bats "cgroup v1 + unified resources should fail"): `unified` needs a
+// cgroup v2 host; on this one (v1 controllers, a cgroup2 `unified` mount) it is refused with its
+// pointer before any cgroup or state is made. Until 2026-12-07 it failed at its cgroup.write step.
+TEST_F(SpawnIntegrationTest, UnifiedOnAV1HostIsRefusedBeforeAnything) {
+  struct statfs fs;
+  ASSERT_EQ(statfs("/sys/fs/cgroup", &fs), 0);
+  if (fs.f_type == CGROUP2_SUPER_MAGIC) GTEST_SKIP() << "a cgroup v2 host allows unified";
+  Bundle b({"true"});
+  b.config()["linux"]["resources"]["pids"] = {{"limit", 10}};
+  b.config()["linux"]["resources"]["unified"] = {{"memory.min", "131072"}};
+  Prepare(b);
+  for (const char* command : {"create", "run"}) {
+    SCOPED_TRACE(command);
+    std::string id = UniqueId("unified");
+    RunResult r = Runc(root_.path(), {command, "--bundle", b.path(), id});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: config.json:[0-9]+:[0-9]+: /linux/resources/unified: "
+                                               "invalid configuration: cannot use unified on cgroup v1 .*\n"));
+    EXPECT_FALSE(Exists(root_.path() + "/" + id));
+    EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/" + cgroup_parent_));
+    EXPECT_FALSE(Exists("/sys/fs/cgroup/unified/" + cgroup_parent_));
+  }
+  // An empty map asks for nothing (runc's specconv drops it).
+  b.config()["linux"]["resources"]["unified"] = nlohmann::json::object();
+  b.Write();
+  std::string id = UniqueId("unified");
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), id});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// A pod cgroup made by someone else (update.bats makes one with mkdir) has an empty v1 cpuset:
+// as runc's cpusetEnsureParent, every empty ancestor below the hierarchy's root is filled from
+// its parent, top-down, or no task could join the container's cgroup (ENOSPC).
+TEST_F(SpawnIntegrationTest, EmptyCpusetOfAPodMadeByHandIsFilled) {
+  const std::string root = "/sys/fs/cgroup/cpuset";
+  struct statfs fs;
+  if (statfs(root.c_str(), &fs) != 0 || fs.f_type != CGROUP_SUPER_MAGIC) GTEST_SKIP() << "no v1 cpuset";
+  const std::string pod = root + "/" + cgroup_parent_;
+  ASSERT_EQ(mkdir(pod.c_str(), 0755), 0) << std::strerror(errno);
+  ASSERT_EQ(ReadFile(pod + "/cpuset.cpus"), "\n");
+  Bundle b({"sh", "-c", "grep Cpus_allowed_list /proc/self/status"});
+  Prepare(b);
+  RunResult r = Runc(root_.path(), {"run", "--bundle", b.path(), UniqueId("pod")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("Cpus_allowed_list:"));
+  EXPECT_EQ(ReadFile(pod + "/cpuset.cpus"), ReadFile(root + "/cpuset.cpus"));
+  EXPECT_EQ(ReadFile(pod + "/cpuset.mems"), ReadFile(root + "/cpuset.mems"));
+}
+
 TEST_F(SpawnIntegrationTest, CgroupWriteToMissingFileNamesTheFile) {
   Bundle b({"true"});
-  b.config()["linux"]["resources"]["unified"] = {{"nonexistent.file", "1"}};
+  // No architecture has 3 MB huge pages: the hugetlb controller has no such file.
+  b.config()["linux"]["resources"]["hugepageLimits"] = {{{"pageSize", "3MB"}, {"limit", 1}}};
   Prepare(b);
   std::string id = UniqueId("cgw");
   RunResult r = Runc(root_.path(), {"create", "--bundle", b.path(), id});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: step [0-9]+ cgroup.write \\(/linux/resources/unified/nonexistent.file\\): "
-                                             "write /sys/fs/cgroup/unified/" +
-                                             cgroup_parent_ + "/c/nonexistent.file: No such file or directory\n"));
+  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: step [0-9]+ cgroup.write \\(/linux/resources/hugepageLimits/0\\): "
+                                             "write /sys/fs/cgroup/hugetlb/" +
+                                             cgroup_parent_ + "/c/hugetlb.3MB.limit_in_bytes: No such file or directory\n"));
   EXPECT_FALSE(Exists(root_.path() + "/" + id));
-  EXPECT_FALSE(Exists("/sys/fs/cgroup/unified/" + cgroup_parent_));
+  EXPECT_FALSE(Exists("/sys/fs/cgroup/hugetlb/" + cgroup_parent_));
 }
 
 // linux.netDevices: a host interface moves into the container's network namespace under its new

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -206,6 +207,56 @@ TEST_P(UpdateTest, FailedWriteIsUndone) {
                                ": Invalid argument"));
   EXPECT_EQ(ReadFile(V1File("cpuset", "cpuset.cpus")), cpus) << "the cpuset write was not undone";
   EXPECT_EQ(SavedResources()["memory"]["swap"], 104857600);
+}
+
+// update.bats "update cpu period in a pod cgroup with pod limit set": under a pod whose quota is
+// 50% a smaller period is refused (EINVAL) against the container's old quota; as runc, the
+// period is written again after the quota. Until 2026-12-07 the update failed at the period.
+TEST_P(UpdateTest, SmallerPeriodUnderAPodsQuota) {
+  if (v2_) GTEST_SKIP() << "cpu.cfs_* are v1 files";
+  const std::string pod = "/runc-test-update-pod-" + id_;
+  cgroup_ = pod + "/c";
+  ASSERT_EQ(mkdir(("/sys/fs/cgroup/cpu" + pod).c_str(), 0755), 0) << std::strerror(errno);
+  std::ofstream("/sys/fs/cgroup/cpu" + pod + "/cpu.cfs_quota_us") << "50000";
+  ASSERT_EQ(Trim(ReadFile("/sys/fs/cgroup/cpu" + pod + "/cpu.cfs_quota_us")), "50000");
+  Bundle b;
+  // The pod's 50%, as the container's own limit: a 10 ms period with this quota would be 500%.
+  b.config()["linux"]["resources"]["cpu"] = {{"period", 100000}, {"quota", 50000}};
+  StartSleeper(b);
+  // 60% of the 100 ms period is more than the pod allows.
+  RunResult r = Runc({"update", "--cpu-quota", "60000", id_});
+  EXPECT_EQ(r.status, 1);
+  r = Runc({"update", "--cpu-period", "10000", "--cpu-quota", "3000", id_});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_period_us"))), "10000");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_quota_us"))), "3000");
+  Runc({"delete", "--force", id_});
+  std::istringstream hierarchies(ReadFile("/proc/self/mountinfo"));
+  for (std::string line; std::getline(hierarchies, line);) {
+    if (line.find(" - cgroup") == std::string::npos) continue;  // cgroup and cgroup2
+    std::istringstream f(line);
+    std::string id, parent, dev, root, mnt;
+    f >> id >> parent >> dev >> root >> mnt;
+    rmdir((mnt + cgroup_).c_str());
+    rmdir((mnt + pod).c_str());
+  }
+}
+
+// As at create, and as runc 1.1's update: `unified` needs a cgroup v2 host; on this hybrid one
+// it is refused before anything is written. Until 2026-12-07 it was written into the cgroup2
+// mount (cgroup.max.descendants is there).
+TEST_P(UpdateTest, UnifiedOnAV1HostIsRefused) {
+  if (v2_) GTEST_SKIP() << "a cgroup v2 host allows unified";
+  Bundle b;
+  StartSleeper(b);
+  const std::string file = "/sys/fs/cgroup/unified" + cgroup_ + "/cgroup.max.descendants";
+  const std::string before = ReadFile(file);
+  RunResult r = Runc({"update", "--resources", WriteDoc("u.json", R"({"unified": {"cgroup.max.descendants": "7"}})"), id_});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: .*u.json: /unified: invalid configuration: cannot use unified on "
+                                             "cgroup v1 .*\n"));
+  EXPECT_EQ(ReadFile(file), before);
+  EXPECT_FALSE(SavedResources().contains("unified"));
 }
 
 TEST_P(UpdateTest, UnifiedOnV2) {

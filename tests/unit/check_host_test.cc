@@ -103,5 +103,28 @@ TEST(CheckHostSupportTest, AppendsToEarlierDiagnostics) {
                                                       "/linux/mountLabel: selinux is not enabled on this host"}));
 }
 
+// runc 1.1 allows linux.resources.unified on a cgroup v2 host only; an empty map asks for nothing.
+TEST(CheckHostSupportTest, UnifiedNeedsACgroupV2Host) {
+  const Spec spec = Load(
+      "{\"ociVersion\": \"1.3.0\", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}, \"root\": {\"path\": \"rootfs\"},\n"
+      " \"linux\": {\"resources\": {\"unified\": {\"memory.min\": \"131072\"}}}}");
+  Diagnostics diags;
+  EXPECT_TRUE(CheckHostSupport(spec, FixedHost(CgroupMode::kV2), diags));
+  EXPECT_FALSE(CheckHostSupport(spec, FixedHost(CgroupMode::kHybrid), diags));
+  EXPECT_FALSE(CheckHostSupport(spec, FixedHost(CgroupMode::kV1), diags));
+  EXPECT_EQ(Strings(diags),
+            (std::vector<std::string>{
+                "config.json:2:37: /linux/resources/unified: invalid configuration: cannot use unified on cgroup v1 "
+                "(this host's resource controllers are v1; its cgroup2 mount is the hybrid one)",
+                "config.json:2:37: /linux/resources/unified: invalid configuration: cannot use unified on cgroup v1 "
+                "(this host's resource controllers are v1)"}));
+  diags.clear();
+  const Spec empty = Load(
+      R"({"ociVersion": "1.3.0", "process": {"cwd": "/", "args": ["sh"]}, "root": {"path": "rootfs"},
+          "linux": {"resources": {"unified": {}}}})");
+  EXPECT_TRUE(CheckHostSupport(empty, FixedHost(CgroupMode::kHybrid), diags));
+  EXPECT_EQ(Strings(diags), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace runc

@@ -533,6 +533,8 @@ TEST(CgroupV1Test, Cpu) {
                      cpu + "cpu.shares = 512  # /linux/resources/cpu/shares",
                      cpu + "cpu.cfs_period_us = 100000  # /linux/resources/cpu/period",
                      cpu + "cpu.cfs_quota_us = 50000  # /linux/resources/cpu/quota",
+                     // runc's order: the period again after the quota (a pod's limit may refuse it first)
+                     cpu + "cpu.cfs_period_us = 100000  # /linux/resources/cpu/period",
                      cpu + "cpu.rt_period_us = 1000000  # /linux/resources/cpu/realtimePeriod",
                      cpu + "cpu.rt_runtime_us = 950000  # /linux/resources/cpu/realtimeRuntime",
                      cpu + "cpu.idle = 1  # /linux/resources/cpu/idle"}));

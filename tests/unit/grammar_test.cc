@@ -370,6 +370,8 @@ TEST(ParseCpuListTest, Rejected) {
 TEST(ParseDeviceAccessTest, Accepted) {
   const std::pair<const char*, unsigned> cases[] = {
       {"r", 1}, {"w", 2}, {"m", 4}, {"rw", 3}, {"rwm", 7}, {"mwr", 7}, {"rm", 5}, {"wm", 6},
+      // runc's emulator drops an `a`.
+      {"rwa", 3}, {"wa", 2}, {"arwm", 7},
   };
   for (const auto& [text, want] : cases) {
     SCOPED_TRACE(text);
@@ -381,7 +383,7 @@ TEST(ParseDeviceAccessTest, Accepted) {
 }
 
 TEST(ParseDeviceAccessTest, Rejected) {
-  for (const char* text : {"", "rr", "rwx", "RWM", "rw m", "a", "rwmr"}) {
+  for (const char* text : {"", "rr", "rwx", "RWM", "rw m", "a", "rwmr", "aa", "rwaa", "A"}) {
     SCOPED_TRACE(text);
     unsigned got = 0;
     std::string error;
