@@ -73,6 +73,9 @@ struct ExecCompileOptions {
   int pid = 0;  // the container init's pid (host pid namespace)
   // --cgroup: {controller or "" for every hierarchy, path relative to the container's cgroup}.
   std::vector<std::pair<std::string, std::string>> sub_cgroups;
+  // --rootless: an unprivileged runtime; the process stays dumpable until its become_root step
+  // (kDumpableForMaps), as the init of a rootless container does.
+  bool rootless = false;
 };
 
 // Compiles an exec into the running container whose plan (as `create` saved it) is `container`.

@@ -160,6 +160,7 @@ bool BuildPlan(const Context& ctx, const std::string& id, const ExecOptions& o, 
   }
   ExecCompileOptions copts;
   copts.pid = state.pid;
+  copts.rootless = ctx.rootless;
   if (!ParseExecCgroups(o.cgroups, copts, errors)) return false;
   HostFacts host = ProbeHost();
   return CompileExec(container, process, host, copts, out, errors);

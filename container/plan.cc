@@ -63,6 +63,7 @@ bool PlanBundle(const Context& ctx, const BundlePlanOptions& options, Plan& out,
     process.base = "process.json#";
     ExecCompileOptions eopts;
     eopts.pid = options.exec_pid;
+    eopts.rootless = ctx.rootless;
     Plan exec;
     if (!ParseExecCgroups(options.exec_cgroups, eopts, errors) ||
         !LoadProcess(options.exec_process_file, options.exec_process_file, process.process, errors) ||
