@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -53,12 +55,17 @@ class IdmapTest : public ::testing::Test {
     ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
     MakeFile(src_ + "/root0", 0, 0);
     MakeFile(src_ + "/u1000", 1000, 1000);
+    // The runtime runs in a private copy of the host's mount namespace, whose table TearDown
+    // compares whole: a mount the runtime leaks lands there, and the mounts other tests make on
+    // the host at the same time (ctest -j) do not.
+    ASSERT_EQ(unshare(CLONE_NEWNS), 0) << strerror(errno);
+    ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << strerror(errno);
     host_mounts_ = ReadFile("/proc/self/mountinfo");
   }
   void TearDown() override {
     if (!IsRoot()) return;
     if (!sub_.empty()) umount2(sub_.c_str(), MNT_DETACH);
-    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the host";
+    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the runtime's mount namespace";
     // Nothing of ours (the user namespace helpers, the container) outlives the run.
     std::istringstream in(ReadFile("/proc/self/task/" + std::to_string(getpid()) + "/children"));
     std::vector<pid_t> left;
