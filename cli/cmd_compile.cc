@@ -193,7 +193,7 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     }
   } else {
     if (!exec_file.empty() && exec_pid <= 0) {
-      // The exec plan of a container compiled from this bundle: its init's pid is only given.
+      // A bundle has no running init: the exec plan joins the one --pid names.
       LogError("plan: --exec without a container ID needs --pid");
       return 1;
     }
