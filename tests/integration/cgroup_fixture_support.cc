@@ -42,7 +42,7 @@ void CgroupContainerTest::TearDown() {
 RunResult CgroupContainerTest::Runc(const std::vector<std::string>& args, const RunOptions& options) {
   std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Run(v2_ ? OnV2(argv) : argv, options);
+  return test::Run(v2_ ? OnV2(argv) : argv, options);
 }
 
 void CgroupContainerTest::RunDetached(Bundle& b) {
@@ -51,7 +51,7 @@ void CgroupContainerTest::RunDetached(Bundle& b) {
   const std::string err_file = root_.path() + "/run-d.err";
   std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
                                    RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
-  RunResult r = Run(v2_ ? OnV2(argv) : argv);
+  RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
   ASSERT_EQ(r.status, 0) << ReadFile(err_file);
 }
 
