@@ -55,11 +55,9 @@ class IdmapTest : public ::testing::Test {
     ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
     MakeFile(src_ + "/root0", 0, 0);
     MakeFile(src_ + "/u1000", 1000, 1000);
-    // The runtime runs in a private copy of the host's mount namespace, whose table TearDown
-    // compares whole: a mount the runtime leaks lands there, and the mounts other tests make on
-    // the host at the same time (ctest -j) do not.
-    ASSERT_EQ(unshare(CLONE_NEWNS), 0) << strerror(errno);
-    ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << strerror(errno);
+    // A private copy of the mount namespace: the table compared in TearDown is the runtime's
+    // alone (a leak of its lands there; other tests' mounts on the host do not).
+    ASSERT_EQ(EnterPrivateMountNamespace(), "");
     host_mounts_ = ReadFile("/proc/self/mountinfo");
   }
   void TearDown() override {
