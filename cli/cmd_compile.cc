@@ -1,12 +1,7 @@
-// The compiler's commands: spec, validate, plan. None of them touch the system.
-#include <fcntl.h>
-#include <limits.h>
+// The compiler's commands: spec, validate, plan. None of them touch the system (spec writes the
+// bundle's config.json).
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -14,12 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "compiler/compile.h"
-#include "compiler/host.h"
+#include "container/container.h"
 #include "executor/common/log.h"
-#include "executor/common/state.h"
-#include "schema/default_spec.h"
-#include "schema/load.h"
 
 namespace po = boost::program_options;
 
@@ -46,21 +37,6 @@ int ParseCommand(const char* name, const char* usage, po::options_description& d
   return -1;
 }
 
-// The name diagnostics use for a bundle's config: "config.json" for the current directory.
-std::string ConfigDisplayName(const std::string& bundle) {
-  return bundle == "." || bundle.empty() ? "config.json" : bundle + "/config.json";
-}
-
-bool AbsolutePath(const std::string& path, std::string& out) {
-  char buf[PATH_MAX];
-  if (!realpath(path.c_str(), buf)) {
-    LogError(path + ": " + std::strerror(errno));
-    return false;
-  }
-  out = buf;
-  return true;
-}
-
 void PrintDiagnostics(const Diagnostics& diags) {
   for (const auto& d : diags) LogError(d.ToString());
 }
@@ -79,22 +55,9 @@ int CmdSpec(const GlobalOptions& global, const std::vector<std::string>& args) {
   if (int r = ParseCommand("spec", "[--bundle B] [--rootless]", desc, pos, args, vm); r >= 0) return r;
   if (vm["rootless"].as<bool>()) rootless = true;
 
-  const std::string path = bundle + "/config.json";
-  const std::string text = DefaultSpec(rootless, getuid(), getgid()).dump(2) + "\n";
-  // O_EXCL: never overwrite a config someone wrote.
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      LogError(ConfigDisplayName(bundle) + ": file exists, remove it first");
-    } else {
-      LogError(ConfigDisplayName(bundle) + ": " + std::strerror(errno));
-    }
-    return 1;
-  }
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = close(fd) == 0 && ok;
-  if (!ok) {
-    LogError(ConfigDisplayName(bundle) + ": write failed: " + std::strerror(errno));
+  Diagnostic err;
+  if (!container::WriteDefaultSpec(bundle, rootless, err)) {
+    LogError(err.ToString());
     return 1;
   }
   return 0;
@@ -121,16 +84,15 @@ int CmdValidate(const GlobalOptions&, const std::vector<std::string>& args) {
   std::vector<std::pair<std::string, std::string>> inputs;  // path, display name
   if (!bundle.empty() || files.empty()) {
     if (bundle.empty()) bundle = ".";
-    inputs.emplace_back(bundle + "/config.json", ConfigDisplayName(bundle));
+    inputs.emplace_back(bundle + "/config.json", container::BundleConfigName(bundle));
   }
   for (const auto& f : files) inputs.emplace_back(f, f);
 
   bool all_valid = true;
   nlohmann::json report = nlohmann::json::array();
   for (const auto& [path, display] : inputs) {
-    Spec spec;
     Diagnostics diags;
-    const bool valid = LoadSpec(path, display, spec, diags);
+    const bool valid = container::Validate(path, display, diags);
     all_valid = all_valid && valid;
     if (format == "json") {
       nlohmann::json entry = {{"file", display}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
@@ -225,67 +187,40 @@ int CmdPlan(const GlobalOptions& global, const std::vector<std::string>& args) {
     }
   } else if (!container.empty()) {
     Diagnostic err;
-    if (!LoadContainerPlan(global.root, container, plan, err)) {
+    if (!container::SavedPlan(ContextFrom(global), container, plan, err)) {
       LogError(err.ToString());
       return 1;
     }
   } else {
-    HostFacts host;
-    if (host_arg.empty()) {
-      host = ProbeHost();
-    } else {
-      std::string error;
-      if (!LoadHostFacts(host_arg, host, error)) {
-        LogError("--host: " + error);
-        return 1;
-      }
-    }
-    host.state_root = global.root;
-    Spec spec;
-    Diagnostics diags;
-    if (!LoadSpec(bundle + "/config.json", ConfigDisplayName(bundle), spec, diags) ||
-        !CheckHostSupport(spec, host, diags)) {
-      PrintDiagnostics(diags);
+    if (!exec_file.empty() && exec_pid <= 0) {
+      // A bundle has no running init: the exec plan joins the one --pid names.
+      LogError("plan: --exec without a container ID needs --pid");
       return 1;
     }
-    CompileOptions options;
-    if (!id.empty()) options.id = id;
-    if (!AbsolutePath(bundle, options.bundle)) return 1;
+    container::BundlePlanOptions options;
+    options.bundle = bundle;
+    options.host = host_arg;
+    options.id = id;
     options.no_pivot = no_pivot;
-    options.subreaper = run;
-    options.foreground = run;  // a foreground run passes the caller's stdio through (no stdio.chown)
+    options.run = run;
     options.no_new_keyring = no_new_keyring;
     // As create does: NOTIFY_SOCKET in our environment is planned for.
     if (const char* notify = getenv("NOTIFY_SOCKET"); notify && notify[0] == '/') options.notify_socket = notify;
-    options.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
-    options.rootless = rootless || global.rootless;
-    plan = Compile(spec, host, options);
-    if (!exec_file.empty()) {
-      // The exec plan of a container compiled from this bundle whose init would be --pid.
-      if (exec_pid <= 0) {
-        LogError("plan: --exec without a container ID needs --pid");
-        return 1;
-      }
-      ExecProcess process;
-      process.base = "process.json#";
-      ExecCompileOptions eopts;
-      eopts.pid = exec_pid;
-      Plan exec;
-      if (!container::ParseExecCgroups(exec_cgroups, eopts, diags) ||
-          !LoadProcess(exec_file, exec_file, process.process, diags) ||
-          !CompileExec(plan, process, host, eopts, exec, diags)) {
-        PrintDiagnostics(diags);
-        return 1;
-      }
-      plan = std::move(exec);
-    }
+    options.exec_process_file = exec_file;
+    options.exec_pid = exec_pid;
+    options.exec_cgroups = exec_cgroups;
     if (!update_file.empty()) {
-      Resources update;
-      if (!LoadResourcesText(update_text, InputDisplayName(update_file), update, diags)) {
-        PrintDiagnostics(diags);
-        return 1;
-      }
-      plan = CompileUpdate(update, spec.linux.resources.value_or(Resources{}), plan, options.rootless);
+      options.update.emplace();
+      options.update->resources = update_text;
+      options.update->display_name = InputDisplayName(update_file);
+    }
+    container::Context ctx = ContextFrom(global);
+    ctx.systemd_cgroup = systemd_cgroup || global.systemd_cgroup;
+    ctx.rootless = rootless || global.rootless;
+    Diagnostics diags;
+    if (!container::PlanBundle(ctx, options, plan, diags)) {
+      PrintDiagnostics(diags);
+      return 1;
     }
   }
   if (format == "json") {

@@ -361,8 +361,14 @@ class Compiler {
     for (const auto& c : b_.cgroups) {
       if (c.unified && into == nullptr) into = &c;
     }
-    if (into != nullptr) clone.path = into->dir;
-    b_.Add(Phase::kSpawn, StepKind::kInitSetup, "default");
+    if (into != nullptr) {
+      clone.path = into->dir;
+      // Best effort as its cgroup.mkdir: a permission error leaves the init where it was born.
+      if (CgroupsBestEffort(b_)) clone.flags2 = kIfPermitted;
+    }
+    Step& init = b_.Add(Phase::kSpawn, StepKind::kInitSetup, "default");
+    // An unprivileged runtime writes the init's maps (the spawn steps below) through /proc.
+    if (opts_.rootless && b_.user_ns) init.flags = kDumpableForMaps;
 
     if (b_.create_user_ns) {
       // An unprivileged writer of gid_map must deny setgroups first (user_namespaces(7)).

@@ -75,6 +75,9 @@ struct ExecCompileOptions {
   bool detach = false;
   // --cgroup: {controller or "" for every hierarchy, path relative to the container's cgroup}.
   std::vector<std::pair<std::string, std::string>> sub_cgroups;
+  // --rootless: an unprivileged runtime; the process stays dumpable until its become_root step
+  // (kDumpableForMaps), as the init of a rootless container does.
+  bool rootless = false;
 };
 
 // Compiles an exec into the running container whose plan (as `create` saved it) is `container`.

@@ -86,7 +86,11 @@ class ExecCompiler {
     Add(Phase::kSpawn, StepKind::kClone, "default");
     // The process's own set-up, first thing after the clone: non-dumpable, parent-death signal,
     // no inherited host fd, a session of its own (the init's code path).
-    Add(Phase::kSpawn, StepKind::kInitSetup, "default");
+    Step& init = Add(Phase::kSpawn, StepKind::kInitSetup, "default");
+    // As the rootless init's: dumpable in the container's user namespace until become_root.
+    for (const auto& [kind, origin] : namespaces_) {
+      if (kind.type == NamespaceType::kUser && opts_.rootless) init.flags = kDumpableForMaps;
+    }
     if (!Affinity("initial")) return false;
     for (const auto& [label, path, origin] : cgroups_) {
       Step& s = Add(Phase::kSpawn, StepKind::kCgroupJoin, origin);

@@ -66,12 +66,14 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kClone, "clone", Phase::kSpawn,
      "create the init process in the new namespaces (flags = CLONE_NEW*; never cgroup or time); "
      "with path, straight into that cgroup2 directory (clone3 CLONE_INTO_CGROUP; where the kernel "
-     "refuses it, the runtime writes the pid to path/cgroup.procs in this step; when path's "
-     "cgroup.mkdir is if-permitted, that join is too, as a cgroup.join)"},
+     "refuses it, the runtime writes the pid to path/cgroup.procs in this step; \"if-permitted\" "
+     "(flags2, a rootless plan without cgroupsPath, as path's cgroup.mkdir): that placement is "
+     "skipped when the cgroup.mkdir was or on a permission error, as a cgroup.join)"},
     {StepKind::kInitSetup, "init", Phase::kSpawn,
      "the init's own set-up before any other step of its: non-dumpable (PR_SET_DUMPABLE 0, until "
-     "execve; in a user namespace under an unprivileged runtime, which must write its maps through "
-     "/proc, only from the become_root step on), parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
+     "execve), or \"dumpable until become_root\" (flags = 1: a rootless plan whose init is in a "
+     "user namespace of its own; an unprivileged runtime must write its maps through /proc), "
+     "parent-death signal SIGKILL (cleared by the seccomp and wait_start steps), close "
      "every inherited fd but stdio, --preserve-fds and the runtime's sync socket, exec fifo and "
      "stderr (close_range), a new session (setsid)"},
     {StepKind::kNsJoin, "ns.join", Phase::kSpawn,
@@ -611,7 +613,8 @@ std::string StepArgs(const Step& s) {
     case StepKind::kSubreaper:
       return "PR_SET_CHILD_SUBREAPER";
     case StepKind::kInitSetup:
-      return "non-dumpable, pdeathsig=KILL, close inherited fds, setsid";
+      return std::string(s.flags & kDumpableForMaps ? "dumpable until become_root" : "non-dumpable") +
+             ", pdeathsig=KILL, close inherited fds, setsid";
     case StepKind::kBecomeRoot:
       return "non-dumpable, setresgid 0, setresuid 0";
     case StepKind::kCgroupCopy:
@@ -641,6 +644,7 @@ std::string StepArgs(const Step& s) {
       if (!s.path.empty()) {
         out += " into ";
         AppendWord(out, s.path);
+        if (s.flags2 & kIfPermitted) out += " if-permitted";
       }
       return out;
     case StepKind::kUnshare:

@@ -46,9 +46,11 @@ enum class StepKind {
   // spawn: runtime + child
   kTimeOffsets,   // value=text for /proc/self/timens_offsets ("monotonic 5 0\nboottime 0 0\n")
   kClone,         // flags=CLONE_NEW* of the namespaces created by the clone; path=(host) cgroup2
-                  // directory the init is cloned into (CLONE_INTO_CGROUP), "" = none
-  kInitSetup,     // the init's own set-up, first thing after the clone: non-dumpable, parent-death
-                  // signal, close inherited fds, new session
+                  // directory the init is cloned into (CLONE_INTO_CGROUP), "" = none;
+                  // flags2=kIfPermitted: that placement is best effort, as its cgroup.mkdir
+  kInitSetup,     // the init's own set-up, first thing after the clone: non-dumpable (flags=
+                  // kDumpableForMaps: dumpable until become_root), parent-death signal, close
+                  // inherited fds, new session
   kNsJoin,        // path=(host) namespace file; name=type; flags=CLONE_NEW* (setns)
   kSetgroups,     // value="deny" written to /proc/PID/setgroups by the parent
   kUidMap,        // value=text written to /proc/PID/uid_map by the parent
@@ -132,6 +134,12 @@ inline constexpr uint64_t kIfPermitted = 1;
 // write (runc's CpuGroup.Set): a smaller period can be refused (EINVAL) while the old quota would
 // exceed the parent's limit for it, so EINVAL skips this first write.
 inline constexpr uint64_t kRetriedAfterQuota = 2;
+
+// Step::flags of init in a rootless plan whose init is in a user namespace of its own (created or
+// joined): the init stays dumpable until become_root, because an unprivileged runtime can write
+// its uid_map, gid_map and setgroups only while it is (/proc gives a non-dumpable process' files
+// to root). Without it the init is non-dumpable from this step on.
+inline constexpr uint64_t kDumpableForMaps = 1;
 
 struct StepKindInfo {
   StepKind kind;

@@ -12,12 +12,14 @@
 //
 // Files: create.cc, start.cc, run.cc (with supervise.cc: the foreground wait, signal forwarding
 // and the terminal proxy), exec.cc, state.cc (state and list), pause.cc (pause and resume), kill.cc,
-// delete.cc, update.cc, ps.cc, events.cc, checkpoint.cc (checkpoint and restore), util.cc.
+// delete.cc, update.cc, ps.cc, events.cc, checkpoint.cc (checkpoint and restore), plan.cc (the plans
+// `runc plan` prints), spec.cc (spec and validate), util.cc.
 #pragma once
 
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -191,6 +193,43 @@ bool Update(const Context& ctx, const std::string& id, const UpdateOptions& opti
 // The plan Update would run (`runc plan --update FILE ID`), without running it.
 bool PlanUpdate(const Context& ctx, const std::string& id, const UpdateOptions& options, Plan& out,
                 Diagnostics& errors);
+
+// How diagnostics name a bundle's config: "config.json" for the current directory ("." or ""),
+// else BUNDLE/config.json.
+std::string BundleConfigName(const std::string& bundle);
+// spec: writes runc's default config.json (rootless: with the user namespace and maps of our uid
+// and gid) into the bundle directory; never overwrites one ("config.json: file exists, remove it
+// first").
+bool WriteDefaultSpec(const std::string& bundle, bool rootless, Diagnostic& error);
+// validate: loads and checks a config file (syntax, JSON Schema, semantic pass) without compiling
+// it; every diagnostic, named by display_name, in `diags`.
+bool Validate(const std::string& path, const std::string& display_name, Diagnostics& diags);
+
+// plan: the plan of a bundle, compiled as `create` (or a foreground `run`) would compile it, on this
+// host or on given host facts, without running anything (`runc plan [--bundle B]`). ctx.root is the
+// planned state root, ctx.rootless and ctx.systemd_cgroup are compiled for.
+struct BundlePlanOptions {
+  std::string bundle = ".";
+  std::string host;            // host facts: v1, v2, hybrid or a JSON file (LoadHostFacts); "" probes this host
+  std::string id;              // the container id compiled for; "" = the compiler's ("container")
+  bool no_pivot = false;
+  bool run = false;            // a foreground `run`: its subreaper step, the caller's stdio
+  bool no_new_keyring = false;
+  std::string notify_socket;   // as CreateOptions::notify_socket
+  // Instead: the plan of an exec of this process.json (CompileExec) into a container compiled from
+  // the bundle whose init is exec_pid, in the sub-cgroups exec_cgroups (ExecOptions::cgroups).
+  std::string exec_process_file;
+  int exec_pid = 0;
+  std::vector<std::string> exec_cgroups;
+  // Or: the update plan of this linux.resources document (CompileUpdate) for that container (its
+  // current resources the config's); only resources and display_name are used.
+  std::optional<UpdateOptions> update;
+};
+// Loads, validates (CheckHostSupport included) and compiles the bundle's config; every
+// diagnostic in `errors` when it cannot.
+bool PlanBundle(const Context& ctx, const BundlePlanOptions& options, Plan& out, Diagnostics& errors);
+// The plan a created container saved (with the resources of its updates): `runc plan ID`.
+bool SavedPlan(const Context& ctx, const std::string& id, Plan& out, Diagnostic& error);
 
 // ps: the pids of every process in the container's cgroup(s), sorted (runc ps --format json).
 bool Processes(const Context& ctx, const std::string& id, std::vector<pid_t>& out, Diagnostic& error);

@@ -161,6 +161,7 @@ bool BuildPlan(const Context& ctx, const std::string& id, const ExecOptions& o, 
   ExecCompileOptions copts;
   copts.pid = state.pid;
   copts.detach = o.detach;
+  copts.rootless = ctx.rootless;
   if (!ParseExecCgroups(o.cgroups, copts, errors)) return false;
   HostFacts host = ProbeHost();
   return CompileExec(container, process, host, copts, out, errors);

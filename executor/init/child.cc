@@ -36,7 +36,7 @@ class Child {
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
         min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
         fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
-        userns_(userns), dumpable_for_maps_(s.dumpable_for_maps) {}
+        userns_(userns) {}
 
   [[noreturn]] void Main(Runner role);
 
@@ -48,7 +48,7 @@ class Child {
   void ReleaseStart();
   void DieWithRuntime();
   void BecomeInit();
-  void InitSetup();
+  void InitSetup(const Step& s);
   void CloseHostFds();
   void EnterContainer();
   void HandOverFds();
@@ -84,7 +84,6 @@ class Child {
   bool userns_ = false;    // the init is in a user namespace of its own (new or joined)
   bool entered_ = false;   // EnterContainer() done
   bool helper_set_up_ = false;
-  const bool dumpable_for_maps_;  // ChildSetup::dumpable_for_maps
   std::string state_creating_, state_created_;  // hook state documents from the runtime
 };
 
@@ -109,15 +108,16 @@ void Child::BecomeInit() { role_ = Runner::kInit; }
 
 // The init step, the init's first: before it the init only waits for the baton (the runtime's
 // death ends that wait: end of file on the socket).
-void Child::InitSetup() {
+void Child::InitSetup(const Step& s) {
   // A process in the container's pid namespace (a pod sibling with shareProcessNamespace) must not
   // reach into us through /proc/1/{fd,cwd,root,mem} while we still hold the runtime's view of the
   // host: non-dumpable, only a ptracer with CAP_SYS_PTRACE over our user namespace may. The runtime
   // made itself non-dumpable before cloning us, so we were born that way; execve resets it for the
   // container process (as in runc, whose nsexec does the same). An unprivileged runtime still has
-  // to write our maps: then only from the become_root step on, the first after the spawn phase (no
-  // process of the container exists yet). The helper does the same at its start (Main).
-  prctl(PR_SET_DUMPABLE, dumpable_for_maps_ && userns_ ? 1 : 0, 0, 0, 0);
+  // to write our maps (a rootless plan, kDumpableForMaps): then only from the become_root step on,
+  // the first after the spawn phase (no process of the container exists yet). The helper is
+  // non-dumpable from its start (Main).
+  prctl(PR_SET_DUMPABLE, (s.flags & kDumpableForMaps) ? 1 : 0, 0, 0, 0);
   CloseHostFds();
   DieWithRuntime();
   // The container gets a session of its own (and can take a controlling terminal, kConsole).
@@ -426,7 +426,7 @@ int Child::ChildStep(size_t i, std::string& what) {
       }
       return 0;
     case StepKind::kInitSetup:
-      InitSetup();
+      InitSetup(s);
       return 0;
     case StepKind::kBecomeRoot:
       // Non-dumpable from here on, whatever InitSetup left (an unprivileged runtime's map writes are

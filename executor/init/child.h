@@ -35,10 +35,6 @@ struct ChildSetup {
   int err_fd = -1;     // the runtime's stderr, for the init once nobody reads the socket
   int cgroup_fd = -1;  // cgroup2 directory for CLONE_INTO_CGROUP (the helper's clone of the init)
   pid_t runtime_pid = 0;  // the runtime (host pid): the parent a child checks it still has
-  // An unprivileged runtime writes the init's uid_map/gid_map/setgroups, which /proc gives it only
-  // while the init is dumpable: the init stays dumpable until it enters the container (after the
-  // spawn phase), as runc's nsexec does for that moment.
-  bool dumpable_for_maps = false;
 };
 
 // Walks the plan as `role` (kHelper or kInit) in lock step with the runtime; `userns`: the child

@@ -724,7 +724,6 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.err_fd = err_fd_;
   setup.cgroup_fd = cgroup_fd_;
   setup.runtime_pid = self_;
-  setup.dumpable_for_maps = geteuid() != 0;
   return setup;
 }
 
@@ -1010,14 +1009,10 @@ int Spawner::JoinCloneCgroup(bool joined, std::string& what) {
     return 0;
   }
   int err = WriteFileOnce(clone.path + "/cgroup.procs", std::to_string(init_));
-  if (err && IsPermissionError(err)) {
-    for (const Step& s : plan_.steps) {
-      if (s.kind == StepKind::kCgroupMkdir && s.path == clone.path && (s.flags & kIfPermitted)) {
-        LogDebug("step " + std::to_string(clone.index) + ": cgroup not joined: write " + clone.path +
-                 "/cgroup.procs: " + strerror(err));
-        return 0;
-      }
-    }
+  if (err && IsPermissionError(err) && (clone.flags2 & kIfPermitted)) {
+    LogDebug("step " + std::to_string(clone.index) + ": cgroup not joined: write " + clone.path +
+             "/cgroup.procs: " + strerror(err));
+    return 0;
   }
   if (err) what = "write " + clone.path + "/cgroup.procs";
   return err;

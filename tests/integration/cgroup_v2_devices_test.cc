@@ -17,21 +17,11 @@
 
 #include "executor/runtime/cgroup_bpf.h"
 #include "executor/runtime/cgroup_host.h"
+#include "tests/integration/cgroup_fixture.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {
 namespace {
-
-constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
-
-// argv run in a new mount namespace that has only cgroup2 on /sys/fs/cgroup.
-std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
-                                  "sh"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
 
 // "name: result" lines of the probe script.
 std::map<std::string, std::string> Fields(const std::string& out) {

@@ -86,12 +86,15 @@ class CreateFlagsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!IsRoot()) GTEST_SKIP() << "needs root";
+    // A private copy of the mount namespace: the table compared in TearDown is the runtime's
+    // alone (a leak of its lands there; other tests' mounts on the host do not).
+    ASSERT_EQ(EnterPrivateMountNamespace(), "");
     host_mounts_ = ReadFile("/proc/self/mountinfo");
   }
   void TearDown() override {
     if (!IsRoot()) return;
     for (const auto& id : created_) Runc(root(), {"delete", "--force", id});
-    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the host";
+    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the runtime's mount namespace";
     for (const auto& cg : cgroups_) EXPECT_THAT(CgroupDirs(cg), ::testing::IsEmpty()) << cg;
   }
 

@@ -24,6 +24,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/integration/cgroup_fixture.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {
@@ -593,33 +594,26 @@ TEST_F(ExecTest, SubCgroupIsJoined) {
   rmdir(sub.c_str());
 }
 
-// On a cgroup2-only host (imitated as in pause_test: a private mount namespace with only cgroup2
+// On a cgroup2-only host (imitated by OnV2, cgroup_fixture.h: a private mount namespace with only cgroup2
 // mounted on /sys/fs/cgroup), the process joins the container's one cgroup.
 TEST_F(ExecTest, Cgroup2OnlyHost) {
   const std::string unified = "/sys/fs/cgroup/unified";
   if (!Exists(unified + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << unified;
-  auto on_v2 = [](const std::vector<std::string>& argv) {
-    std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                    "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
-                                    "sh"};
-    out.insert(out.end(), argv.begin(), argv.end());
-    return out;
-  };
   Bundle b({"sleep", "1000"});
   b.config()["linux"]["cgroupsPath"] = cgroup_;
   b.Write();
   const std::string err = root_.path() + "/v2.err";
   std::vector<std::string> run = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err, "sh"};
-  for (const auto& a : on_v2(Argv({"run", "-d", "--bundle", b.path(), id_}))) run.push_back(a);
+  for (const auto& a : OnV2(Argv({"run", "-d", "--bundle", b.path(), id_}))) run.push_back(a);
   ASSERT_EQ(test::Run(run).status, 0) << ReadFile(err);
   auto state = nlohmann::json::parse(Runc({"state", id_}).out, nullptr, false);
   ASSERT_TRUE(state.is_object());
   const int init = state["pid"].get<int>();
-  RunResult r = test::Run(on_v2(Argv({"exec", id_, "cat", "/proc/self/cgroup"})));
+  RunResult r = test::Run(OnV2(Argv({"exec", id_, "cat", "/proc/self/cgroup"})));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("0::" + cgroup_ + "\n"));
   EXPECT_THAT(ReadFile("/proc/" + std::to_string(init) + "/cgroup"), HasSubstr("0::" + cgroup_ + "\n"));
-  RunResult del = test::Run(on_v2(Argv({"delete", "--force", id_})));
+  RunResult del = test::Run(OnV2(Argv({"delete", "--force", id_})));
   EXPECT_EQ(del.status, 0) << del.err;
   EXPECT_FALSE(Exists(unified + cgroup_));
 }

@@ -73,4 +73,10 @@ nlohmann::json DefaultConfig(const std::vector<std::string>& args);
 bool IsRoot();
 std::string ReadFile(const std::string& path);  // "" when unreadable
 
+// Moves this (single-threaded) test process into a private copy of its mount namespace, so that a
+// test comparing /proc/self/mountinfo before and after its containers ran sees what its own
+// runtime left there, and not the mounts other tests make on the host meanwhile (ctest -j).
+// "" on success, else what failed.
+std::string EnterPrivateMountNamespace();
+
 }  // namespace runc::test

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -53,12 +55,15 @@ class IdmapTest : public ::testing::Test {
     ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
     MakeFile(src_ + "/root0", 0, 0);
     MakeFile(src_ + "/u1000", 1000, 1000);
+    // A private copy of the mount namespace: the table compared in TearDown is the runtime's
+    // alone (a leak of its lands there; other tests' mounts on the host do not).
+    ASSERT_EQ(EnterPrivateMountNamespace(), "");
     host_mounts_ = ReadFile("/proc/self/mountinfo");
   }
   void TearDown() override {
     if (!IsRoot()) return;
     if (!sub_.empty()) umount2(sub_.c_str(), MNT_DETACH);
-    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the host";
+    EXPECT_EQ(ReadFile("/proc/self/mountinfo"), host_mounts_) << "a mount leaked into the runtime's mount namespace";
     // Nothing of ours (the user namespace helpers, the container) outlives the run.
     std::istringstream in(ReadFile("/proc/self/task/" + std::to_string(getpid()) + "/children"));
     std::vector<pid_t> left;

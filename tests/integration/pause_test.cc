@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/integration/cgroup_fixture.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {
@@ -18,48 +19,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
-
 // A container that writes a counter to /tmp/n (in its rootfs, so the host can read it) every 20 ms.
 const char kTicker[] = "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.02; done";
-
-std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
-                                  "sh"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
-std::string Status(const RunResult& state) {
-  auto j = nlohmann::json::parse(state.out, nullptr, false);
-  return j.is_object() ? j.value("status", "") : "";
-}
 
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
 }
 
-class PauseTest : public ::testing::TestWithParam<bool> {
+class PauseTest : public CgroupContainerTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
-    v2_ = GetParam();
-    if (v2_ && !Exists(std::string(kHostCgroup2) + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << kHostCgroup2;
-    id_ = UniqueId("pause");
-    cgroup_ = "/runc-test-pause-" + id_;
-  }
-  void TearDown() override {
-    Runc({"delete", "--force", id_});
-    if (v2_) rmdir((std::string(kHostCgroup2) + cgroup_).c_str());
-  }
-
-  RunResult Runc(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::Run(v2_ ? OnV2(argv) : argv);
-  }
+  PauseTest() : CgroupContainerTest("pause") {}
 
   // The freezer's control file as the host sees it.
   std::string FreezerFile() const {
@@ -68,15 +38,8 @@ class PauseTest : public ::testing::TestWithParam<bool> {
 
   void StartTicker(Bundle& b) {
     b.config()["process"]["args"] = {"sh", "-c", kTicker};
-    b.config()["linux"]["cgroupsPath"] = cgroup_;
     b.config()["root"]["readonly"] = false;
-    b.Write();
-    // The detached container keeps the stdio it is given: /dev/null and a file, not our pipes.
-    const std::string err_file = root_.path() + "/run-d.err";
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
-                                     RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
-    RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
-    ASSERT_EQ(r.status, 0) << ReadFile(err_file);
+    RunDetached(b);
   }
 
   // Whether the counter moves within `ms`, looking every 20 ms (a loaded CI machine, ASan, can
@@ -89,10 +52,6 @@ class PauseTest : public ::testing::TestWithParam<bool> {
     }
     return false;
   }
-
-  TempDir root_{"runc-test-pause-root"};
-  std::string id_, cgroup_;
-  bool v2_ = false;
 };
 
 TEST_P(PauseTest, PauseFreezesResumeThaws) {
@@ -104,7 +63,7 @@ TEST_P(PauseTest, PauseFreezesResumeThaws) {
 
   RunResult r = Runc({"pause", id_});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(Status(Runc({"state", id_})), "paused");
+  EXPECT_EQ(Status(), "paused");
   EXPECT_THAT(Runc({"list"}).out, HasSubstr("paused"));
   EXPECT_THAT(ReadFile(FreezerFile()), HasSubstr(v2_ ? "1" : "FROZEN"));
   EXPECT_FALSE(Ticks(counter, 300)) << "a paused container's process ran";
@@ -116,7 +75,7 @@ TEST_P(PauseTest, PauseFreezesResumeThaws) {
 
   r = Runc({"resume", id_});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(Status(Runc({"state", id_})), "running");
+  EXPECT_EQ(Status(), "running");
   EXPECT_TRUE(Ticks(counter, 3000)) << "a resumed container does not run: counter " << ReadFile(counter)
                                     << ", freezer " << ReadFile(FreezerFile()) << ", state " << Runc({"state", id_}).out;
   r = Runc({"resume", id_});
@@ -131,7 +90,7 @@ TEST_P(PauseTest, KillOfAPausedContainerStopsIt) {
   RunResult r = Runc({"kill", id_, "KILL"});
   ASSERT_EQ(r.status, 0) << r.err;
   std::string status;
-  for (int i = 0; i < 200 && (status = Status(Runc({"state", id_}))) != "stopped"; ++i)
+  for (int i = 0; i < 200 && (status = Status()) != "stopped"; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(status, "stopped");
   r = Runc({"delete", id_});

@@ -17,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/integration/cgroup_fixture.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {
@@ -25,16 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
-
-std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
-                                  "sh"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
@@ -42,44 +33,18 @@ bool Exists(const std::string& path) {
 
 uint64_t Number(const std::string& text) { return std::strtoull(text.c_str(), nullptr, 10); }
 
-class CommandsTest : public ::testing::TestWithParam<bool> {
+class CommandsTest : public CgroupContainerTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
-    v2_ = GetParam();
-    if (v2_ && !Exists(std::string(kHostCgroup2) + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << kHostCgroup2;
-    id_ = UniqueId("cmd");
-    cgroup_ = "/runc-test-cmds-" + id_;
-  }
-  void TearDown() override {
-    Runc({"delete", "--force", id_});
-    if (v2_) rmdir((std::string(kHostCgroup2) + cgroup_).c_str());
-  }
-
-  RunResult Runc(const std::vector<std::string>& args, const RunOptions& options = {}) {
-    std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::Run(v2_ ? OnV2(argv) : argv, options);
-  }
+  CommandsTest() : CgroupContainerTest("cmds") {}
 
   void Start(Bundle& b, const std::vector<std::string>& args) {
     b.config()["process"]["args"] = args;
-    b.config()["linux"]["cgroupsPath"] = cgroup_;
-    b.Write();
-    const std::string err_file = root_.path() + "/run-d.err";
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
-                                     RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
-    RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
-    ASSERT_EQ(r.status, 0) << ReadFile(err_file);
+    RunDetached(b);
   }
 
   pid_t InitPid() {
     auto j = nlohmann::json::parse(Runc({"state", id_}).out, nullptr, false);
     return j.is_object() ? j.value("pid", 0) : 0;
-  }
-  std::string Status() {
-    auto j = nlohmann::json::parse(Runc({"state", id_}).out, nullptr, false);
-    return j.is_object() ? j.value("status", "") : "";
   }
   // The container's pids as its cgroup lists them (v1 pids hierarchy, or the cgroup2 directory).
   std::set<pid_t> CgroupPids() {
@@ -89,10 +54,6 @@ class CommandsTest : public ::testing::TestWithParam<bool> {
     for (pid_t p; in >> p;) out.insert(p);
     return out;
   }
-
-  TempDir root_{"runc-test-cmds-root"};
-  std::string id_, cgroup_;
-  bool v2_ = false;
 };
 
 // A shell that starts a second process and waits: two processes in the container.

@@ -190,19 +190,22 @@ TEST_F(RootlessTest, LimitsWithoutCgroupsFailClearly) {
 }
 
 // The plan says which cgroup steps are best effort: all of them for a rootless plan without
-// cgroupsPath, none with --rootless=false or with a cgroupsPath (runc's rule).
+// cgroupsPath (the clone's placement into its cgroup2 directory too), none with --rootless=false
+// or with a cgroupsPath (runc's rule).
 TEST_F(RootlessTest, PlanMarksCgroupStepsIfPermitted) {
   WriteConfig({"true"});
-  auto count = [](const std::string& plan, const std::string& what) {
+  auto count = [](const std::string& plan, const std::string& what, const std::string& also = "") {
     int n = 0;
     std::istringstream in(plan);
-    for (std::string line; std::getline(in, line);) n += line.find(what) != std::string::npos;
+    for (std::string line; std::getline(in, line);) {
+      n += line.find(what) != std::string::npos && line.find(also) != std::string::npos;
+    }
     return n;
   };
   RunResult p = AsUser({RUNC_BINARY, "plan"});
   ASSERT_EQ(p.status, 0) << p.err;
-  const int cgroup_steps =
-      count(p.out, " cgroup.mkdir ") + count(p.out, " cgroup.join ") + count(p.out, " cgroup.copy ");
+  const int cgroup_steps = count(p.out, " cgroup.mkdir ") + count(p.out, " cgroup.join ") +
+                           count(p.out, " cgroup.copy ") + count(p.out, " clone ", " into ");
   EXPECT_GT(cgroup_steps, 1);
   EXPECT_EQ(count(p.out, " if-permitted "), cgroup_steps) << p.out;
   RunResult strict = AsUser({RUNC_BINARY, "--rootless=false", "plan"});
@@ -213,6 +216,36 @@ TEST_F(RootlessTest, PlanMarksCgroupStepsIfPermitted) {
   RunResult named = AsUser({RUNC_BINARY, "plan"});
   ASSERT_EQ(named.status, 0) << named.err;
   EXPECT_THAT(named.out, Not(HasSubstr("if-permitted")));
+}
+
+// An unprivileged runtime writes the init's maps through /proc, which lets it only while the init
+// is dumpable: the plan's init step says "dumpable until become_root", and so it is. A
+// createRuntime hook (the runtime's side, after the maps) finds the init's /proc files owned by
+// the user (dumpable); a startContainer hook (in the container, after become_root) finds them
+// owned by the host's root, unmapped in the container: 65534 (non-dumpable). Under a privileged
+// runtime the init is non-dumpable from its init step (security_test).
+TEST_F(RootlessTest, InitDumpableOnlyUntilBecomeRoot) {
+  RunResult p = AsUser({RUNC_BINARY, "plan"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_THAT(p.out, HasSubstr(" init           dumpable until become_root, pdeathsig=KILL"));
+  EXPECT_THAT(p.out, HasSubstr(" become_root    non-dumpable, setresgid 0, setresuid 0"));
+
+  const std::string runtime_seen = bundle_ + "/runtime-seen";
+  config_["root"]["readonly"] = false;  // the startContainer hook writes into the rootfs
+  config_["hooks"]["createRuntime"] = {
+      {{"path", "/bin/sh"},
+       {"args", {"sh", "-c", "pid=$(sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p'); stat -c %u /proc/$pid/status > " +
+                                 runtime_seen}}}};
+  config_["hooks"]["startContainer"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "stat -c %u /proc/1/status > /tmp/start-seen"}}}};
+  WriteConfig({"true"});
+  const std::string id = UniqueId("rl-dump");
+  RunResult r = AsUser({RUNC_BINARY, "run", id});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(ReadFile(runtime_seen), std::to_string(uid_) + "\n") << "the init is not dumpable while its maps are written";
+  EXPECT_EQ(ReadFile(bundle_ + "/rootfs/tmp/start-seen"), "65534\n") << "the init is dumpable after become_root";
+  EXPECT_FALSE(Exists(xdg_ + "/runc/" + id));
+  ExpectNoCgroup(id);
 }
 
 // A delegated cgroup (a v1 pids directory and a cgroup2 directory in the hybrid host's unified

@@ -3,7 +3,6 @@
 // mounted), are saved (state.json's resources, `runc plan ID`), and the next update starts from
 // them; a bad document gives pointer diagnostics and changes nothing; a failed write is undone;
 // stopped and unknown containers are refused. `runc plan --update FILE ID` prints the steps.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -14,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/integration/cgroup_fixture.h"
 #include "tests/integration/harness.h"
 
 namespace runc::test {
@@ -22,45 +22,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kHostCgroup2[] = "/sys/fs/cgroup/unified";
-
-std::vector<std::string> OnV2(const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "umount -l /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec \"$@\"",
-                                  "sh"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
-class UpdateTest : public ::testing::TestWithParam<bool> {
+class UpdateTest : public CgroupContainerTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(IsRoot()) << "integration tests run as root";
-    v2_ = GetParam();
-    if (v2_ && !Exists(std::string(kHostCgroup2) + "/cgroup.procs")) GTEST_SKIP() << "no cgroup2 at " << kHostCgroup2;
-    id_ = UniqueId("upd");
-    cgroup_ = "/runc-test-update-" + id_;
-  }
-  void TearDown() override {
-    Runc({"delete", "--force", id_});
-    if (v2_) rmdir((std::string(kHostCgroup2) + cgroup_).c_str());
-  }
-
-  RunResult Runc(const std::vector<std::string>& args, const RunOptions& options = {}) {
-    std::vector<std::string> argv = {RUNC_BINARY, "--root", root_.path()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::Run(v2_ ? OnV2(argv) : argv, options);
-  }
+  UpdateTest() : CgroupContainerTest("update") {}
 
   // A v1 controller's file of the container (the hierarchy's mount point is its name here).
   std::string V1File(const std::string& controller, const std::string& file) const {
@@ -70,13 +39,7 @@ class UpdateTest : public ::testing::TestWithParam<bool> {
 
   void StartSleeper(Bundle& b) {
     b.config()["process"]["args"] = {"sleep", "1000"};
-    b.config()["linux"]["cgroupsPath"] = cgroup_;
-    b.Write();
-    const std::string err_file = root_.path() + "/run-d.err";
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>" + err_file, "sh",
-                                     RUNC_BINARY, "--root", root_.path(), "run", "-d", "--bundle", b.path(), id_};
-    RunResult r = test::Run(v2_ ? OnV2(argv) : argv);
-    ASSERT_EQ(r.status, 0) << ReadFile(err_file);
+    RunDetached(b);
   }
 
   nlohmann::json SavedResources() const {
@@ -89,10 +52,6 @@ class UpdateTest : public ::testing::TestWithParam<bool> {
     std::ofstream(path) << text;
     return path;
   }
-
-  TempDir root_{"runc-test-update-root"};
-  std::string id_, cgroup_;
-  bool v2_ = false;
 };
 
 TEST_P(UpdateTest, FlagsReachTheCgroupAndAreSaved) {

@@ -82,6 +82,12 @@ TEST(CgroupPathTest, RootlessWithoutPathIsIfPermitted) {
     for (const Step* st : mkdirs) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
     for (const Step* st : joins) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
     for (const Step* st : copies) EXPECT_EQ(st->flags, kIfPermitted) << st->path;
+    // The clone's placement into the cgroup2 directory is as best effort as its cgroup.mkdir.
+    const Step& clone = *StepsOf(plan, StepKind::kClone).at(0);
+    EXPECT_EQ(clone.flags2, mode == CgroupMode::kV1 ? 0u : kIfPermitted);
+    if (mode != CgroupMode::kV1) {
+      EXPECT_NE(PlanToText(plan).find(" into " + clone.path + " if-permitted "), std::string::npos) << PlanToText(plan);
+    }
     EXPECT_NE(PlanToText(plan).find(" if-permitted "), std::string::npos);
     if (mode == CgroupMode::kV1) {
       int binds = 0;
@@ -99,6 +105,9 @@ TEST(CgroupPathTest, RootlessWithoutPathIsIfPermitted) {
       for (const Step& st : strict.steps) {
         if (st.kind == StepKind::kCgroupMkdir || st.kind == StepKind::kCgroupJoin) {
           EXPECT_EQ(st.flags, 0u);
+        }
+        if (st.kind == StepKind::kClone) {
+          EXPECT_EQ(st.flags2, 0u);
         }
         if (st.kind == StepKind::kMount) {
           EXPECT_TRUE(st.argv.empty());

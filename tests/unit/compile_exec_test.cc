@@ -62,6 +62,30 @@ TEST(CompileExecTest, JoinsEveryNamespaceOfTheInitUserFirst) {
   EXPECT_EQ(mine, init);
 }
 
+// As the init's: in the container's user namespace under a rootless runtime the process stays
+// dumpable until its become_root step; otherwise it is non-dumpable from its init step.
+TEST(CompileExecTest, RootlessProcessInAUserNamespaceIsDumpableUntilBecomeRoot) {
+  Spec spec = RuncDefaultSpec();
+  spec.linux.namespaces.push_back(Namespace{NamespaceType::kUser, "", "/linux/namespaces/5"});
+  spec.linux.uid_mappings = {IdMapping{0, 100000, 65536}};
+  spec.linux.gid_mappings = {IdMapping{0, 100000, 65536}};
+  const HostFacts host = FixedHost(CgroupMode::kV2);
+  ExecCompileOptions rootless = Pid(7);
+  rootless.rootless = true;
+  Plan plan;
+  Diagnostics errors;
+  ASSERT_TRUE(CompileExec(Compile(spec, host, Options()), ProcessOf(spec), host, rootless, plan, errors));
+  EXPECT_EQ(StepsOf(plan, StepKind::kInitSetup).at(0)->flags, kDumpableForMaps);
+  EXPECT_LT(IndexOf(plan, StepKind::kInitSetup), IndexOf(plan, StepKind::kBecomeRoot));
+  Plan strict;
+  ASSERT_TRUE(CompileExec(Compile(spec, host, Options()), ProcessOf(spec), host, Pid(7), strict, errors));
+  EXPECT_EQ(StepsOf(strict, StepKind::kInitSetup).at(0)->flags, 0u);
+  const Spec plain = RuncDefaultSpec();
+  Plan no_userns;
+  ASSERT_TRUE(CompileExec(Compile(plain, host, Options()), ProcessOf(plain), host, rootless, no_userns, errors));
+  EXPECT_EQ(StepsOf(no_userns, StepKind::kInitSetup).at(0)->flags, 0u);
+}
+
 TEST(CompileExecTest, NoUserNamespaceWithoutOne) {
   const Spec spec = RuncDefaultSpec();
   const HostFacts host = FixedHost(CgroupMode::kV2);

@@ -314,6 +314,39 @@ TEST(CompileTest, RootlessDeniesSetgroupsBeforeTheGidMap) {
   EXPECT_LT(IndexOf(plan, StepKind::kSetgroups), IndexOf(plan, StepKind::kGidMap));
 }
 
+// An unprivileged runtime writes the maps of the init's user namespace through /proc: in a rootless
+// plan the init stays dumpable until become_root, and its step says so; otherwise (not rootless,
+// or no user namespace) it is non-dumpable from its init step.
+TEST(CompileTest, RootlessUserNamespaceInitIsDumpableUntilBecomeRoot) {
+  Spec userns = MinimalSpec();
+  userns.linux.namespaces.push_back(Namespace{NamespaceType::kUser, "", "/linux/namespaces/2"});
+  userns.linux.uid_mappings = {IdMapping{0, 1000, 1}};
+  userns.linux.gid_mappings = {IdMapping{0, 1000, 1}};
+  Spec joined = MinimalSpec();
+  joined.linux.namespaces.push_back(Namespace{NamespaceType::kUser, "/proc/42/ns/user", "/linux/namespaces/2"});
+  CompileOptions rootless = Options();
+  rootless.rootless = true;
+  auto init_line = [](const Plan& plan) {
+    std::istringstream in(PlanToText(plan));
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(" init ") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  for (const Spec* s : {&userns, &joined}) {
+    const Plan plan = Compile(*s, FixedHost(CgroupMode::kV2), rootless);
+    EXPECT_EQ(StepsOf(plan, StepKind::kInitSetup).at(0)->flags, kDumpableForMaps);
+    EXPECT_NE(init_line(plan).find(" dumpable until become_root, pdeathsig=KILL"), std::string::npos)
+        << init_line(plan);
+    EXPECT_LT(IndexOf(plan, StepKind::kInitSetup), IndexOf(plan, StepKind::kBecomeRoot));
+  }
+  for (const Plan& plan : {Compile(userns, FixedHost(CgroupMode::kV2), Options()),
+                           Compile(MinimalSpec(), FixedHost(CgroupMode::kV2), rootless)}) {
+    EXPECT_EQ(StepsOf(plan, StepKind::kInitSetup).at(0)->flags, 0u);
+    EXPECT_NE(init_line(plan).find(" non-dumpable, pdeathsig=KILL"), std::string::npos) << init_line(plan);
+  }
+}
+
 TEST(CompileTest, JoinedNamespacesUserFirstBeforeClone) {
   Spec s = MinimalSpec();
   s.linux.namespaces = {

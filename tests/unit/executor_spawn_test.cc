@@ -99,7 +99,7 @@ class SpawnTest : public ::testing::Test {
     static int counter = 0;
     id_ = "h4-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
     state_dir_ = dir_ + "/" + id_;
-    cgroup_ = "/sys/fs/cgroup/pids/runc-h4-test/" + id_;
+    cgroup_ = "/sys/fs/cgroup/pids/" + parent_ + "/" + id_;
     out_ = dir_ + "/out";
   }
   void TearDown() override {
@@ -107,7 +107,8 @@ class SpawnTest : public ::testing::Test {
       kill(init_, SIGKILL);
       waitpid(init_, nullptr, 0);
     }
-    CgroupRemove("/sys/fs/cgroup/pids/runc-h4-test", 2000);
+    CgroupRemove("/sys/fs/cgroup/pids/" + parent_, 2000);
+    CgroupRemove("/sys/fs/cgroup/unified/" + parent_, 2000);  // made by the cgroup2 tests
     std::string fifo = state_dir_ + "/exec.fifo";
     unlink(fifo.c_str());
     rmdir(state_dir_.c_str());
@@ -176,7 +177,7 @@ class SpawnTest : public ::testing::Test {
     EXPECT_FALSE(Exists(state_dir_)) << state_dir_;
     EXPECT_FALSE(Exists(cgroup_)) << cgroup_;
     if (!after_teardown) {
-      EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/runc-h4-test"));
+      EXPECT_FALSE(Exists("/sys/fs/cgroup/pids/" + parent_));
     }
     EXPECT_THAT(Children(), ::testing::IsEmpty());
   }
@@ -191,6 +192,9 @@ class SpawnTest : public ::testing::Test {
   }
 
   std::string dir_, id_, state_dir_, cgroup_, out_;
+  // The parent of the test's cgroups, one per test process: ctest runs this file's cases as
+  // separate processes, possibly at once, and each TearDown removes its parent whole.
+  const std::string parent_ = "runc-h4-test-" + std::to_string(getpid());
   pid_t init_ = -1;
 };
 
@@ -205,7 +209,7 @@ TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
   ASSERT_GT(init_, 0);
   EXPECT_THAT(Children(), ElementsAre(init_));
   EXPECT_TRUE(Exists(state_dir_ + "/exec.fifo"));
-  EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/cgroup"), HasSubstr(":pids:/runc-h4-test/" + id_ + "\n"));
+  EXPECT_THAT(ReadAll("/proc/" + std::to_string(init_) + "/cgroup"), HasSubstr(":pids:/" + parent_ + "/" + id_ + "\n"));
   EXPECT_NE(NsId(init_, "pid_for_children"), NsId(0, "pid"));
   EXPECT_NE(NsId(init_, "uts"), NsId(0, "uts"));
   EXPECT_NE(NsId(init_, "ipc"), NsId(0, "ipc"));
@@ -229,7 +233,7 @@ TEST_F(SpawnTest, InitWaitsAtStartThenRunsInItsNamespacesAndCgroup) {
 // period); the v1 joins are writes to cgroup.procs. Either way the init is in every cgroup before
 // its first step.
 TEST_F(SpawnTest, JoinsCgroupTwoByCloneAndCgroupOneByWrite) {
-  std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
+  std::string unified = "/sys/fs/cgroup/unified/" + parent_ + "/" + id_;
   Plan plan = MakePlan(CLONE_NEWPID, "cat /proc/self/cgroup > " + out_, [&](PlanBuilder& b) {
     Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
     mk.name = "unified";
@@ -250,13 +254,13 @@ TEST_F(SpawnTest, JoinsCgroupTwoByCloneAndCgroupOneByWrite) {
   EXPECT_EQ(ReadAll(cgroup_ + "/cgroup.procs"), std::to_string(init_) + "\n");
   Release();
   EXPECT_EQ(WaitInit(), 0);
-  EXPECT_THAT(ReadAll(out_), HasSubstr("0::/runc-h4-test/" + id_ + "\n"));
-  EXPECT_THAT(ReadAll(out_), HasSubstr(":pids:/runc-h4-test/" + id_ + "\n"));
+  EXPECT_THAT(ReadAll(out_), HasSubstr("0::/" + parent_ + "/" + id_ + "\n"));
+  EXPECT_THAT(ReadAll(out_), HasSubstr(":pids:/" + parent_ + "/" + id_ + "\n"));
   Diagnostic terr;
   EXPECT_TRUE(RunTeardown(plan, -1, terr)) << terr.ToString();
   EXPECT_FALSE(Exists(unified));
   ExpectNothingLeft(true);
-  CgroupRemove("/sys/fs/cgroup/unified/runc-h4-test", 2000);
+  CgroupRemove("/sys/fs/cgroup/unified/" + parent_, 2000);
 }
 
 TEST_F(SpawnTest, CgroupWriteToMissingFileNamesItAndUndoesEverything) {
@@ -772,7 +776,7 @@ TEST_F(SpawnTest, InitExitsWhenTheRuntimeDiesBeforeTheHandover) {
 // made is not the container's (kept), the init is killed on its start time even outside the
 // container's cgroups, no poststop hook runs.
 TEST_F(SpawnTest, ScopedTeardownUndoesOnlyWhatTheCreateReached) {
-  const std::string unified = "/sys/fs/cgroup/unified/runc-h4-test/" + id_;
+  const std::string unified = "/sys/fs/cgroup/unified/" + parent_ + "/" + id_;
   const std::string hook_out = dir_ + "/poststop";
   Plan plan = MakePlan(CLONE_NEWPID, "exit 0", [&](PlanBuilder& b) {
     Step& mk = b.Add(Phase::kHost, StepKind::kCgroupMkdir, "/linux/cgroupsPath");
