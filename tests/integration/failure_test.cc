@@ -422,7 +422,10 @@ class FailureTest : public ::testing::Test {
     for (const auto& l : left) ADD_FAILURE() << "left behind: " << l.what;
     for (const auto& w : wrapper_leftovers_) ADD_FAILURE() << "left behind: " << w;
     wrapper_leftovers_.clear();
-    for (uint32_t prog : programs_) EXPECT_TRUE(ProgramGone(prog)) << "device program " << prog << " left";
+    for (uint32_t prog : programs_) {
+      EXPECT_TRUE(ProgramGone(prog)) << "device program " << prog << " left";
+      ++programs_checked_;
+    }
     programs_.clear();
   }
 
@@ -721,6 +724,11 @@ class FailureTest : public ::testing::Test {
     int master = -1;
     CreateAndStart(s, id, 0, nullptr, &master);
     ASSERT_FALSE(HasFailure());
+    // The container's init came to us when create returned: it is no leftover while it runs.
+    RunResult state = Faulty(s, {"state", id}, 0);
+    const pid_t init = nlohmann::json::parse(state.out, nullptr, false).value("pid", 0);
+    ASSERT_GT(init, 0) << state.out;
+    own_pids_.insert(init);
     RunResult plan = Faulty(s, {"plan", "--format", "json", "--exec", file, id}, 0);
     ASSERT_EQ(plan.status, 0) << plan.err;
     std::vector<PlanStep> steps = ParsePlan(plan.out);
@@ -738,6 +746,8 @@ class FailureTest : public ::testing::Test {
     RunResult d = Faulty(s, {"delete", "--force", id}, 0);
     EXPECT_EQ(d.status, 0) << d.err;
     if (master >= 0) close(master);
+    own_pids_.erase(init);
+    waitpid(init, nullptr, 0);
     AfterInjection();
     ExpectNothingLeft(outside);
   }
@@ -859,7 +869,7 @@ class FailureTest : public ::testing::Test {
   std::string cgroup_parent_;
   std::string bundle_path_;
   std::vector<std::string> self_cgroups_;
-  std::set<pid_t> own_pids_;  // the pause process of the pod bundle
+  std::set<pid_t> own_pids_;  // the pause process of the pod bundle; the running container's init (exec)
   std::string veth_host_, veth_peer_;
   bool want_veth_ = false;
   std::unique_ptr<ConsoleSocket> console_;
@@ -867,6 +877,7 @@ class FailureTest : public ::testing::Test {
   std::string wrapper_dump_;
   std::vector<std::string> wrapper_leftovers_;  // CheckWrapperDump's findings, until ExpectNothingLeft
   std::vector<uint32_t> programs_;  // device programs attached by the last command (v2)
+  int programs_checked_ = 0;
 };
 
 TEST_F(FailureTest, PodCreateFailsAtEveryStepAndLeavesNothing) {
@@ -913,12 +924,14 @@ TEST_F(FailureTest, V2CreateFailsAtEveryStepAndLeavesNothing) {
   if (!HaveV2()) GTEST_SKIP() << "no cgroup2 hierarchy to imitate v2 with";
   Bundle b;
   CreatePhase(V2(b));
+  EXPECT_GT(programs_checked_, 0) << "no device program was attached before a failure";
 }
 
 TEST_F(FailureTest, V2RunFailsAtEveryStepAndLeavesNothing) {
   if (!HaveV2()) GTEST_SKIP() << "no cgroup2 hierarchy to imitate v2 with";
   Bundle b;
   RunPhase(V2(b));
+  EXPECT_GT(programs_checked_, 0) << "no device program was attached";
 }
 
 // The bundles above make the compiler emit every step kind it has, but for kNotCovered's.
