@@ -419,7 +419,10 @@ class FailureTest : public ::testing::Test {
       if (left.empty() || ours) break;
       usleep(100000);
     }
-    for (const auto& l : left) ADD_FAILURE() << "left behind: " << l.what;
+    for (const auto& l : left) {
+      ADD_FAILURE() << "left behind: " << l.what
+                    << (l.ours ? "" : " (names nothing of the test's: if someone else changed it meanwhile, rerun)");
+    }
     for (const auto& w : wrapper_leftovers_) ADD_FAILURE() << "left behind: " << w;
     wrapper_leftovers_.clear();
     for (uint32_t prog : programs_) {
