@@ -287,6 +287,7 @@ class FailureTest : public ::testing::Test {
       std::ofstream(dir + "/cgroup.procs") << getpid() << std::flush;
       self_cgroups_.push_back(dir);
     }
+    for (const auto& h : CgroupHierarchies()) own_cgroups_[h] = OwnCgroup(h);
     veth_host_ = "fv" + std::to_string(getpid() % 1000000) + "a";
     veth_peer_ = "fv" + std::to_string(getpid() % 1000000) + "b";
   }
@@ -337,7 +338,13 @@ class FailureTest : public ::testing::Test {
     for (const auto& n : DirNames("/sys/class/net")) {
       if (n != veth_host_ && n != veth_peer_) s.net.insert(n);
     }
-    for (const auto& h : CgroupHierarchies()) Walk(h, true, s.cgroups);
+    for (const auto& h : CgroupHierarchies()) {
+      std::set<std::string> dirs;
+      Walk(h, true, dirs);
+      for (const auto& d : dirs) {
+        if (!OthersCgroup(h, d)) s.cgroups.insert(d);
+      }
+    }
     Walk(root_.path(), false, s.state);
     for (pid_t p : AllPids()) {
       for (const char* type : {"mnt", "pid"}) {
@@ -346,6 +353,52 @@ class FailureTest : public ::testing::Test {
       }
     }
     return s;
+  }
+
+  // The test's own cgroup in hierarchy `h` (mounted there), as /proc/self/cgroup names it.
+  static std::string OwnCgroup(const std::string& h) {
+    std::string super;
+    for (const auto& line : Lines(ReadFile("/proc/self/mountinfo"))) {
+      std::istringstream f(line);
+      std::string id, parent, dev, root, mnt;
+      f >> id >> parent >> dev >> root >> mnt;
+      const size_t dash = line.find(" - ");
+      if (mnt != h || dash == std::string::npos) continue;
+      std::istringstream rest(line.substr(dash + 3));
+      std::string type, source;
+      rest >> type >> source >> super;
+      if (type == "cgroup2") super = "";
+    }
+    for (const auto& line : Lines(ReadFile("/proc/self/cgroup"))) {
+      const size_t a = line.find(':'), b = line.find(':', a + 1);
+      if (a == std::string::npos || b == std::string::npos) continue;
+      const std::string controllers = line.substr(a + 1, b - a - 1);
+      if (controllers.empty() ? super.empty() : ("," + super + ",").find("," + controllers.substr(0, controllers.find(',')) + ",") != std::string::npos)
+        return line.substr(b + 1);
+    }
+    return "/";
+  }
+
+  // Whether cgroup directory `dir` of hierarchy `h` is someone else's: a child of an ancestor of
+  // the test's own cgroup (not the root) off the test's own path. Whoever placed the test there
+  // owns them (on this machine the session machinery, whose per-command cgroups come and go all
+  // the time); no runtime path leads there: a cgroupsPath is absolute from the hierarchy's root
+  // (where everything is compared) or relative to the runtime's own cgroup (below the test's).
+  bool OthersCgroup(const std::string& h, const std::string& dir) const {
+    auto it = own_cgroups_.find(h);
+    const std::string own = it != own_cgroups_.end() ? it->second : "/";
+    auto parts = [](const std::string& p) {
+      std::vector<std::string> out;
+      std::istringstream in(p);
+      for (std::string x; std::getline(in, x, '/');) {
+        if (!x.empty()) out.push_back(x);
+      }
+      return out;
+    };
+    const auto o = parts(own), r = parts(dir.substr(h.size()));
+    size_t k = 0;
+    while (k < o.size() && k < r.size() && o[k] == r[k]) ++k;
+    return k >= 1 && k < o.size() && r.size() > k;
   }
 
   bool Ours(const std::string& text) const {
@@ -872,6 +925,7 @@ class FailureTest : public ::testing::Test {
   std::string cgroup_parent_;
   std::string bundle_path_;
   std::vector<std::string> self_cgroups_;
+  std::map<std::string, std::string> own_cgroups_;  // hierarchy -> the test's cgroup in it
   std::set<pid_t> own_pids_;  // the pause process of the pod bundle; the running container's init (exec)
   std::string veth_host_, veth_peer_;
   bool want_veth_ = false;
