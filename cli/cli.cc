@@ -162,6 +162,15 @@ int RuncMain(int argc, char** argv) {
     if (GlobalTakesValue(arg)) ++i;
   }
 
+  // The commands that create container processes re-execute from a sealed copy of the binary
+  // (their SealRuntime): before any more work, which the re-executed process would do again. Not
+  // with --debug: then the seal step's trace line must come first, and the log is not set up yet.
+  bool debug = false;
+  for (int i = 1; i < cmd_index; ++i) debug = debug || std::string_view(argv[i]).rfind("--debug", 0) == 0;
+  if (cmd_index < argc && !debug) {
+    const std::string_view command = argv[cmd_index];
+    if (command == "run" || command == "create" || command == "exec") container::SealRuntimeEarly();
+  }
   po::options_description desc = GlobalDescription(global);
   po::variables_map vm;
   try {

@@ -38,6 +38,10 @@ namespace runc::container {
 // process can reach the runtime binary through /proc/PID/exe. Returns true when already sealed; on
 // success of the re-exec it does not return.
 bool SealRuntime(Diagnostic& error);
+// The same, as early as possible: before the command line is parsed (issue 10: the process that
+// re-executes itself then spends nothing on it; the re-executed one parses it anyway). Silent: when
+// it cannot seal, it returns and the command's own SealRuntime reports why.
+void SealRuntimeEarly();
 
 // The container's fds 0-2 are exactly the caller's 0-2 (without a terminal). A caller may start
 // us with one of them closed (containerd's CRI plugin closes stdin): then the container would

@@ -25,6 +25,11 @@ Diagnostics One(std::string message) {
 
 bool SealRuntime(Diagnostic& error) { return EnsureSealedExe(error); }
 
+void SealRuntimeEarly() {
+  Diagnostic ignored;
+  EnsureSealedExe(ignored, true);
+}
+
 bool Create(const Context& ctx, const std::string& id, const CreateOptions& options, Created& out,
             Diagnostics& errors) {
   return CreateContainer(ctx, id, options, false, nullptr, out, errors);

@@ -9,6 +9,10 @@
 namespace runc::container {
 
 bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& error) {
+  return DeleteWithPlan(ctx, id, force, KnownPlan{}, error);
+}
+
+bool DeleteWithPlan(const Context& ctx, const std::string& id, bool force, const KnownPlan& known, Diagnostic& error) {
   std::string id_error;
   if (!ValidContainerId(id, id_error)) {
     error = Diagnostic{};
@@ -31,8 +35,9 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
     error.message = "cannot delete container " + id + " that is not stopped: " + std::string(StatusName(state.status));
     return false;
   }
-  Plan plan;
-  if (!LoadContainerPlan(ctx.root, id, plan, error)) {
+  Plan loaded;
+  const Plan* current = CurrentPlan(ctx, id, known, loaded, error);
+  if (!current) {
     if (state.status == ContainerStatus::kCreating && error.err == ENOENT) {
       // A create killed before it wrote the plan: it had made nothing but the state dir (and it
       // held the lock, which we now have: it is gone).
@@ -45,6 +50,7 @@ bool Delete(const Context& ctx, const std::string& id, bool force, Diagnostic& e
     }
     return false;
   }
+  const Plan& plan = *current;
   if (state.status == ContainerStatus::kCreating) {
     // `create` holds the lock until the container is created, so a `creating` one whose lock we
     // hold is what a killed create left: undo what it may have made (its progress log says how far

@@ -39,11 +39,12 @@ bool Run(const Context& ctx, const std::string& id, const RunOptions& options, i
     }
   }
   Diagnostic err;
-  if (!Start(ctx, id, err)) {
+  const KnownPlan known = RememberPlan(ctx, id, created.plan);
+  if (!StartWithPlan(ctx, id, known, err)) {
     errors = {err};
     if (master >= 0) close(master);
     Diagnostic ignored;
-    Delete(ctx, id, true, ignored);
+    DeleteWithPlan(ctx, id, true, known, ignored);
     return false;
   }
   if (options.detach) return true;
@@ -53,7 +54,7 @@ bool Run(const Context& ctx, const std::string& id, const RunOptions& options, i
     // The init is gone; tear down like `delete` (hooks, cgroup, state). A failure is reported but
     // the container's exit status is what run returns.
     Diagnostic delete_err;
-    if (!Delete(ctx, id, true, delete_err)) errors = {delete_err};
+    if (!DeleteWithPlan(ctx, id, true, known, delete_err)) errors = {delete_err};
   }
   return true;
 }

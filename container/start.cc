@@ -181,6 +181,10 @@ class NotifyRelay {
 }  // namespace
 
 bool Start(const Context& ctx, const std::string& id, Diagnostic& error) {
+  return StartWithPlan(ctx, id, KnownPlan{}, error);
+}
+
+bool StartWithPlan(const Context& ctx, const std::string& id, const KnownPlan& known, Diagnostic& error) {
   ContainerLock lock;
   if (!lock.Lock(ctx.root, id, error)) return false;
   ContainerState state;
@@ -202,8 +206,10 @@ bool Start(const Context& ctx, const std::string& id, Diagnostic& error) {
       error.message = "cannot start a container in the creating state";
       return false;
   }
-  Plan plan;
-  if (!LoadContainerPlan(ctx.root, id, plan, error)) return false;
+  Plan loaded;
+  const Plan* current = CurrentPlan(ctx, id, known, loaded, error);
+  if (!current) return false;
+  const Plan& plan = *current;
   NotifyRelay notify;
   if (!notify.Bind(plan, error)) return false;
   if (!ReleaseInit(lock, state, error)) return false;

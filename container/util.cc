@@ -134,6 +134,27 @@ int SignalCgroup(const Plan& plan, int sig) {
   return n;
 }
 
+KnownPlan RememberPlan(const Context& ctx, const std::string& id, const Plan& plan) {
+  KnownPlan known;
+  struct stat st;
+  if (stat((StateDir(ctx.root, id) + "/" + kPlanFile).c_str(), &st) != 0) return known;
+  known.plan = &plan;
+  known.dev = st.st_dev;
+  known.ino = st.st_ino;
+  return known;
+}
+
+const Plan* CurrentPlan(const Context& ctx, const std::string& id, const KnownPlan& known, Plan& loaded,
+                        Diagnostic& error) {
+  if (known.plan) {
+    struct stat st;
+    if (stat((StateDir(ctx.root, id) + "/" + kPlanFile).c_str(), &st) == 0 && st.st_dev == known.dev &&
+        st.st_ino == known.ino)
+      return known.plan;
+  }
+  return LoadContainerPlan(ctx.root, id, loaded, error) ? &loaded : nullptr;
+}
+
 void SleepMs(int ms) {
   timespec ts{ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {

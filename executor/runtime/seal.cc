@@ -173,14 +173,19 @@ bool RunningFromSealedExe() {
   return sealed;
 }
 
-bool EnsureSealedExe(Diagnostic& error) {
-  if (getenv(kSealedMarker)) {
+bool EnsureSealedExe(Diagnostic& error, bool early) {
+  // The plan's seal step (always step 1, see compiler/compile.cc): traced by the command's own
+  // call, and skipped by Spawn, which only checks that it was done. An early call (cli/cli.cc,
+  // before the command line is parsed and the log set up) re-executes untraced; the re-executed
+  // process's command then writes the line (the marker says whether it was written before).
+  if (const char* marker = getenv(kSealedMarker)) {
+    if (early) return true;  // the command's call comes, and takes the marker
+    const bool traced = strcmp(marker, "traced") == 0;
     unsetenv(kSealedMarker);
+    if (!traced) LogDebug("step 1 seal");
     return true;
   }
-  // The plan's seal step (always step 1, see compiler/compile.cc): traced here, before its work,
-  // and skipped by Spawn, which only checks that it was done.
-  LogDebug("step 1 seal");
+  if (!early) LogDebug("step 1 seal");
   if (RunningFromSealedExe()) return true;
 
   std::string args;
@@ -215,7 +220,7 @@ bool EnsureSealedExe(Diagnostic& error) {
     error.err = memfd_err;
     return false;
   }
-  setenv(kSealedMarker, "1", 1);
+  setenv(kSealedMarker, early ? "untraced" : "traced", 1);
   syscall(SYS_execveat, fd, "", argv.data(), environ, AT_EMPTY_PATH);
   int err = errno;
   unsetenv(kSealedMarker);

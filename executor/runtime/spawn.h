@@ -96,7 +96,7 @@ bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error);
 // the binary made with fsopen/fsmount (no copy, nothing mounted anywhere), or from a sealed memfd
 // copy when overlayfs is not available. Returns true when already sealed (the common second pass);
 // on success of the re-exec it does not return; false + error when neither way works.
-bool EnsureSealedExe(Diagnostic& error);
+bool EnsureSealedExe(Diagnostic& error, bool early = false);
 // True when /proc/self/exe is a sealed memfd or a file on a read-only overlayfs.
 bool RunningFromSealedExe();
 

@@ -180,8 +180,12 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
             what = "kill " + std::to_string(pid);
             err = e;
           }
-          for (const auto& dir : cgroup_dirs) CgroupSignalAll(dir, sig);
-          if (sig == SIGKILL) WaitGone(init, cgroup_dirs, 5000);
+          int signalled = 0;
+          for (const auto& dir : cgroup_dirs) signalled += CgroupSignalAll(dir, sig);
+          // Nothing signalled and no init: nothing to wait for (issue 10: listing every cgroup
+          // tree again was about a tenth of delete's CPU). A cgroup still busy is waited for by
+          // its cgroup.rmdir step.
+          if (sig == SIGKILL && (init > 0 || signalled > 0)) WaitGone(init, cgroup_dirs, 5000);
           break;
         }
         case StepKind::kCgroupRmdir:

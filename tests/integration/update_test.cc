@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -256,6 +257,53 @@ TEST_P(UpdateTest, StoppedAndUnknownContainersAreRefused) {
   r = Runc({"update", "--pids-limit", "10", id_});
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot update container " + id_ + ": it is stopped"));
+}
+
+// A foreground `run` reuses the plan it compiled for its start and delete (issue 10) only while
+// plan.json is the file it saved: an update meanwhile renumbers the steps, and run's teardown must
+// then be the updated plan's (its --debug trace shows that plan's step numbers).
+TEST_P(UpdateTest, RunTearsDownTheUpdatedPlan) {
+  if (v2_) GTEST_SKIP() << "the v1 case covers it";
+  Bundle b({"sh", "-c", "read x; exit 0"});  // waits for end of file on its stdin
+  b.config()["linux"]["cgroupsPath"] = cgroup_;
+  b.Write();
+  const std::string dir = root_.path();
+  const std::string script = R"(
+    r="$0 --root $1"; id=$2; dir=$3; bundle=$4
+    mkfifo "$dir/in"
+    $r --debug run --bundle "$bundle" "$id" <"$dir/in" >/dev/null 2>"$dir/run.err" &
+    run=$!
+    exec 3>"$dir/in"
+    i=0
+    until $r state "$id" 2>/dev/null | grep -q '"status": "running"'; do
+      i=$((i + 1)); [ $i -gt 500 ] && { echo "not running" >&2; exit 1; }
+      sleep 0.02
+    done
+    $r plan "$id" >"$dir/before.plan" || exit 1
+    $r update --pids-limit 10 "$id" || exit 1
+    $r plan "$id" >"$dir/after.plan" || exit 1
+    exec 3>&-
+    wait $run
+  )";
+  RunResult r = test::Run({"/bin/sh", "-c", script, RUNC_BINARY, dir, id_, dir, b.path()});
+  ASSERT_EQ(r.status, 0) << r.err << ReadFile(dir + "/run.err");
+  // The kill step's number in each plan ("teardown  N  kill ...").
+  auto kill_index = [](const std::string& plan) {
+    std::istringstream in(plan);
+    for (std::string phase, index, kind; in >> phase;) {
+      if (phase == "teardown" && in >> index >> kind && kind == "kill") return index;
+      in.ignore(1 << 20, '\n');
+    }
+    return std::string();
+  };
+  const std::string before = kill_index(ReadFile(dir + "/before.plan"));
+  const std::string after = kill_index(ReadFile(dir + "/after.plan"));
+  ASSERT_FALSE(before.empty());
+  ASSERT_FALSE(after.empty());
+  ASSERT_NE(before, after) << "the update added no step";
+  const std::string trace = ReadFile(dir + "/run.err");
+  EXPECT_THAT(trace, HasSubstr("runc: debug: step " + after + " kill\n"));
+  EXPECT_THAT(trace, Not(HasSubstr("runc: debug: step " + before + " kill\n")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cgroups, UpdateTest, ::testing::Values(false, true),
