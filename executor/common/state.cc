@@ -387,8 +387,10 @@ bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start
   return AppendLine(state_dir, kProgressFile, "init " + std::to_string(init) + " " + std::to_string(start_time) + "\n", err);
 }
 
-bool RecordTeardownStep(const std::string& state_dir, int step_index, Diagnostic& err) {
-  return AppendLine(state_dir, kTeardownFile, std::to_string(step_index) + "\n", err);
+bool RecordTeardownSteps(const std::string& state_dir, const std::vector<int>& step_indices, Diagnostic& err) {
+  std::string lines;
+  for (int i : step_indices) lines += std::to_string(i) + "\n";
+  return AppendLine(state_dir, kTeardownFile, lines, err);
 }
 
 std::set<int> ReadTeardownRecord(const std::string& state_dir) {

@@ -136,10 +136,11 @@ bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start
 CreateProgress ReadProgress(const std::string& state_dir);
 CreateProgress ParseProgress(const std::string& text);
 
-// The teardown's record (kTeardownFile): the index of each teardown step done, a line each,
-// appended as they finish. A teardown that fails keeps the state dir with its record, and the next
-// one skips what is recorded (RunTeardown).
-bool RecordTeardownStep(const std::string& state_dir, int step_index, Diagnostic& err);
+// The teardown's record (kTeardownFile): the index of each teardown step done, a line each. A
+// teardown that fails keeps the state dir and appends to it the steps it did (one write, at its
+// end), and the next one skips what is recorded (RunTeardown). A teardown killed midway records
+// nothing: the next one runs every step again.
+bool RecordTeardownSteps(const std::string& state_dir, const std::vector<int>& step_indices, Diagnostic& err);
 std::set<int> ReadTeardownRecord(const std::string& state_dir);
 
 // The plan of a created container, for `runc plan ID`, `runc delete` and `runc kill --all`.

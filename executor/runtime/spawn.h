@@ -79,7 +79,7 @@ bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scop
 // Runs the teardown phase for a container whose init is (or was) `pid` (-1 when unknown).
 // Continues past failures and reports the first. A failed step other than a poststop hook (those
 // only warn, as the runtime-spec says) keeps the state dir: the state_remove step does not run,
-// and the steps done are in the state dir's teardown record (RecordTeardownStep), so that a second
+// and the steps done are in the state dir's teardown record (RecordTeardownSteps), so that a second
 // teardown resumes: it skips them (poststop hooks run once) but for the kill step.
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope = {});
 

@@ -143,6 +143,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
       cgroup_dirs.push_back(s.path);
   }
   bool ok = true;
+  std::vector<int> done_now;  // recorded at the end when the state dir stays
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
     if (s.phase != Phase::kTeardown || !TeardownStepInScope(plan, i, scope)) continue;
@@ -273,10 +274,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
     }
     // A failed poststop hook counts as done: it only warns, and runs once.
     if (s.kind == StepKind::kStateRemove && err == 0) state_dir.clear();  // and the record with it
-    if ((err == 0 || !fatal) && !state_dir.empty() && s.kind != StepKind::kStateRemove) {
-      Diagnostic ignored;  // without the record a retry only repeats steps
-      RecordTeardownStep(state_dir, s.index, ignored);
-    }
+    if ((err == 0 || !fatal) && s.kind != StepKind::kStateRemove) done_now.push_back(s.index);
     if (err == 0) continue;
     std::string message = StepError(s, what, err);
     if (!fatal) {
@@ -289,6 +287,10 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
       error.err = err > 0 ? err : 0;
     }
     ok = false;
+  }
+  if (!state_dir.empty() && !done_now.empty()) {
+    Diagnostic ignored;  // without the record a retry only repeats steps
+    RecordTeardownSteps(state_dir, done_now, ignored);
   }
   return ok;
 }
