@@ -302,6 +302,11 @@ class FailureTest : public ::testing::Test {
     veth_peer_ = "fv" + std::to_string(getpid() % 1000000) + "b";
   }
   void TearDown() override {
+    // A case that stopped half-way (an ASSERT) may have left a container: not its cgroups too.
+    for (const auto& id : DirNames(root_.path())) {
+      if (Exists(root_.path() + "/" + id + "/state.json"))
+        test::Run({RUNC_BINARY, "--root", root_.path(), "delete", "--force", id});
+    }
     prctl(PR_SET_CHILD_SUBREAPER, 0);
     for (pid_t p : own_pids_) {
       kill(p, SIGKILL);
