@@ -29,8 +29,12 @@ void RunPoststartHooks(const Plan& plan, const ContainerState& state) {
   }
 }
 
-// The init waits in open(2) of exec.fifo for writing; opening it for reading lets it through, and
-// it writes one byte before it goes on to execve. The lock must be held.
+// The init waits in open(2) of exec.fifo for writing; opening it for reading lets it through.
+// Then, as runc's start does, we read the fifo to its end: the init's write end is close-on-exec,
+// so end of file comes when the container process runs, or when the init is gone. The init writes
+// one byte ("0") right before execve, and, when a step after the start wait fails (a
+// startContainer hook, seccomp, execve), that step's error ("step N KIND (ORIGIN): ..."), which
+// is then ours. The lock must be held.
 bool ReleaseInit(const ContainerLock& lock, ContainerState& state, Diagnostic& err) {
   const std::string fifo = state.fifo.empty() ? lock.dir() + "/" + kExecFifo : state.fifo;
   // O_NONBLOCK so that a dead init (no writer ever) cannot hang us: we poll and check it is alive.
@@ -39,32 +43,48 @@ bool ReleaseInit(const ContainerLock& lock, ContainerState& state, Diagnostic& e
     err.message = "open " + fifo + ": " + Errno(errno);
     return false;
   }
-  bool released = false;
-  while (!released) {
+  std::string data;
+  bool eof = false;
+  while (!eof) {
     pollfd p{fd, POLLIN, 0};
     int r = poll(&p, 1, 100);
     if (r < 0 && errno != EINTR) {
       err.message = "poll " + fifo + ": " + Errno(errno);
-      break;
+      close(fd);
+      return false;
     }
     if (r > 0) {
-      char buf[16];
+      // Readable only once a writer has been there: then 0 is its end of file.
+      char buf[4096];
       ssize_t n = read(fd, buf, sizeof buf);
-      if (n > 0) {
-        released = true;
-        break;
+      if (n > 0) data.append(buf, static_cast<size_t>(n));
+      if (n == 0) eof = true;
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        err.message = "read " + fifo + ": " + Errno(errno);
+        close(fd);
+        return false;
       }
-      if (n == 0) SleepMs(10);  // no writer connected yet (or it closed): check the init below
+      continue;
     }
+    // An init that died before it opened the fifo never gives us an end of file.
     const uint64_t start = ProcessStartTime(state.pid);
-    if (start == 0 || (state.init_start_time != 0 && start != state.init_start_time)) {
-      err.message = "cannot start a container that has stopped";
-      break;
-    }
+    if (start == 0 || (state.init_start_time != 0 && start != state.init_start_time)) break;
   }
   close(fd);
-  if (released) unlink(fifo.c_str());
-  return released;
+  const bool released = !data.empty() && data[0] == '0';
+  if (released) data.erase(0, 1);
+  if (!data.empty()) {
+    // The init's own words: a step failed, the container is stopped.
+    err.message = data;
+    return false;
+  }
+  if (!released) {
+    // Gone without a word (killed while it waited, or before it could write).
+    err.message = "cannot start a container that has stopped";
+    return false;
+  }
+  unlink(fifo.c_str());
+  return true;
 }
 
 // NOTIFY_SOCKET, as runc's notify_socket.go does it: `start` binds a datagram socket in the

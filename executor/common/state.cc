@@ -357,8 +357,8 @@ bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err) {
 
 namespace {
 
-bool AppendProgress(const std::string& state_dir, const std::string& line, Diagnostic& err) {
-  const std::string path = state_dir + "/" + kProgressFile;
+bool AppendLine(const std::string& state_dir, const char* file, const std::string& line, Diagnostic& err) {
+  const std::string path = state_dir + "/" + file;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     err = Err("open " + path + ": " + std::strerror(errno), errno);
@@ -380,11 +380,27 @@ bool AppendProgress(const std::string& state_dir, const std::string& line, Diagn
 }  // namespace
 
 bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& err) {
-  return AppendProgress(state_dir, std::to_string(step_index) + "\n", err);
+  return AppendLine(state_dir, kProgressFile, std::to_string(step_index) + "\n", err);
 }
 
 bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start_time, Diagnostic& err) {
-  return AppendProgress(state_dir, "init " + std::to_string(init) + " " + std::to_string(start_time) + "\n", err);
+  return AppendLine(state_dir, kProgressFile, "init " + std::to_string(init) + " " + std::to_string(start_time) + "\n", err);
+}
+
+bool RecordTeardownSteps(const std::string& state_dir, const std::vector<int>& step_indices, Diagnostic& err) {
+  std::string lines;
+  for (int i : step_indices) lines += std::to_string(i) + "\n";
+  return AppendLine(state_dir, kTeardownFile, lines, err);
+}
+
+std::set<int> ReadTeardownRecord(const std::string& state_dir) {
+  std::set<int> done;
+  std::ifstream in(state_dir + "/" + kTeardownFile);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.size() <= 9 && line.find_first_not_of("0123456789") == std::string::npos)
+      done.insert(std::stoi(line));
+  }
+  return done;
 }
 
 CreateProgress ParseProgress(const std::string& text) {

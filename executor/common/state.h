@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@ inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kPlanFile = "plan.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
 inline constexpr const char* kProgressFile = "progress";
+inline constexpr const char* kTeardownFile = "teardown";
 // The runtime-spec version our state documents follow.
 inline constexpr const char* kStateOciVersion = "1.3.0";
 
@@ -133,6 +135,13 @@ bool RecordProgress(const std::string& state_dir, int step_index, Diagnostic& er
 bool RecordInitProgress(const std::string& state_dir, pid_t init, uint64_t start_time, Diagnostic& err);
 CreateProgress ReadProgress(const std::string& state_dir);
 CreateProgress ParseProgress(const std::string& text);
+
+// The teardown's record (kTeardownFile): the index of each teardown step done, a line each. A
+// teardown that fails keeps the state dir and appends to it the steps it did (one write, at its
+// end), and the next one skips what is recorded (RunTeardown). A teardown killed midway records
+// nothing: the next one runs every step again.
+bool RecordTeardownSteps(const std::string& state_dir, const std::vector<int>& step_indices, Diagnostic& err);
+std::set<int> ReadTeardownRecord(const std::string& state_dir);
 
 // The plan of a created container, for `runc plan ID`, `runc delete` and `runc kill --all`.
 bool LoadContainerPlan(const std::string& root, const std::string& id, Plan& out, Diagnostic& err);

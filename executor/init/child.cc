@@ -207,6 +207,10 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
     m.err = err;
     m.payload = what;
     SyncSend(sock_, m);
+  } else if (start_fd_ >= 0) {
+    // After the start wait: `runc start` reads the exec fifo to its end (see WaitStart), and
+    // reports this as its own failure.
+    WriteAllFd(start_fd_, StepError(s, what, err));
   } else if (err_fd_ >= 0) {
     WriteAllFd(err_fd_, "runc: " + StepError(s, what, err) + "\n");
   }
@@ -314,10 +318,12 @@ int Child::WaitStart(size_t i, std::string& what) {
   CloseFd(handover.fd);
   detached_ = true;
   CloseFd(sock_);
-  // Blocks until `runc start` opens the fifo for reading. The byte `start` waits for is written
-  // only right before execve (ReleaseStart), after the startContainer hooks: so `start` runs the
-  // poststart hooks after them, as the runtime-spec orders. The fd is close-on-exec: a reader that
-  // goes on reading sees EOF once the container process runs (or the init died).
+  // Blocks until `runc start` opens the fifo for reading. `start` then reads it to its end: the fd
+  // is close-on-exec, so end of file comes when the container process runs (or the init died).
+  // What it reads is the byte written right before execve (ReleaseStart), and the error of a step
+  // that fails after this one (ChildFail): a startContainer hook, seccomp, execve. So `start` runs
+  // the poststart hooks after the startContainer hooks, as the runtime-spec orders, and fails when
+  // the container process could not be started.
   int fd;
   do {
     fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);

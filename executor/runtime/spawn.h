@@ -77,7 +77,10 @@ struct TeardownScope {
 bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scope);
 
 // Runs the teardown phase for a container whose init is (or was) `pid` (-1 when unknown).
-// Best effort: continues past failures, reports the first.
+// Continues past failures and reports the first. A failed step other than a poststop hook (those
+// only warn, as the runtime-spec says) keeps the state dir: the state_remove step does not run,
+// and the steps done are in the state dir's teardown record (RecordTeardownSteps), so that a second
+// teardown resumes: it skips them (poststop hooks run once) but for the kill step.
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope = {});
 
 // `runc update`: runs the cgroup.write steps of an update plan (CompileUpdate) in order, on a

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -127,15 +128,33 @@ bool TeardownStepInScope(const Plan& plan, size_t pos, const TeardownScope& scop
 
 bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownScope& scope) {
   const int fault = FaultStep();
+  std::string state_dir;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kStateRemove) state_dir = s.path;
+  }
+  // A teardown that failed kept the state dir and recorded there the steps it had done: this one
+  // resumes, so that poststop hooks run once and no directory is removed (or signalled) twice: a
+  // cgroup of that path made since would not be the container's.
+  const std::set<int> done = state_dir.empty() ? std::set<int>() : ReadTeardownRecord(state_dir);
   std::vector<std::string> cgroup_dirs;
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
-    if (s.kind == StepKind::kCgroupRmdir && TeardownStepInScope(plan, i, scope)) cgroup_dirs.push_back(s.path);
+    if (s.kind == StepKind::kCgroupRmdir && TeardownStepInScope(plan, i, scope) && !done.count(s.index))
+      cgroup_dirs.push_back(s.path);
   }
   bool ok = true;
+  std::vector<int> done_now;  // recorded at the end when the state dir stays
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
     if (s.phase != Phase::kTeardown || !TeardownStepInScope(plan, i, scope)) continue;
+    // The kill step always runs again: it is what lets the cgroups be removed.
+    if (done.count(s.index) && s.kind != StepKind::kKill) {
+      LogDebug("step " + std::to_string(s.index) + " skipped: done by an earlier teardown");
+      continue;
+    }
+    // After a fatal failure the state dir stays (the container, stopped, is still listed), so that
+    // a second delete can finish what this one could not.
+    if (s.kind == StepKind::kStateRemove && !ok) continue;
     LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
     std::string what;
     int err = 0;
@@ -143,6 +162,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
     if (fault == s.index) {
       what = kInjectedFault;
       err = EIO;
+      fatal = s.kind != StepKind::kHook;  // a poststop hook's failure only warns, injected or not
     } else {
       switch (s.kind) {
         case StepKind::kKill: {
@@ -253,6 +273,9 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
           break;
       }
     }
+    // A failed poststop hook counts as done: it only warns, and runs once.
+    if (s.kind == StepKind::kStateRemove && err == 0) state_dir.clear();  // and the record with it
+    if ((err == 0 || !fatal) && s.kind != StepKind::kStateRemove) done_now.push_back(s.index);
     if (err == 0) continue;
     std::string message = StepError(s, what, err);
     if (!fatal) {
@@ -265,6 +288,10 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
       error.err = err > 0 ? err : 0;
     }
     ok = false;
+  }
+  if (!state_dir.empty() && !done_now.empty()) {
+    Diagnostic ignored;  // without the record a retry only repeats steps
+    RecordTeardownSteps(state_dir, done_now, ignored);
   }
   return ok;
 }

@@ -783,6 +783,24 @@ TEST_F(LifecycleTest, FailingPoststartHookOnlyWarns) {
   EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
 }
 
+// runtime-spec: a failing startContainer hook is an error of start, and the container stops. The
+// init reports it through the exec fifo, which start reads to its end (runc's start succeeds).
+TEST_F(LifecycleTest, FailingStartContainerHookFailsStart) {
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  bundle.config()["hooks"] = {{"startContainer", {{{"path", "/bin/false"}}}}};
+  bundle.Write();
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  RunResult start = Runc(root(), {"start", id});
+  EXPECT_EQ(start.status, 1);
+  EXPECT_THAT(start.err, MatchesRegex("runc: step [0-9]+ hook \\(/hooks/startContainer/0\\): "
+                                      "hook /bin/false exited with status 1\n"));
+  EXPECT_TRUE(WaitFor([&] { return StatusOf(root(), id) == "stopped"; }));
+  EXPECT_EQ(io.err(), "") << "the error is start's, not the init's stderr's";
+  EXPECT_EQ(Runc(root(), {"delete", id}).status, 0);
+}
+
 TEST_F(LifecycleTest, PreserveFdsPassesExtraDescriptors) {
   Bundle bundle({"sh", "-c", "cat <&3"});
   const std::string id = NewId(bundle);
