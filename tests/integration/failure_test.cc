@@ -609,7 +609,14 @@ class FailureTest : public ::testing::Test {
   // Before each injection: the veth pair whose host end a netDevices bundle moves (the kernel
   // deletes it with the container's network namespace).
   void PrepareHost() {
-    if (!want_veth_ || Exists("/sys/class/net/" + veth_host_)) return;
+    if (!want_veth_) return;
+    // A pair whose host end went into a container's network namespace is deleted by the kernel
+    // when that namespace goes, asynchronously, a moment after the container: its peer can still
+    // be here (and `ip link add` would say "File exists").
+    const std::string peer = "/sys/class/net/" + veth_peer_;
+    for (int i = 0; i < 500 && !Exists("/sys/class/net/" + veth_host_) && Exists(peer); ++i) usleep(10000);
+    if (Exists("/sys/class/net/" + veth_host_)) return;
+    if (Exists(peer)) test::Run({"/sbin/ip", "link", "del", veth_peer_});
     RunResult r = test::Run({"/sbin/ip", "link", "add", veth_host_, "type", "veth", "peer", "name", veth_peer_});
     ASSERT_EQ(r.status, 0) << r.err;
   }
@@ -921,12 +928,23 @@ class FailureTest : public ::testing::Test {
     return s;
   }
 
-  // The default bundle on an imitated cgroup v2 host (a device program: cgroup.device).
+  // The default bundle on an imitated cgroup v2 host (a device program: cgroup.device), with a
+  // user namespace made by a root runtime and a bind mount, whose source the runtime opens on the
+  // host for the init (mount.open, runc 1.1's mount fds).
   Subject V2(Bundle& b) {
     on_v2_ = true;
-    b.config()["process"]["args"] = {"sh", "-c", "echo started"};
-    b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+    auto& c = b.config();
+    c["process"]["args"] = {"sh", "-c", "echo started"};
+    c["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+    c["linux"]["namespaces"].push_back({{"type", "user"}});
+    c["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+    c["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+    mkdir((b.path() + "/vol").c_str(), 0700);
+    mkdir((b.rootfs() + "/data").c_str(), 0755);
+    c["mounts"].push_back({{"destination", "/data"}, {"type", "bind"}, {"source", "vol"}, {"options", {"rbind", "ro"}}});
     b.Write();
+    // The container's root (uid 100000 on the host) must be able to reach its rootfs.
+    chmod(b.path().c_str(), 0755);
     bundle_path_ = b.path();
     Subject s;
     s.label = "v2";
