@@ -1,4 +1,4 @@
-// The compiler's commands: spec, validate, plan. None of them touch the system (spec writes the
+// The compiler's commands: spec, validate, plan. None of them changes the host (spec writes the
 // bundle's config.json).
 #include <stdlib.h>
 

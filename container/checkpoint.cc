@@ -18,13 +18,6 @@
 namespace runc::container {
 namespace {
 
-Diagnostic Error(std::string message, int err = 0) {
-  Diagnostic d;
-  d.message = std::move(message);
-  d.err = err;
-  return d;
-}
-
 // `name` as execvp would find it; "" when it is nowhere.
 std::string FindExecutable(const std::string& name) {
   if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";

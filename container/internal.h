@@ -16,6 +16,8 @@
 namespace runc::container {
 
 std::string Errno(int e);
+// A diagnostic without a place in a document: the message, and the errno behind it (0: none).
+Diagnostic Error(std::string message, int err = 0);
 // The user name of our effective uid (its number when it has none).
 std::string CurrentUserName();
 bool MkdirAll(const std::string& path, mode_t mode);

@@ -11,19 +11,11 @@
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "container/container.h"
+#include "container/internal.h"
 #include "executor/common/state.h"
 #include "schema/load.h"
 
 namespace runc::container {
-namespace {
-
-Diagnostic Message(std::string message) {
-  Diagnostic d;
-  d.message = std::move(message);
-  return d;
-}
-
-}  // namespace
 
 bool PlanBundle(const Context& ctx, const BundlePlanOptions& options, Plan& out, Diagnostics& errors) {
   HostFacts host;
@@ -32,7 +24,7 @@ bool PlanBundle(const Context& ctx, const BundlePlanOptions& options, Plan& out,
   } else {
     std::string error;
     if (!LoadHostFacts(options.host, host, error)) {
-      errors.push_back(Message("--host: " + error));
+      errors.push_back(Error("--host: " + error));
       return false;
     }
   }
@@ -46,7 +38,7 @@ bool PlanBundle(const Context& ctx, const BundlePlanOptions& options, Plan& out,
   if (!options.id.empty()) copts.id = options.id;
   char bundle[PATH_MAX];
   if (!realpath(options.bundle.c_str(), bundle)) {
-    errors.push_back(Message(options.bundle + ": " + std::strerror(errno)));
+    errors.push_back(Error(options.bundle + ": " + std::strerror(errno)));
     return false;
   }
   copts.bundle = bundle;

@@ -14,13 +14,6 @@
 namespace runc::container {
 namespace {
 
-Diagnostic Error(std::string message, int err = 0) {
-  Diagnostic d;
-  d.message = std::move(message);
-  d.err = err;
-  return d;
-}
-
 // Runs `argv` (looked up in PATH) with stdout captured; stderr stays ours, as runc's exec.Command
 // with CombinedOutput would not separate it either way for a user.
 bool Capture(const std::vector<std::string>& argv, std::string& out, Diagnostic& error) {

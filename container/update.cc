@@ -14,12 +14,6 @@
 namespace runc::container {
 namespace {
 
-Diagnostic Error(std::string message) {
-  Diagnostic d;
-  d.message = std::move(message);
-  return d;
-}
-
 // The container's resources before this update: what the last update saved, else the bundle's
 // config.json (its linux.resources as create read it, unless the file was edited since).
 nlohmann::json CurrentResources(const ContainerState& state) {

@@ -17,6 +17,13 @@
 
 namespace runc::container {
 
+Diagnostic Error(std::string message, int err) {
+  Diagnostic d;
+  d.message = std::move(message);
+  d.err = err;
+  return d;
+}
+
 std::string Errno(int e) { return std::strerror(e); }
 
 bool OpenMissingStdio(Diagnostic& error) {

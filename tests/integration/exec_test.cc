@@ -84,51 +84,6 @@ int WaitFor(pid_t pid, int timeout_ms) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// Receives the pty master sent over a --console-socket.
-class ConsoleSocket {
- public:
-  explicit ConsoleSocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 1) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~ConsoleSocket() {
-    if (fd_ >= 0) close(fd_);
-    unlink(path_.c_str());
-  }
-  bool ok() const { return fd_ >= 0; }
-  int ReceiveMaster() {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 10000) != 1) return -1;
-    int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn < 0) return -1;
-    char data[256];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-    close(conn);
-    cmsghdr* c = n >= 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-    int master;
-    std::memcpy(&master, CMSG_DATA(c), sizeof master);
-    return master;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
 class ExecTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -339,7 +294,7 @@ TEST_F(ExecTest, TtyMasterGoesToTheConsoleSocket) {
   pid_t p = SpawnToFiles(Argv({"exec", "--tty", "--detach", "--console-socket", sock, id_, "sh", "-c",
                                "tty; echo on the tty; exec sleep 1000"}),
                          out, err);
-  int master = console.ReceiveMaster();
+  int master = console.Receive(10000);
   ASSERT_EQ(WaitFor(p, 10000), 0) << ReadFile(err);
   ASSERT_GE(master, 0);
   std::string seen;

@@ -181,57 +181,6 @@ bool ProgramGone(uint32_t id) {
   return false;
 }
 
-// Receives the pty masters the runtime sends over a --console-socket.
-class ConsoleSocket {
- public:
-  explicit ConsoleSocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 8) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~ConsoleSocket() {
-    if (fd_ >= 0) close(fd_);
-    unlink(path_.c_str());
-  }
-  bool ok() const { return fd_ >= 0; }
-  const std::string& path() const { return path_; }
-  // The master sent since the last call (-1: none), waiting up to `timeout_ms` for it.
-  int Receive(int timeout_ms) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) != 1) return -1;
-    int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn < 0) return -1;
-    char data[256];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-    close(conn);
-    cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-    int master;
-    std::memcpy(&master, CMSG_DATA(c), sizeof master);
-    return master;
-  }
-  // Whatever connected (a create that failed after it connected): nothing may stay queued.
-  void Drain() {
-    for (int m; (m = Receive(0)) >= 0;) close(m);
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
 // Reads the pty master until `want` has come (or 5 s passed).
 std::string ReadUntil(int master, const std::string& want) {
   std::string seen;

@@ -79,4 +79,24 @@ std::string ReadFile(const std::string& path);  // "" when unreadable
 // "" on success, else what failed.
 std::string EnterPrivateMountNamespace();
 
+// A --console-socket listener: receives the pty masters the runtime sends (SCM_RIGHTS), as a
+// shim does.
+class ConsoleSocket {
+ public:
+  explicit ConsoleSocket(const std::string& path);
+  ~ConsoleSocket();
+  ConsoleSocket(const ConsoleSocket&) = delete;
+  ConsoleSocket& operator=(const ConsoleSocket&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  const std::string& path() const { return path_; }
+  // The next master sent (-1: none), waiting up to `timeout_ms` for it.
+  int Receive(int timeout_ms);
+  // Whatever connected (a create that failed after it connected): nothing may stay queued.
+  void Drain();
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 }  // namespace runc::test

@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -243,6 +245,48 @@ std::string EnterPrivateMountNamespace() {
     return std::string("mount / MS_REC|MS_PRIVATE: ") + std::strerror(errno);
   }
   return "";
+}
+
+ConsoleSocket::ConsoleSocket(const std::string& path) : path_(path) {
+  fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 8) != 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+ConsoleSocket::~ConsoleSocket() {
+  if (fd_ >= 0) close(fd_);
+  unlink(path_.c_str());
+}
+
+int ConsoleSocket::Receive(int timeout_ms) {
+  pollfd p{fd_, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) != 1) return -1;
+  int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) return -1;
+  char data[256];
+  iovec iov{data, sizeof data};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  close(conn);
+  cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
+  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+  int master;
+  std::memcpy(&master, CMSG_DATA(c), sizeof master);
+  return master;
+}
+
+void ConsoleSocket::Drain() {
+  for (int m; (m = Receive(0)) >= 0;) close(m);
 }
 
 }  // namespace runc::test

@@ -659,51 +659,6 @@ TEST_F(LifecycleTest, RunWithTerminalForwardsPipedInput) {
   EXPECT_EQ(r.out, "hello\r\ngot hello\r\neof\r\n");
 }
 
-// Receives the pty master the runtime sends over a --console-socket.
-class ConsoleSocket {
- public:
-  explicit ConsoleSocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 1) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~ConsoleSocket() {
-    if (fd_ >= 0) close(fd_);
-    unlink(path_.c_str());
-  }
-  bool ok() const { return fd_ >= 0; }
-  int ReceiveMaster() {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 5000) != 1) return -1;
-    int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn < 0) return -1;
-    char data[256];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-    close(conn);
-    cmsghdr* c = n >= 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-    int master;
-    std::memcpy(&master, CMSG_DATA(c), sizeof master);
-    return master;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
 TEST_F(LifecycleTest, CreateSendsThePtyMasterOverTheConsoleSocket) {
   Bundle bundle({"sh", "-c", "echo on the console; exec sleep 1000"});
   bundle.config()["process"]["terminal"] = true;
@@ -713,7 +668,7 @@ TEST_F(LifecycleTest, CreateSendsThePtyMasterOverTheConsoleSocket) {
   Outputs io;
   pid_t create = SpawnRunc(root(), {"create", "--bundle", bundle.path(), "--console-socket",
                                     bundle.path() + "/console.sock", id}, io);
-  int master = console.ReceiveMaster();
+  int master = console.Receive(5000);
   ASSERT_EQ(WaitRunc(create), 0) << io.err();
   ASSERT_GE(master, 0);
   ASSERT_EQ(Runc(root(), {"start", id}).status, 0);
