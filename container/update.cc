@@ -4,6 +4,7 @@
 // resources, plan.json's cgroup.write steps get the new values, so that `runc plan ID` and the next
 // update start from them.
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "compiler/compile.h"
@@ -114,29 +115,45 @@ bool Prepare(const Context& ctx, const std::string& id, const UpdateOptions& opt
   return true;
 }
 
-// plan.json after the update: each write of the update replaces the container's write of the same
-// file, or joins the host phase after its last cgroup step.
+// plan.json after the update: the update's writes of a file replace the container's writes of it
+// one for one, in order, the update's last write of the file also the container's later ones; a
+// write the container has no counterpart for joins the host phase after its last cgroup step. A
+// file can be written twice: the cpu period before and again after the quota (runc's order), and
+// both writes must stay in the plan, in the order the update ran them.
 void MergeIntoPlan(Plan& container, const Plan& update) {
+  std::map<std::string, std::vector<size_t>> theirs;  // file -> the container's writes of it
+  std::map<std::string, size_t> total, seen;          // file -> the update's writes of it
+  for (size_t i = 0; i < container.steps.size(); ++i) {
+    if (container.steps[i].kind == StepKind::kCgroupWrite) theirs[container.steps[i].path].push_back(i);
+  }
+  for (const auto& u : update.steps) {
+    if (u.kind == StepKind::kCgroupWrite) ++total[u.path];
+  }
+  std::vector<Step> added;  // in the update's order
   for (const auto& u : update.steps) {
     if (u.kind != StepKind::kCgroupWrite) continue;
     Step merged = u;
     merged.origin = "/linux/resources" + u.origin;
-    bool replaced = false;
-    for (auto& s : container.steps) {
-      if (s.kind == StepKind::kCgroupWrite && s.path == u.path) {
-        s.value = merged.value;
-        s.origin = merged.origin;
-        replaced = true;
-      }
+    const size_t k = seen[u.path]++;
+    const std::vector<size_t>& same = theirs[u.path];
+    if (k >= same.size()) {
+      added.push_back(merged);
+      continue;
     }
-    if (replaced) continue;
-    size_t at = 0;
-    for (size_t i = 0; i < container.steps.size(); ++i) {
-      const StepKind k = container.steps[i].kind;
-      if (k == StepKind::kCgroupMkdir || k == StepKind::kCgroupWrite || k == StepKind::kCgroupDevices) at = i + 1;
+    const size_t last = k + 1 == total[u.path] ? same.size() : k + 1;
+    for (size_t j = k; j < last; ++j) {
+      Step& s = container.steps[same[j]];
+      s.value = merged.value;
+      s.origin = merged.origin;
+      s.flags |= merged.flags;  // a period the update wrote before its quota
     }
-    container.steps.insert(container.steps.begin() + static_cast<std::ptrdiff_t>(at), merged);
   }
+  size_t at = 0;
+  for (size_t i = 0; i < container.steps.size(); ++i) {
+    const StepKind k = container.steps[i].kind;
+    if (k == StepKind::kCgroupMkdir || k == StepKind::kCgroupWrite || k == StepKind::kCgroupDevices) at = i + 1;
+  }
+  container.steps.insert(container.steps.begin() + static_cast<std::ptrdiff_t>(at), added.begin(), added.end());
   for (size_t i = 0; i < container.steps.size(); ++i) container.steps[i].index = static_cast<int>(i + 1);
 }
 

@@ -9,7 +9,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
+#include "executor/common/log.h"
 #include "executor/common/sys.h"
 #include "executor/runtime/spawn.h"
 
@@ -165,11 +167,17 @@ bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error) {
     // rdt.group of an update: new schemata lines for the group the container is in.
     if (s.kind != StepKind::kCgroupWrite && s.kind != StepKind::kRdtGroup) continue;
     const std::string file = s.kind == StepKind::kRdtGroup ? s.path + "/schemata" : s.path;
+    // Traced as create traces its steps: the trace of `runc --debug update` is the update's plan.
+    LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
     std::string old;
     const bool have_old = ReadFileAll(file, old);
     int err = WriteFileOnce(file, s.value);
     // A period written again after the quota (runc's order): its first EINVAL is no error.
-    if (err == EINVAL && s.kind == StepKind::kCgroupWrite && (s.flags & kRetriedAfterQuota)) continue;
+    if (err == EINVAL && s.kind == StepKind::kCgroupWrite && (s.flags & kRetriedAfterQuota)) {
+      LogDebug("step " + std::to_string(s.index) + " skipped: write " + file + ": " + strerror(err) +
+               " (written again after the quota)");
+      continue;
+    }
     if (err) {
       for (auto it = undo.rbegin(); it != undo.rend(); ++it) WriteFileOnce(it->first, it->second);
       error = Diagnostic{};

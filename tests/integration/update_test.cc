@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -253,6 +254,80 @@ TEST_P(UpdateTest, PlanUpdateShowsTheSteps) {
     EXPECT_EQ(Trim(ReadFile(V1File("pids", "pids.max"))), "max");
   }
   EXPECT_TRUE(SavedResources().is_null());
+}
+
+// "N KIND" of each step of a printed plan ("host  3  cgroup.write  FILE = V  # /origin").
+std::vector<std::string> PlanSteps(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string phase, index, kind;
+    if (line.empty() || line[0] == '#' || !(f >> phase >> index >> kind)) continue;
+    out.push_back(index + " " + kind);
+  }
+  return out;
+}
+
+// "N KIND" of each `runc: debug: step N KIND` line of a --debug trace.
+std::vector<std::string> TracedSteps(const std::string& err) {
+  std::vector<std::string> out;
+  std::istringstream in(err);
+  const std::string prefix = "runc: debug: step ";
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    std::istringstream f(line.substr(prefix.size()));
+    std::string index, kind;
+    if (f >> index >> kind && kind != "skipped:") out.push_back(index + " " + kind);
+  }
+  return out;
+}
+
+// The cpu.cfs_* writes of a printed plan, in order ("cpu.cfs_period_us = 200000").
+std::vector<std::string> CfsWrites(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find("/cpu.cfs_");
+    if (at == std::string::npos) continue;
+    const size_t hash = line.find("  #", at);
+    out.push_back(Trim(line.substr(at + 1, hash == std::string::npos ? std::string::npos : hash - at - 1)));
+  }
+  return out;
+}
+
+// Plan truth for an update of the cpu period and quota: on v1 it writes the period, the quota and
+// the period again (runc's order). `runc plan --update FILE ID` prints those writes, the --debug
+// trace of the update is that plan, and `runc plan ID` afterwards holds all three, in that order.
+// Until 2026-12-07 the update was not traced and the container's plan kept only the first period
+// write (the second replaced it: "cpu.cfs_period_us = 200000", "cpu.cfs_quota_us = 100000").
+TEST_P(UpdateTestV1Only, PeriodAndQuotaUpdateIsInThePlanAsItRan) {
+  Bundle b;
+  StartSleeper(b);
+  const std::string doc = WriteDoc("cpu.json", R"({"cpu": {"period": 200000, "quota": 100000}})");
+  RunResult planned = Runc({"plan", "--update", doc, id_});
+  ASSERT_EQ(planned.status, 0) << planned.err;
+  const std::vector<std::string> cfs = {"cpu.cfs_period_us = 200000 (EINVAL: again after the quota)",
+                                        "cpu.cfs_quota_us = 100000", "cpu.cfs_period_us = 200000"};
+  EXPECT_EQ(CfsWrites(planned.out), cfs) << planned.out;
+  RunResult r = Runc({"--debug", "update", "--resources", doc, id_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(TracedSteps(r.err), PlanSteps(planned.out)) << r.err;
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_period_us"))), "200000");
+  EXPECT_EQ(Trim(ReadFile(V1File("cpu", "cpu.cfs_quota_us"))), "100000");
+  RunResult plan = Runc({"plan", id_});
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_EQ(CfsWrites(plan.out), cfs) << plan.out;
+  // The next update of the period alone changes both of its writes.
+  ASSERT_EQ(Runc({"update", "--cpu-period", "300000", id_}).status, 0);
+  EXPECT_EQ(CfsWrites(Runc({"plan", id_}).out),
+            (std::vector<std::string>{"cpu.cfs_period_us = 300000 (EINVAL: again after the quota)",
+                                      "cpu.cfs_quota_us = 100000", "cpu.cfs_period_us = 300000"}));
+  // And a bundle's update plan (`runc plan --update FILE`, no container) has the same writes.
+  b.Write();
+  RunResult bundle = Runc({"plan", "--bundle", b.path(), "--update", doc});
+  ASSERT_EQ(bundle.status, 0) << bundle.err;
+  EXPECT_EQ(CfsWrites(bundle.out), cfs) << bundle.out;
 }
 
 TEST_P(UpdateTest, StoppedAndUnknownContainersAreRefused) {
