@@ -156,7 +156,15 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   SpawnResult result;
   Diagnostic err;
   if (!Spawn(out.plan, sopts, result, err)) {
+    // The failure first (the message callers match), then what its undo could not do.
     errors = {err};
+    for (auto& e : result.undo_errors) {
+      e.message = "undo: " + e.message;
+      errors.push_back(e);
+    }
+    if (result.state_kept) {
+      errors.push_back(Error("undo: container " + id + " kept (status creating) with what its undo left: `runc delete --force " + id + "` removes it"));
+    }
     return false;
   }
   return true;

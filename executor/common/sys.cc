@@ -33,6 +33,24 @@ int FaultStep(int from_options) {
 #endif
 }
 
+bool FaultListed(int index) {
+#ifdef RUNC_FAULT_INJECTION
+  const char* v = getenv("RUNC_FAIL_AT_STEP");
+  for (const char* p = v; p && *p;) {
+    char* end = nullptr;
+    const long n = strtol(p, &end, 10);
+    if (end == p) break;
+    if (n == index) return true;
+    p = *end == ',' ? end + 1 : end;
+    if (*end != ',') break;
+  }
+  return false;
+#else
+  (void)index;
+  return false;
+#endif
+}
+
 int WriteFileOnce(const std::string& path, const std::string& data) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno;

@@ -47,6 +47,9 @@ std::string KindName(const Step& step);
 // The step index the runc-faulty build fails on (RUNC_FAIL_AT_STEP, or `from_options` when it is
 // non-zero); always 0 in the real build.
 int FaultStep(int from_options = 0);
+// Whether RUNC_FAIL_AT_STEP (fault-injection builds only) lists step `index`: "N,M,..." fails the
+// first step N that runs and, in a failed create's undo, the teardown steps M, ... too.
+bool FaultListed(int index);
 // A step error that is not an errno: StepError() prints `what` alone (same value as kHookFailed).
 inline constexpr int kNoErrno = -1;
 // `what` of an injected failure; the error is EIO.

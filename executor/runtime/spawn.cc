@@ -875,8 +875,19 @@ void Spawner::KillChildren() {
 // traced with --debug like every other step; a step with nothing to undo is not run. The parents
 // a cgroup.mkdir made go with its cgroup.rmdir, deepest first. What a plan without teardown steps
 // (a unit test's) leaves is undone after them, the same way.
+// A step that fails is reported (undo_errors_, "step N KIND (ORIGIN): ..."), and then the state dir
+// stays as a `creating` container with a teardown record of the steps done, as a failed delete
+// leaves it: `delete --force ID` finishes the job (removing only what this create made and the
+// undo did not). Without its plan and state there (no SpawnOptions::state) nothing could name what
+// is left, so the state dir goes anyway.
 void Spawner::Undo() {
   auto trace = [](const Step& s) { LogDebug("step " + std::to_string(s.index) + " " + KindName(s)); };
+  std::vector<int> done;  // teardown steps that did all they had to
+  auto failed = [&](const Step& s, const std::string& what, int err) {
+    Diagnostic d;
+    Fail(d, s, what, err);
+    undo_errors_.push_back(d);
+  };
   bool killed = false;
   // Poststop hooks are not run for a container that never was created (as runc).
   for (size_t i = end_; i < plan_.steps.size(); ++i) {
@@ -897,19 +908,30 @@ void Spawner::Undo() {
       }
       if (mine.empty()) continue;
       trace(s);
+      bool ok = true;
       for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
-        CgroupRemove(*it, 2000);
+        const int err = FaultListed(s.index) ? EIO : CgroupRemove(*it, 2000);
+        if (err && ok) failed(s, FaultListed(s.index) ? std::string(kInjectedFault) : "rmdir " + *it, err);
+        ok = ok && err == 0;
         cgroups_created_.erase(std::find(cgroups_created_.begin(), cgroups_created_.end(), *it));
       }
+      if (ok) done.push_back(s.index);
     } else if (s.kind == StepKind::kRdtRemove) {
       auto it = std::find(rdt_created_.begin(), rdt_created_.end(), s.path);
       if (it == rdt_created_.end()) continue;
       trace(s);
-      rmdir(s.path.c_str());
+      const int err = FaultListed(s.index) ? EIO : (rmdir(s.path.c_str()) != 0 && errno != ENOENT ? errno : 0);
+      if (err) {
+        failed(s, FaultListed(s.index) ? std::string(kInjectedFault) : "rmdir " + s.path, err);
+      } else {
+        done.push_back(s.index);
+      }
       rdt_created_.erase(it);
     } else if (s.kind == StepKind::kStateRemove && state_dir_created_ && s.path == state_dir_) {
+      if (!undo_errors_.empty() && recording_) continue;  // kept below, for delete --force
       trace(s);
-      RemoveTree(state_dir_);
+      const int err = FaultListed(s.index) ? EIO : RemoveTree(state_dir_);
+      if (err) failed(s, FaultListed(s.index) ? std::string(kInjectedFault) : "remove " + state_dir_, err);
       state_dir_created_ = false;
     }
   }
@@ -921,9 +943,18 @@ void Spawner::Undo() {
   cgroups_created_.clear();
   for (auto it = rdt_created_.rbegin(); it != rdt_created_.rend(); ++it) rmdir(it->c_str());
   rdt_created_.clear();
+  if (state_dir_created_ && !undo_errors_.empty() && recording_) {
+    Diagnostic err;  // without the record a delete --force only repeats steps
+    if (done.empty() || RecordTeardownSteps(state_dir_, done, err)) {
+      state_kept_ = true;
+    } else {
+      undo_errors_.push_back(err);
+    }
+    state_dir_created_ = false;
+  }
   if (state_dir_created_) RemoveTree(state_dir_);
   state_dir_created_ = false;
-  // A delete that waited for the lock now finds the container gone.
+  // A delete that waited for the lock now finds the container gone (or, kept, `creating`).
   ReleaseLock();
 }
 
@@ -1060,7 +1091,10 @@ void Spawner::CloseAll() {
 
 bool Spawn(const Plan& plan, const SpawnOptions& options, SpawnResult& result, Diagnostic& error) {
   spawn::Spawner spawner(plan, options);
-  return spawner.Run(result, error);
+  if (spawner.Run(result, error)) return true;
+  result.undo_errors = spawner.undo_errors();
+  result.state_kept = spawner.state_kept();
+  return false;
 }
 
 }  // namespace runc

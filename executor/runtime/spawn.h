@@ -50,6 +50,11 @@ struct SpawnOptions {
 
 struct SpawnResult {
   pid_t pid = -1;  // container init, as seen from the host pid namespace
+  // After a failed Spawn: the teardown steps its undo could not do ("step N KIND (ORIGIN): ..."),
+  // and whether it kept the state dir for them: a `creating` container whose teardown record
+  // holds the steps done, which `delete --force` finishes.
+  std::vector<Diagnostic> undo_errors;
+  bool state_kept = false;
 };
 
 // Runs phases host, spawn, rootfs and process, and leaves the init process blocked at kWaitStart

@@ -29,6 +29,9 @@ class Spawner {
   }
 
   bool Run(SpawnResult& result, Diagnostic& error);
+  // After a failed Run: what its undo could not do, and whether it kept the state dir for that.
+  const std::vector<Diagnostic>& undo_errors() const { return undo_errors_; }
+  bool state_kept() const { return state_kept_; }
 
  private:
   // --- set-up
@@ -82,6 +85,8 @@ class Spawner {
   std::string state_dir_;
   int lock_fd_ = -1;        // the state dir, flock'ed from its mkdir until the handover
   bool recording_ = false;  // plan.json and the `creating` state.json are in the state dir
+  std::vector<Diagnostic> undo_errors_;  // the teardown steps Undo could not do
+  bool state_kept_ = false;              // ... and so it kept the state dir for delete --force
   int logged_through_ = 0;  // the last step index in its progress log
   pid_t self_ = -1;         // our pid: the children check that their parent still is us
   std::vector<std::string> cgroups_created_;

@@ -13,6 +13,8 @@
 //    them, and keep it: a step of the init after wait_start (a startContainer hook, seccomp,
 //    execve) fails when `runc start` releases it, whatever start's own environment says. So
 //    `RUNC_FAIL_AT_STEP=N runc create` with N after wait_start succeeds, and `runc start` fails.
+// RUNC_FAIL_AT_STEP=N,M,... also fails teardown steps M, ... of a failed create's undo (N fails the
+// create).
 //
 // The contract, phase by phase (each checked for every step of plans that contain every step kind
 // the compiler emits on this host, see kNotCovered):
@@ -486,6 +488,9 @@ class FailureTest : public ::testing::Test {
   }
 
   RunResult Faulty(const Subject& s, const std::vector<std::string>& args, int fail_at) {
+    return Faulty(s, args, std::to_string(fail_at));
+  }
+  RunResult Faulty(const Subject& s, const std::vector<std::string>& args, const std::string& fail_at) {
     std::vector<std::string> argv = {RUNC_FAULTY_BINARY, "--root", root_.path()};
     if (on_v2_) {
       argv.push_back("--log");
@@ -495,7 +500,7 @@ class FailureTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions opts;
     opts.env = s.env;
-    opts.env["RUNC_FAIL_AT_STEP"] = std::to_string(fail_at);
+    opts.env["RUNC_FAIL_AT_STEP"] = fail_at;
     opts.timeout_seconds = 30;
     RunResult r = test::Run(Command(argv), opts);
     if (on_v2_) {
@@ -1015,6 +1020,57 @@ TEST_F(FailureTest, BundlesCoverEveryStepKind) {
       EXPECT_TRUE(seen.count(kind)) << "no bundle of this test has a " << kind << " step";
     }
   }
+}
+
+// The undo of a failed create that itself fails (RUNC_FAIL_AT_STEP=N,M: create fails at N, its
+// undo at teardown step M, a cgroup.rmdir) reports it after the create's own error, keeps the
+// state dir as a `creating` container with a teardown record, and `delete --force` removes what
+// is left and nothing twice. Until 2026-12-07 the undo's failure went unreported and its cgroup
+// was left where nothing named it:
+//   Expected equality of these values: r.err  Which is: "runc: step 17 clone (/linux/namespaces):
+//   injected fault: Input/output error\n"  (and the cgroup under the test's parent was left behind)
+TEST_F(FailureTest, UndoFailureIsReportedAndDeleteForceFinishes) {
+  Bundle b;
+  b.config()["process"]["args"] = {"true"};
+  b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  b.Write();
+  MakeParentCgroups();
+  Subject s;
+  s.label = "undo";
+  s.bundle = &b;
+  const std::vector<PlanStep> steps = PlanOf(s, {});
+  const PlanStep* clone = nullptr;
+  std::vector<const PlanStep*> rmdirs;
+  for (const auto& step : steps) {
+    if (step.kind == "clone" && !clone) clone = &step;
+    if (step.kind == "cgroup.rmdir") rmdirs.push_back(&step);
+  }
+  ASSERT_TRUE(clone);
+  ASSERT_GE(rmdirs.size(), 2u);
+  const PlanStep& bad = *rmdirs[1];  // one of several: the others are undone
+  const Snapshot before = Take();
+  const std::string id = UniqueId("u");
+  RunResult r = Faulty(s, CreateArgs(s, id), std::to_string(clone->index) + "," + std::to_string(bad.index));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, Message(*clone) + "runc: undo: " + Message(bad).substr(6) + "runc: undo: container " + id +
+                       " kept (status creating) with what its undo left: `runc delete --force " + id +
+                       "` removes it\n");
+  EXPECT_EQ(StatusOf(s, id), "creating");
+  RunResult d = Faulty(s, {"delete", id}, 0);
+  EXPECT_EQ(d.status, 1) << "a creating container needs --force";
+  RunResult trace = Faulty(s, {"--debug", "delete", "--force", id}, 0);
+  EXPECT_EQ(trace.status, 0) << trace.err;
+  // The steps the undo did are not done again: only the failed rmdir and the state dir.
+  for (const PlanStep* rm : rmdirs) {
+    const std::string line = "runc: debug: step " + std::to_string(rm->index) + " cgroup.rmdir\n";
+    if (rm == &bad) {
+      EXPECT_THAT(trace.err, ::testing::HasSubstr(line));
+    } else {
+      EXPECT_THAT(trace.err, ::testing::Not(::testing::HasSubstr(line)));
+    }
+  }
+  EXPECT_EQ(StatusOf(s, id).rfind("(state failed", 0), 0u) << "the container is still listed";
+  ExpectNothingLeft(before);
 }
 
 // Without injection the same kind of bundle works, so the loops above really failed where they say.
