@@ -144,6 +144,18 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
   }
   bool ok = true;
   std::vector<int> done_now;  // recorded at the end when the state dir stays
+  // Poststop hooks come after the state_remove step (the runtime-spec's order, and runc's): they
+  // run with a record only when the state dir stays, after a failed step. Then a hook goes into
+  // the record before it starts, with the steps done so far, not at the end: a delete killed while
+  // a hook runs leaves a record that it ran, and the next delete does not run it again (it may
+  // have done its work: hooks run at most once).
+  auto record_now = [&](int index) {
+    if (state_dir.empty()) return;
+    done_now.push_back(index);
+    Diagnostic ignored;  // without the record a retry only repeats steps
+    RecordTeardownSteps(state_dir, done_now, ignored);
+    done_now.clear();
+  };
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
     if (s.phase != Phase::kTeardown || !TeardownStepInScope(plan, i, scope)) continue;
@@ -156,6 +168,7 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
     // a second delete can finish what this one could not.
     if (s.kind == StepKind::kStateRemove && !ok) continue;
     LogDebug("step " + std::to_string(s.index) + " " + KindName(s));
+    if (s.kind == StepKind::kHook) record_now(s.index);
     std::string what;
     int err = 0;
     bool fatal = true;
@@ -273,9 +286,9 @@ bool RunTeardown(const Plan& plan, pid_t pid, Diagnostic& error, const TeardownS
           break;
       }
     }
-    // A failed poststop hook counts as done: it only warns, and runs once.
+    // A poststop hook is recorded as it starts: even a failed one only warns, and runs once.
     if (s.kind == StepKind::kStateRemove && err == 0) state_dir.clear();  // and the record with it
-    if ((err == 0 || !fatal) && s.kind != StepKind::kStateRemove) done_now.push_back(s.index);
+    if (err == 0 && s.kind != StepKind::kStateRemove && s.kind != StepKind::kHook) done_now.push_back(s.index);
     if (err == 0) continue;
     std::string message = StepError(s, what, err);
     if (!fatal) {

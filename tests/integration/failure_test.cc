@@ -1073,6 +1073,76 @@ TEST_F(FailureTest, UndoFailureIsReportedAndDeleteForceFinishes) {
   ExpectNothingLeft(before);
 }
 
+// A delete killed (SIGKILL) while a poststop hook runs. Poststop hooks come after the state_remove
+// step (the runtime-spec's order and runc's), so they run with the state dir still there only
+// when a step before failed (here an injected cgroup.rmdir): the record must then say which hooks
+// started, and which steps were done, before the hook runs, not at the end. The next delete
+// finishes the teardown (that cgroup, the state dir) and runs only the hook that had not
+// started; each runs once. The second hook blocks on a fifo until the test releases it. Until
+// 2026-12-07 the killed delete recorded nothing and the second one ran the first two hooks again
+// (blocking in the second until its timeout killed it):
+//   r.out  Which is: "killed 137\nsecond 137\n"
+//   ReadFile(log)  Which is: "first\nblocked\nfirst\nblocked\nsecond\nsecond\n"
+// (Without a failed step the killed delete has removed the state dir before the hooks: the next
+// delete finds no container, and the hooks not started do not run, as with runc.)
+TEST_F(FailureTest, DeleteKilledInAPoststopHookIsFinishedByTheNext) {
+  Bundle b;
+  b.config()["process"]["args"] = {"true"};
+  b.config()["linux"]["cgroupsPath"] = "/" + cgroup_parent_ + "/c";
+  const std::string log = wrapper_dir_.path() + "/hooks", fifo = wrapper_dir_.path() + "/hook.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  auto hook = [](const std::string& script) {
+    return nlohmann::json{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}};
+  };
+  b.config()["hooks"]["poststop"] = {hook("echo first >> " + log),
+                                     hook("echo blocked >> " + log + "; read x < " + fifo + "; echo second >> " + log),
+                                     hook("echo third >> " + log)};
+  b.Write();
+  MakeParentCgroups();
+  Subject s;
+  s.label = "killed";
+  s.bundle = &b;
+  int rmdir = 0;
+  for (const auto& step : PlanOf(s, {})) {
+    if (step.kind == "cgroup.rmdir" && !rmdir) rmdir = step.index;
+  }
+  ASSERT_GT(rmdir, 0);
+  const Snapshot before = Take();
+  const std::string id = UniqueId("k");
+  RunResult run = test::Run({RUNC_BINARY, "--root", root_.path(), "run", "--keep", "--bundle", b.path(), id});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::string script = R"(
+    r="$0 --root $1"; id=$2; log=$3; fifo=$4; fail=$5
+    RUNC_FAIL_AT_STEP=$fail $r delete "$id" </dev/null >/dev/null 2>"$log.err1" &
+    d=$!
+    i=0
+    until grep -q blocked "$log" 2>/dev/null; do
+      i=$((i + 1)); [ $i -gt 500 ] && { echo "the hook did not start" >&2; exit 3; }
+      sleep 0.02
+    done
+    kill -9 $d
+    wait $d
+    echo "killed $?"
+    timeout -s KILL 10 $r delete "$id" </dev/null >/dev/null 2>"$log.err2"
+    echo "second $?"
+    echo go > "$fifo"
+    i=0
+    until grep -q second "$log"; do
+      i=$((i + 1)); [ $i -gt 500 ] && { echo "the hook did not end" >&2; exit 3; }
+      sleep 0.02
+    done
+  )";
+  RunResult r =
+      test::Run({"/bin/sh", "-c", script, RUNC_FAULTY_BINARY, root_.path(), id, log, fifo, std::to_string(rmdir)});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "killed 137\nsecond 0\n") << ReadFile(log + ".err2");
+  EXPECT_EQ(ReadFile(log + ".err2"), "");
+  EXPECT_EQ(ReadFile(log), "first\nblocked\nthird\nsecond\n") << "each poststop hook runs once";
+  RunResult state = test::Run({RUNC_BINARY, "--root", root_.path(), "state", id});
+  EXPECT_EQ(state.status, 1) << "the container is still listed";
+  ExpectNothingLeft(before);
+}
+
 // Without injection the same kind of bundle works, so the loops above really failed where they say.
 TEST_F(FailureTest, WithoutInjectionRunSucceeds) {
   Bundle b;
