@@ -12,6 +12,7 @@
 #include "container/internal.h"
 #include "executor/common/hooks.h"
 #include "executor/common/log.h"
+#include "executor/common/sys.h"
 
 namespace runc::container {
 namespace {
@@ -73,6 +74,12 @@ bool ReleaseInit(const ContainerLock& lock, ContainerState& state, Diagnostic& e
   close(fd);
   const bool released = !data.empty() && data[0] == '0';
   if (released) data.erase(0, 1);
+  if (released && data.empty()) {
+    // A report the init could not write (a seccomp profile that denies write(2)) is in its
+    // report page; a plan without a seccomp step has none.
+    std::string report;
+    if (ReadFileAll(lock.dir() + "/" + kExecReportFile, report)) data = report.substr(0, report.find('\0'));
+  }
   if (!data.empty()) {
     // The init's own words: a step failed, the container is stopped.
     err.message = data;

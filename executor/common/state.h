@@ -29,6 +29,12 @@ namespace runc {
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kPlanFile = "plan.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+// The init's report of a failure after the start wait when it cannot write it into the exec fifo
+// (a seccomp profile that denies write(2)): a page of a file in the state dir that the runtime maps
+// shared before the clone, so that the init writes into it without a syscall (Spawner::PreFork).
+// Zeros unless a report is in it; only plans with a seccomp step have it.
+inline constexpr const char* kExecReportFile = "exec.report";
+inline constexpr size_t kExecReportSize = 4096;
 inline constexpr const char* kProgressFile = "progress";
 inline constexpr const char* kTeardownFile = "teardown";
 // The runtime-spec version our state documents follow.

@@ -17,10 +17,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "executor/common/hooks.h"
 #include "executor/common/seccomp.h"
+#include "executor/common/state.h"
 #include "executor/common/sync.h"
 #include "executor/common/sys.h"
 #include "executor/init/internal.h"
@@ -35,7 +37,8 @@ class Child {
   Child(const ChildSetup& s, bool userns)
       : plan_(*s.plan), runners_(*s.runners), end_(s.end), fault_(s.fault), debug_(s.debug), traced_(s.traced),
         min_fd_(s.min_fd), ctx_(*s.ctx), ns_fds_(*s.ns_fds), sock_(s.sock),
-        fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), cgroup_fd_(s.cgroup_fd), runtime_pid_(s.runtime_pid),
+        fifo_fd_(s.fifo_fd), err_fd_(s.err_fd), report_(s.report), cgroup_fd_(s.cgroup_fd),
+        runtime_pid_(s.runtime_pid),
         userns_(userns) {}
 
   [[noreturn]] void Main(Runner role);
@@ -72,6 +75,7 @@ class Child {
   int sock_;
   int fifo_fd_;
   int err_fd_;
+  char* report_;
   int cgroup_fd_;
   const pid_t runtime_pid_;
   int start_fd_ = -1;  // exec.fifo opened for writing (after wait_start)
@@ -209,8 +213,11 @@ void Child::ChildFail(size_t i, int err, const std::string& what) {
     SyncSend(sock_, m);
   } else if (start_fd_ >= 0) {
     // After the start wait: `runc start` reads the exec fifo to its end (see WaitStart), and
-    // reports this as its own failure.
-    WriteAllFd(start_fd_, StepError(s, what, err));
+    // reports this as its own failure. Under a seccomp filter that denies write(2) the fifo gets
+    // nothing: the report page (a store, no syscall) is what start reads then.
+    const std::string message = StepError(s, what, err);
+    if (report_) memcpy(report_, message.data(), std::min(message.size(), kExecReportSize - 1));
+    WriteAllFd(start_fd_, message);
   } else if (err_fd_ >= 0) {
     WriteAllFd(err_fd_, "runc: " + StepError(s, what, err) + "\n");
   }

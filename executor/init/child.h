@@ -33,6 +33,7 @@ struct ChildSetup {
   int sock = -1;       // the child end of the sync socket
   int fifo_fd = -1;    // exec.fifo, O_PATH, reopened via /proc/self/fd at wait_start
   int err_fd = -1;     // the runtime's stderr, for the init once nobody reads the socket
+  char* report = nullptr;  // kExecReportFile mapped shared (kExecReportSize bytes), or null
   int cgroup_fd = -1;  // cgroup2 directory for CLONE_INTO_CGROUP (the helper's clone of the init)
   pid_t runtime_pid = 0;  // the runtime (host pid): the parent a child checks it still has
 };

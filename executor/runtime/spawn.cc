@@ -46,6 +46,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -297,6 +298,27 @@ bool Spawner::PreFork(Diagnostic& error) {
       return false;
     }
     fifo_fd_ = MoveFdAbove(fifo_fd_, min_fd_);
+    // After the seccomp filter the init's only way to report a failed execve is a write into the
+    // exec fifo, which a profile can deny. So it also stores the report in a page of a file next
+    // to the fifo, mapped shared here and inherited at the clone (a mapping, not an fd: the init
+    // holds no fd to a host object); start reads it when the fifo brought no report. execve
+    // unmaps it.
+    if (std::any_of(plan_.steps.begin(), plan_.steps.end(),
+                    [](const Step& s) { return s.kind == StepKind::kSeccomp; })) {
+      const std::string path = wait.path.substr(0, wait.path.find_last_of('/') + 1) + kExecReportFile;
+      int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+      void* page = MAP_FAILED;
+      int err = fd < 0 ? errno : 0;
+      if (!err && ftruncate(fd, kExecReportSize) != 0) err = errno;
+      if (!err) page = mmap(nullptr, kExecReportSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (!err && page == MAP_FAILED) err = errno;
+      if (fd >= 0) close(fd);
+      if (err) {
+        Fail(error, wait, "open " + path, err);
+        return false;
+      }
+      report_ = static_cast<char*>(page);
+    }
   }
   if (!options_.console_socket.empty()) {
     for (const Step& s : plan_.steps) {
@@ -722,6 +744,7 @@ init::ChildSetup Spawner::ChildSetupFor(int sock) {
   setup.sock = sock;
   setup.fifo_fd = fifo_fd_;
   setup.err_fd = err_fd_;
+  setup.report = report_;
   setup.cgroup_fd = cgroup_fd_;
   setup.runtime_pid = self_;
   return setup;
@@ -1082,6 +1105,8 @@ void Spawner::CloseAll() {
   CloseFd(console_fd_);
   CloseFd(err_fd_);
   CloseFd(cgroup_fd_);
+  if (report_) munmap(report_, kExecReportSize);
+  report_ = nullptr;
   for (auto& [path, fd] : ns_fds_) CloseFd(fd);
   ns_fds_.clear();
 }

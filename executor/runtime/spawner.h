@@ -101,6 +101,7 @@ class Spawner {
   int fifo_fd_ = -1;     // exec.fifo, O_PATH, reopened by the init via /proc/self/fd
   int console_fd_ = -1;  // connected --console-socket
   int err_fd_ = -1;      // the runtime's stderr, for the init once nobody reads the socket
+  char* report_ = nullptr;  // kExecReportFile, mapped shared for the init (PreFork)
   // A cgroup2 join done by clone3(CLONE_INTO_CGROUP): a migration through cgroup.procs waits for
   // an RCU grace period (the cgroup_threadgroup_rwsem write side, ~20 ms here), a clone into the
   // cgroup does not. v1 hierarchies have no such way in.

@@ -4,11 +4,13 @@
 // loaded earlier the init fails on its own next syscall (`step N cwd (/process/cwd): chdir /:
 // Operation not permitted`).
 #include <dirent.h>
+#include <sys/stat.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "tests/integration/harness.h"
@@ -170,6 +172,52 @@ TEST_F(SeccompStrictTest, CreateStartWithAStartContainerHook) {
         "from-hook\nmkdir: can't create directory '/dev/shm/ctr': Operation not permitted\nbusybox\n";
     for (int i = 0; i < 250 && ReadFile(out).size() < expected.size(); ++i) usleep(20000);
     EXPECT_EQ(ReadFile(out), expected);
+    EXPECT_EQ(Runc(root_.path(), {"delete", "--force", id}).status, 0);
+  }
+}
+
+// A profile that denies write(2): after the filter the init cannot write the report of a failed
+// execve into the exec fifo, so it stores it in the report page the runtime mapped for it
+// (exec.report in the state dir) and `start` (here `run`'s, and a `start` after `create`) reads it
+// there. Until 2026-12-07 the report was lost: `run` exited 126 with nothing on stderr
+// (Expected: r.err matches "runc: step N execve ...", actual: "") and `start` succeeded.
+TEST_F(SeccompStrictTest, ExecveErrorIsReportedWhenTheProfileDeniesWrite) {
+  const nlohmann::json deny_write = nlohmann::json::parse(R"({
+    "defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["write", "writev", "pwrite64"], "action": "SCMP_ACT_ERRNO"}]
+  })");
+  for (bool nnp : {true, false}) {
+    SCOPED_TRACE(nnp ? "noNewPrivileges" : "no noNewPrivileges");
+    Bundle bundle;
+    // An executable file that is no program: exec.lookup (before the start wait) accepts it,
+    // execve (after the filter) fails with ENOEXEC.
+    std::ofstream(bundle.rootfs() + "/notexec") << "not a program\n";
+    chmod((bundle.rootfs() + "/notexec").c_str(), 0755);
+    bundle.config()["process"]["args"] = {"/notexec"};
+    bundle.config()["process"]["noNewPrivileges"] = nnp;
+    bundle.config()["linux"]["seccomp"] = deny_write;
+    bundle.config()["linux"]["cgroupsPath"] = "/" + UniqueId("h5strict");
+    bundle.Write();
+    RunResult r = Runc(root_.path(), {"run", "--bundle", bundle.path(), UniqueId("strict")});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_THAT(r.err, ::testing::MatchesRegex("runc: step [0-9]+ execve \\(/process/args\\): exec /notexec: Exec "
+                                               "format error\n"));
+
+    // create, then the program goes away, then start: execve fails with ENOENT.
+    std::ofstream(bundle.rootfs() + "/gone") << "#!/bin/sh\n";
+    chmod((bundle.rootfs() + "/gone").c_str(), 0755);
+    bundle.config()["process"]["args"] = {"/gone"};
+    bundle.Write();
+    const std::string id = UniqueId("strict");
+    RunResult c = test::Run({"/bin/sh", "-c",
+                             std::string(RUNC_BINARY) + " --root " + root_.path() + " create --bundle " +
+                                 bundle.path() + " " + id + " </dev/null >/dev/null 2>&1"});
+    ASSERT_EQ(c.status, 0);
+    ASSERT_EQ(unlink((bundle.rootfs() + "/gone").c_str()), 0);
+    RunResult s = Runc(root_.path(), {"start", id});
+    EXPECT_EQ(s.status, 1);
+    EXPECT_THAT(s.err, ::testing::MatchesRegex("runc: step [0-9]+ execve \\(/process/args\\): exec /gone: No such "
+                                               "file or directory\n"));
     EXPECT_EQ(Runc(root_.path(), {"delete", "--force", id}).status, 0);
   }
 }
