@@ -1,6 +1,8 @@
 // runc start ID, and the 2015 README's `runc start` (in a bundle) / `runc start path/to/config.json`.
 #include <sys/stat.h>
 
+#include <cerrno>
+
 #include "cli/flags.h"
 
 namespace po = boost::program_options;
@@ -27,14 +29,16 @@ int CmdStart(const GlobalOptions& global, const std::vector<std::string>& args) 
   po::variables_map vm;
   if (int r = ParseFlags("start", "ID | [path/to/config.json]", desc, pos, args, vm); r >= 0) return r;
   if (id.empty()) return LegacyStart(global, "config.json");
-  ContainerState state;
   Diagnostic err;
+  if (container::Start(ContextFrom(global), id, err)) return 0;
+  // The 2015 form names a config file: no container has that name (or it is no container id).
+  // Start found out before it changed anything (its lock is the first thing it takes), so the
+  // state is read once, by Start.
   std::string id_error;
-  if (!ValidContainerId(id, id_error) || !container::State(ContextFrom(global), id, state, err)) {
+  if (!ValidContainerId(id, id_error) || err.err == ENOENT) {
     struct stat st;
     if (stat(id.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return LegacyStart(global, id);
   }
-  if (!container::Start(ContextFrom(global), id, err)) return Fail(err);
-  return 0;
+  return Fail(err);
 }
 }  // namespace runc

@@ -208,6 +208,29 @@ TEST_F(LifecycleTest, CreateStartKillDelete) {
   EXPECT_EQ(gone.err, "runc: container \"" + id + "\" does not exist\n");
 }
 
+// `start ID` reads state.json once: the command line does not look the container up before the
+// library's Start does (under its lock); an id that is no container still falls back to the 2015
+// form (StartWithAConfigPathRunsTheBundleInTheForeground). Until 2026-12-07 it was read twice:
+//   Expected equality of these values: opens  Which is: 2  1
+TEST_F(LifecycleTest, StartReadsTheStateOnce) {
+  if (access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "no strace";
+  Bundle bundle({"sleep", "1000"});
+  const std::string id = NewId(bundle);
+  Outputs io;
+  ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+  const std::string trace = bundle.path() + "/start.trace";
+  RunResult start = test::Run({"/usr/bin/strace", "-f", "-e", "trace=openat,open", "-o", trace, RUNC_BINARY, "--root",
+                               root(), "start", id});
+  ASSERT_EQ(start.status, 0) << start.err;
+  EXPECT_EQ(StatusOf(root(), id), "running");
+  int opens = 0;
+  std::istringstream in(ReadFile(trace));
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("/" + id + "/state.json\", O_RDONLY") != std::string::npos) ++opens;
+  }
+  EXPECT_EQ(opens, 1) << ReadFile(trace);
+}
+
 TEST_F(LifecycleTest, MissingContainer) {
   for (const char* cmd : {"state", "start", "kill", "delete"}) {
     RunResult r = Runc(root(), {cmd, "no-such-container"});
