@@ -205,6 +205,12 @@ size_t Child::WaitBaton() {
 void Child::ChildFail(size_t i, int err, const std::string& what) {
   const Step& s = plan_.steps[i];
   if (!detached_) {
+    // A seccomp filter may refuse the send (an exec's execve): the report page keeps it for the
+    // runtime, which is our parent and reads it at our end of file.
+    if (report_) {
+      const std::string message = StepError(s, what, err);
+      memcpy(report_, message.data(), std::min(message.size(), kExecReportSize - 1));
+    }
     SyncMessage m;
     m.type = SyncType::kError;
     m.step = static_cast<int32_t>(i);

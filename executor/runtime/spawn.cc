@@ -319,6 +319,16 @@ bool Spawner::PreFork(Diagnostic& error) {
       }
       report_ = static_cast<char*>(page);
     }
+  } else if (std::any_of(plan_.steps.begin(), plan_.steps.end(),
+                         [](const Step& s) { return s.kind == StepKind::kSeccomp; })) {
+    // An exec's process reports over the socket (sendmsg), which a profile can deny too; we stay
+    // its parent, so the page need not outlive us: anonymous memory shared with the children.
+    void* page = mmap(nullptr, kExecReportSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) {
+      Fail(error, plan_.steps[clone_idx_], "mmap", errno);
+      return false;
+    }
+    report_ = static_cast<char*>(page);
   }
   if (!options_.console_socket.empty()) {
     for (const Step& s : plan_.steps) {
@@ -805,7 +815,15 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
     if (err == 0 && (m.step < 0 || static_cast<size_t>(m.step) >= plan_.steps.size())) err = EPROTO;
     if (err == -1 && plan_.exec_pid > 0 && current == exec_idx_) {
       // The exec's process closed its end (close-on-exec) in the execve step without reporting a
-      // failure: it runs the program.
+      // failure: it runs the program. Unless its report is in the report page: its send was
+      // refused (a seccomp profile that denies sendmsg), and it has exited.
+      if (report_ && report_[0] != '\0') {
+        if (init_ > 0) WaitChild(init_, 1000);
+        init_ = -1;
+        error = Diagnostic{};
+        error.message = std::string(report_, strnlen(report_, kExecReportSize));
+        return false;
+      }
       ready = true;
       return true;
     }

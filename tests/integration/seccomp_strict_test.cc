@@ -222,5 +222,33 @@ TEST_F(SeccompStrictTest, ExecveErrorIsReportedWhenTheProfileDeniesWrite) {
   }
 }
 
+// The same for `runc exec`, whose process reports over the sync socket (sendmsg): with a profile
+// that denies sendmsg and write the runtime (its parent) finds the report in a page of anonymous
+// memory it shares with it. Until 2026-12-07 such an exec exited 127 without a word:
+//   Expected equality of these values: missing.status  Which is: 127  1
+TEST_F(SeccompStrictTest, ExecExecveErrorIsReportedWhenTheProfileDeniesSend) {
+  Bundle bundle;
+  bundle.config()["process"]["args"] = {"sleep", "1000"};
+  bundle.config()["linux"]["seccomp"] = nlohmann::json::parse(R"({
+    "defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["sendmsg", "sendto", "write", "writev"], "action": "SCMP_ACT_ERRNO"}]
+  })");
+  bundle.config()["linux"]["cgroupsPath"] = "/" + UniqueId("h5strict");
+  bundle.Write();
+  const std::string id = UniqueId("strict");
+  RunResult c = test::Run({"/bin/sh", "-c",
+                           std::string(RUNC_BINARY) + " --root " + root_.path() + " run -d --bundle " + bundle.path() +
+                               " " + id + " </dev/null >/dev/null 2>&1"});
+  ASSERT_EQ(c.status, 0);
+  RunResult missing = Runc(root_.path(), {"exec", id, "/nonexistent"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_THAT(missing.err, ::testing::MatchesRegex("runc: step [0-9]+ execve \\(cli\\): exec /nonexistent: No such "
+                                                   "file or directory\n"));
+  RunResult ok = Runc(root_.path(), {"exec", id, "/bin/sh", "-c", "exit 3"});
+  EXPECT_EQ(ok.status, 3) << ok.err;
+  EXPECT_EQ(ok.err, "");
+  EXPECT_EQ(Runc(root_.path(), {"delete", "--force", id}).status, 0);
+}
+
 }  // namespace
 }  // namespace runc::test
