@@ -434,6 +434,16 @@ int Child::ChildStep(size_t i, std::string& what) {
         return errno;
       }
       return 0;
+    case StepKind::kCgroupJoin: {
+      // Only kSelfJoin steps come here (Spawner::Classify): "0" moves the writing thread, which
+      // is the whole init. Opened and closed here: the init keeps no fd to a host object.
+      if (!(s.flags & kSelfJoin)) break;
+      if (int err = WriteFileOnce(s.path, "0")) {
+        what = "write " + s.path;
+        return err;
+      }
+      return 0;
+    }
     case StepKind::kInitSetup:
       InitSetup(s);
       return 0;
@@ -516,7 +526,6 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kSetgroups:
     case StepKind::kUidMap:
     case StepKind::kGidMap:
-    case StepKind::kCgroupJoin:
     case StepKind::kRdtJoin:
     case StepKind::kCpuAffinity:
     case StepKind::kNetDevice:
