@@ -379,10 +379,20 @@ class Compiler {
       IdMap(StepKind::kUidMap, spec_.linux.uid_mappings, spec_.linux.uid_mappings_origin);
       IdMap(StepKind::kGidMap, spec_.linux.gid_mappings, spec_.linux.gid_mappings_origin);
     }
+    // A v1 hierarchy is joined by the init itself where it can (kSelfJoin, compiler/plan.h).
+    bool self_join = !CgroupsBestEffort(b_) && !b_.user_ns;
+    for (const Namespace* ns : joins_) {
+      if (ns->type == NamespaceType::kMount || ns->type == NamespaceType::kCgroup) self_join = false;
+    }
     for (const auto& c : b_.cgroups) {
       if (&c == into) continue;
       Step& s = b_.Add(Phase::kSpawn, StepKind::kCgroupJoin, b_.cgroup_origin);
       s.name = c.label;
+      if (self_join && !c.unified) {
+        s.path = c.dir + "/tasks";
+        s.flags = kSelfJoin;
+        continue;
+      }
       s.path = c.dir + "/cgroup.procs";
       if (CgroupsBestEffort(b_)) s.flags = kIfPermitted;
     }

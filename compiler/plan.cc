@@ -89,7 +89,9 @@ constexpr StepKindInfo kStepKinds[] = {
      "the runtime writes value (\"CID HID SIZE\" lines) to /proc/PID/gid_map"},
     {StepKind::kCgroupJoin, "cgroup.join", Phase::kSpawn,
      "the runtime writes the init's pid to a cgroup.procs file (path). \"if-permitted\": skipped "
-     "when the cgroup.mkdir of its directory was skipped or on a permission error"},
+     "when the cgroup.mkdir of its directory was skipped or on a permission error. \"by the init\": "
+     "on a cgroup v1 hierarchy the init writes 0 to the tasks file (path), moving itself without "
+     "the global lock (and RCU grace period) of a migration by pid"},
     {StepKind::kRdtJoin, "rdt.join", Phase::kSpawn,
      "the runtime writes the init's pid to a resctrl tasks file (path)"},
     {StepKind::kCpuAffinity, "cpu_affinity", Phase::kSpawn,
@@ -583,6 +585,7 @@ std::string StepArgs(const Step& s) {
     case StepKind::kCgroupJoin:
       AppendWord(out, s.path);
       if (s.flags & kIfPermitted) out += " if-permitted";
+      if (s.kind == StepKind::kCgroupJoin && (s.flags & kSelfJoin)) out += " = 0 by the init";
       return out;
     case StepKind::kStateDir:
     case StepKind::kRootfsBind:

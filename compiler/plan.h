@@ -56,7 +56,8 @@ enum class StepKind {
   kUidMap,        // value=text written to /proc/PID/uid_map by the parent
   kGidMap,        // value=text written to /proc/PID/gid_map by the parent
   kCgroupJoin,    // path=(host) cgroup.procs file the parent writes the child's pid to;
-                  // flags=kIfPermitted: skipped when its directory was not made or on a permission error
+                  // flags=kIfPermitted: skipped when its directory was not made or on a permission error;
+                  // flags=kSelfJoin: path=the v1 tasks file the init writes "0" to (moves itself)
   kRdtJoin,       // path=(host) resctrl tasks file the parent writes the child's pid to
   kCpuAffinity,   // exec: name="initial" (before the cgroup joins) or "final" (after them); value=the
                   // CPU list as written; nums=the CPUs. The runtime sets the affinity of the
@@ -134,6 +135,13 @@ inline constexpr uint64_t kIfPermitted = 1;
 // write (runc's CpuGroup.Set): a smaller period can be refused (EINVAL) while the old quota would
 // exceed the parent's limit for it, so EINVAL skips this first write.
 inline constexpr uint64_t kRetriedAfterQuota = 2;
+// Step::flags of a cgroup.join on a cgroup v1 hierarchy that the init makes itself: it writes "0"
+// to the hierarchy's tasks file (path), moving its only thread. The runtime writing the init's pid
+// to cgroup.procs takes the kernel's global cgroup_threadgroup_rwsem for writing, which waits for
+// an RCU grace period (several ms) unless another migration happened just before; a thread
+// moving itself takes no such lock. Only where the init reaches the host's cgroup files as the
+// runtime does: no user namespace, the mount and cgroup namespaces not joined, not best effort.
+inline constexpr uint64_t kSelfJoin = 4;
 
 // Step::flags of init in a rootless plan whose init is in a user namespace of its own (created or
 // joined): the init stays dumpable until become_root, because an unprivileged runtime can write

@@ -8,31 +8,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "executor/common/state.h"
+
 namespace runc {
 namespace {
 
 LogConfig g_config;
-
-std::string Now() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  tm t{};
-  gmtime_r(&ts.tv_sec, &t);
-  char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return buf;
-}
 
 // Appends one line with a single write(2) so lines of concurrent processes do not interleave.
 void WriteFileLine(const char* level, const std::string& msg) {
   if (g_config.file.empty()) return;
   std::string line;
   if (g_config.format == LogFormat::kJson) {
-    nlohmann::json j = {{"level", level}, {"msg", msg}, {"time", Now()}};
+    nlohmann::json j = {{"level", level}, {"msg", msg}, {"time", NowRfc3339()}};
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else {
-    line = Now() + " " + level + ": " + msg + "\n";
+    line = NowRfc3339() + " " + level + ": " + msg + "\n";
   }
   int fd = open(g_config.file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return;

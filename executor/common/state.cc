@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -150,11 +151,18 @@ uint64_t ProcessStartTime(pid_t pid) {
 std::string NowRfc3339() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  tm t{};
-  gmtime_r(&ts.tv_sec, &t);
+  // The civil date by <chrono>'s calendar, not gmtime_r: glibc's gmtime_r and strftime initialise
+  // the time zone on first use (tzset), which reads /etc/localtime for a time that is UTC anyway.
+  using namespace std::chrono;
+  const sys_seconds secs{seconds(ts.tv_sec)};
+  const sys_days day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{secs - day};
   char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  snprintf(buf + n, sizeof buf - n, ".%09ldZ", static_cast<long>(ts.tv_nsec));
+  snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%09ldZ", static_cast<int>(ymd.year()),
+           static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+           static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+           static_cast<long>(hms.seconds().count()), static_cast<long>(ts.tv_nsec));
   return buf;
 }
 

@@ -57,10 +57,13 @@ class Child {
   void HandOverFds();
   int PrepareExecve(size_t i, std::string& what);
   void BeforeSeccomp(size_t i);
-  // Whether each step is announced before it runs: with --debug (the trace), and always in an
-  // exec, whose runtime learns so that the process reached execve (the end of file that follows
-  // is its success).
-  bool Reports() const { return debug_ || plan_.exec_pid > 0; }
+  // Whether step i is announced before it runs: every step with --debug (the trace); in an exec,
+  // the execve step, whose runtime learns so that the process reached execve (the end of file
+  // that follows is its success). The others are not: a round trip each (30 in an exec of the
+  // default spec) for nothing, since a failing step names itself (kError).
+  bool Reports(size_t i) const {
+    return debug_ || (plan_.exec_pid > 0 && plan_.steps[i].kind == StepKind::kExecve);
+  }
   void ReportStep(size_t i);
 
   const Plan& plan_;
@@ -274,7 +277,7 @@ void Child::BeforeSeccomp(size_t i) {
     std::string what;
     if (int err = PrepareExecve(i + 1, what)) ChildFail(i + 1, err, what);
     // The execve step's report goes now: under the filter even a send may be refused.
-    if (Reports()) ReportStep(i + 1);
+    if (Reports(i + 1)) ReportStep(i + 1);
   } else {
     HandOverFds();
   }
@@ -444,6 +447,16 @@ int Child::ChildStep(size_t i, std::string& what) {
         return errno;
       }
       return 0;
+    case StepKind::kCgroupJoin: {
+      // Only kSelfJoin steps come here (Spawner::Classify): "0" moves the writing thread, which
+      // is the whole init. Opened and closed here: the init keeps no fd to a host object.
+      if (!(s.flags & kSelfJoin)) break;
+      if (int err = WriteFileOnce(s.path, "0")) {
+        what = "write " + s.path;
+        return err;
+      }
+      return 0;
+    }
     case StepKind::kInitSetup:
       InitSetup(s);
       return 0;
@@ -526,7 +539,6 @@ int Child::ChildStep(size_t i, std::string& what) {
     case StepKind::kSetgroups:
     case StepKind::kUidMap:
     case StepKind::kGidMap:
-    case StepKind::kCgroupJoin:
     case StepKind::kRdtJoin:
     case StepKind::kCpuAffinity:
     case StepKind::kNetDevice:
@@ -566,7 +578,7 @@ void Child::Main(Runner role) {
       continue;
     }
     if (r != role_) ChildFail(i, EINVAL, "plan order: step for another process");
-    if (Reports() && reported_ != i && static_cast<int>(i) != traced_) ReportStep(i);
+    if (Reports(i) && reported_ != i && static_cast<int>(i) != traced_) ReportStep(i);
     if (role_ == Runner::kHelper && !helper_set_up_) {
       // The helper's first step (traced above) starts with this. Non-dumpable like the init
       // (InitSetup): the helper joins the container's namespaces with the runtime's fds, and the

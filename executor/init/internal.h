@@ -71,6 +71,9 @@ int RootFd(InitContext& ctx, int& err);
 int SecureJoin(int root_fd, const std::string& path, std::string& rel);
 // openat2(root_fd, path, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) with O_CLOEXEC added.
 int OpenInRoot(int root_fd, const std::string& path, int flags, Fd& out, mode_t mode = 0);
+// openat2(dirfd, path, RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS): `path` opened
+// only when no component (the last included) is a symlink; ELOOP otherwise. "" is dirfd itself.
+int OpenInRootNoSymlinks(int dirfd, const std::string& path, int flags, Fd& out);
 // Creates every missing directory of `rel` (already SecureJoin-ed) under root_fd.
 int MkdirAllInRoot(int root_fd, const std::string& rel, mode_t mode = 0755);
 // "/proc/self/fd/N": a mount target or source naming exactly the file behind an O_PATH fd.

@@ -75,7 +75,36 @@ int Fail(std::string& what, std::string text, int err) {
 // The mount target of a container path: resolved, missing directories created (or an empty file
 // when `file` is set), and opened O_PATH.
 int PrepareTarget(int root_fd, const std::string& path, bool file, Fd& target, std::string& rel) {
-  int err = SecureJoin(root_fd, path, rel);
+  // The usual case, a path without symlinks: one openat2 resolves and opens it (and a missing last
+  // component is made in its parent's fd: three calls more). With no symlink on the way, ".." is
+  // lexical, so the clean path is what SecureJoin would return. Anything else (a symlink, a
+  // missing parent) takes the general way below, which gives the same result.
+  const std::string clean = CleanPath(path).substr(1);
+  int err = OpenInRootNoSymlinks(root_fd, clean, O_PATH, target);
+  if (err == 0) {
+    rel = clean;
+    return 0;
+  }
+  if (err == ENOENT && !clean.empty()) {
+    Fd parent;
+    if (OpenInRootNoSymlinks(root_fd, Parent(clean), O_PATH | O_DIRECTORY, parent) == 0) {
+      const std::string base = Base(clean);
+      if (!file) {
+        if (mkdirat(parent.get(), base.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+      } else {
+        int fd = openat(parent.get(), base.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) return errno;
+        if (fd >= 0) close(fd);
+      }
+      // Opened beneath the parent's fd, still refusing symlinks: one swapped in meanwhile sends
+      // this to the general way, which resolves it inside the root.
+      if (OpenInRootNoSymlinks(parent.get(), base, O_PATH, target) == 0) {
+        rel = clean;
+        return 0;
+      }
+    }
+  }
+  err = SecureJoin(root_fd, path, rel);
   if (err) return err;
   err = OpenInRoot(root_fd, rel, O_PATH, target);
   if (err != ENOENT) return err;
@@ -189,14 +218,22 @@ int DoRemount(const Step& step, int root_fd, std::string& what) {
 
 int DoMknod(const Step& step, int root_fd, std::string& what) {
   if (step.nums.size() < 5) return Fail(what, "mknod " + step.path + " (bad step)", EINVAL);
-  std::string rel;
-  int err = SecureJoin(root_fd, step.path, rel);
-  if (err) return Fail(what, "resolve " + step.path, err);
-  err = MkdirAllInRoot(root_fd, Parent(rel));
-  if (err) return Fail(what, "mkdir " + CleanPath(Parent(rel)), err);
+  std::string rel = CleanPath(step.path).substr(1);
   Fd parent;
-  err = OpenInRoot(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent);
-  if (err) return Fail(what, "open " + CleanPath(Parent(rel)), err);
+  // Without a symlink on the way (the node absent, or there and no symlink): its parent in one
+  // openat2. Otherwise resolved inside the root, a symlinked node replaced at its target.
+  Fd node;
+  int err = OpenInRootNoSymlinks(root_fd, rel, O_PATH, node);
+  if ((err != 0 && err != ENOENT) || rel.empty() ||
+      OpenInRootNoSymlinks(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent) != 0) {
+    err = SecureJoin(root_fd, step.path, rel);
+    if (err) return Fail(what, "resolve " + step.path, err);
+    err = MkdirAllInRoot(root_fd, Parent(rel));
+    if (err) return Fail(what, "mkdir " + CleanPath(Parent(rel)), err);
+    err = OpenInRoot(root_fd, Parent(rel), O_PATH | O_DIRECTORY, parent);
+    if (err) return Fail(what, "open " + CleanPath(Parent(rel)), err);
+  }
+  node.Reset();
   std::string name = Base(rel);
   auto mode = static_cast<mode_t>(step.nums[0]);
   dev_t dev = makedev(static_cast<unsigned>(step.nums[1]), static_cast<unsigned>(step.nums[2]));
@@ -224,14 +261,17 @@ int DoDeviceBind(const Step& step, int root_fd, std::string& what) {
 
 int DoSymlink(const Step& step, int root_fd, std::string& what) {
   std::string clean = CleanPath(step.path);
-  std::string parent_rel;
-  int err = SecureJoin(root_fd, Parent(clean), parent_rel);
-  if (err) return Fail(what, "resolve " + Parent(clean), err);
-  err = MkdirAllInRoot(root_fd, parent_rel);
-  if (err) return Fail(what, "mkdir " + CleanPath(parent_rel), err);
   Fd parent;
-  err = OpenInRoot(root_fd, parent_rel, O_PATH | O_DIRECTORY, parent);
-  if (err) return Fail(what, "open " + CleanPath(parent_rel), err);
+  // The parent in one openat2 when no symlink is on the way; else resolved inside the root.
+  if (OpenInRootNoSymlinks(root_fd, CleanPath(Parent(clean)).substr(1), O_PATH | O_DIRECTORY, parent) != 0) {
+    std::string parent_rel;
+    int err = SecureJoin(root_fd, Parent(clean), parent_rel);
+    if (err) return Fail(what, "resolve " + Parent(clean), err);
+    err = MkdirAllInRoot(root_fd, parent_rel);
+    if (err) return Fail(what, "mkdir " + CleanPath(parent_rel), err);
+    err = OpenInRoot(root_fd, parent_rel, O_PATH | O_DIRECTORY, parent);
+    if (err) return Fail(what, "open " + CleanPath(parent_rel), err);
+  }
   if (symlinkat(step.source.c_str(), parent.get(), Base(clean).c_str()) != 0 && errno != EEXIST)
     return Fail(what, "symlink " + step.path, errno);
   return 0;

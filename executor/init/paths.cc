@@ -128,6 +128,22 @@ int OpenInRoot(int root_fd, const std::string& path, int flags, Fd& out, mode_t 
   return EAGAIN;
 }
 
+int OpenInRootNoSymlinks(int dirfd, const std::string& path, int flags, Fd& out) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  const char* p = path.empty() ? "." : path.c_str();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    long fd = syscall(SYS_openat2, dirfd, p, &how, sizeof how);
+    if (fd >= 0) {
+      out.Reset(static_cast<int>(fd));
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EINTR) return errno;
+  }
+  return EAGAIN;
+}
+
 int MkdirAllInRoot(int root_fd, const std::string& rel, mode_t mode) {
   std::vector<std::string> parts;
   for (auto& c : SplitPath(rel)) parts.push_back(c);

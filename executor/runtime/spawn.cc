@@ -204,10 +204,15 @@ bool Spawner::Classify(Diagnostic& error) {
       case StepKind::kUnshare:
         r = before ? Runner::kHelper : Runner::kInit;
         break;
+      case StepKind::kCgroupJoin:
+        // kSelfJoin: the init moves itself (compiler/plan.h), with the runtime's view of the
+        // host's cgroup files, before it touches anything of the container.
+        r = (s.flags & kSelfJoin) ? Runner::kInit : Runner::kRuntime;
+        if (!after) misplaced = "needs the init, before clone";
+        break;
       case StepKind::kSetgroups:
       case StepKind::kUidMap:
       case StepKind::kGidMap:
-      case StepKind::kCgroupJoin:
       case StepKind::kRdtJoin:
       case StepKind::kNetDevice:
       case StepKind::kCpuAffinity:

@@ -9,8 +9,8 @@
 //
 // Steps, in the plan's order: state directory; cgroup mkdir in every hierarchy this process is in
 // (cpuset.cpus/mems copied from the parent), the v1 device rules; clone3 into the new mount, pid,
-// net, ipc and uts namespaces (CLONE_INTO_CGROUP for the cgroup2 hierarchy), v1 cgroup joins by the
-// parent; in the child: no-dump, parent-death signal, setsid, session keyring, rslave, rootfs bind,
+// net, ipc and uts namespaces (CLONE_INTO_CGROUP for the cgroup2 hierarchy); in the child: no-dump,
+// parent-death signal, setsid, the v1 cgroup joins (the child writes 0 to each tasks file), session keyring, rslave, rootfs bind,
 // the default mounts (proc, /dev tmpfs, devpts, shm, mqueue, sysfs, a tmpfs on /sys/fs/cgroup with
 // each hierarchy's container cgroup bound read-only), device nodes, /dev symlinks, pivot_root, the
 // read-only root, hostname, read-only and masked paths, rlimit, umask, no_new_privs, cwd, user,
@@ -140,7 +140,14 @@ static int child(const char* rootfs, int sync_fd, int no_cgroup) {
   prctl(PR_SET_DUMPABLE, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   setsid();
-  if (read(sync_fd, &c, 1) != 1) die("read", "sync");  // the parent has joined us to the cgroups
+  /* The plan's cgroup.join steps on v1: the child moves itself (writes 0 to each tasks file). */
+  for (int i = 0; i < ncg; i++) {
+    if (cgs[i].v2) continue;
+    snprintf(p, sizeof p, "%s/tasks", cgs[i].dir);
+    write_file(p, "0");
+  }
+  (void)sync_fd;
+  (void)c;
   {
     /* runc's keyring step: join, then add KEY_USR_SEARCH to the permissions read back. */
     long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.floor");
@@ -275,14 +282,6 @@ int main(int argc, char** argv) {
     return child(rootfs, sv[1], no_cgroup);
   }
   close(sv[1]);
-  char p[600], buf[32];
-  snprintf(buf, sizeof buf, "%ld", pid);
-  for (int i = 0; i < ncg; i++) {
-    if (cgs[i].v2) continue;
-    snprintf(p, sizeof p, "%s/cgroup.procs", cgs[i].dir);
-    write_file(p, buf);
-  }
-  if (write(sv[0], "g", 1) != 1) die("write", "sync");
   int status = 0;
   if (waitpid((pid_t)pid, &status, 0) < 0) die("waitpid", "");
   for (int i = 0; i < ncg; i++)

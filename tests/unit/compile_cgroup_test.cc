@@ -48,7 +48,9 @@ TEST(CgroupPathTest, AbsolutePathInEveryV1Hierarchy) {
   EXPECT_EQ(mkdirs[0]->origin, "/linux/cgroupsPath");
   const auto joins = StepsOf(plan, StepKind::kCgroupJoin);
   ASSERT_EQ(joins.size(), 13u);
-  EXPECT_EQ(joins[6]->path, "/sys/fs/cgroup/memory/default/d1/cgroup.procs");
+  // The init moves itself into each v1 cgroup (kSelfJoin): "0" written to the tasks file.
+  EXPECT_EQ(joins[6]->path, "/sys/fs/cgroup/memory/default/d1/tasks");
+  EXPECT_EQ(joins[6]->flags, kSelfJoin);
   // Teardown removes them in reverse.
   const auto rmdirs = StepsOf(plan, StepKind::kCgroupRmdir);
   ASSERT_EQ(rmdirs.size(), 13u);
@@ -104,7 +106,7 @@ TEST(CgroupPathTest, RootlessWithoutPathIsIfPermitted) {
     for (const Plan& strict : {Compile(named, FixedHost(mode), rootless), Compile(s, FixedHost(mode), Options())}) {
       for (const Step& st : strict.steps) {
         if (st.kind == StepKind::kCgroupMkdir || st.kind == StepKind::kCgroupJoin) {
-          EXPECT_EQ(st.flags, 0u);
+          EXPECT_EQ(st.flags & kIfPermitted, 0u);
         }
         if (st.kind == StepKind::kClone) {
           EXPECT_EQ(st.flags2, 0u);
@@ -127,10 +129,50 @@ TEST(CgroupPathTest, HybridAlsoUsesTheUnifiedHierarchy) {
   // The clone joins the cgroup2 directory (CLONE_INTO_CGROUP): no cgroup.join step says it again.
   EXPECT_EQ(StepsOf(plan, StepKind::kClone).at(0)->path, "/sys/fs/cgroup/unified/x");
   EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).size(), 13u);
-  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/systemd/x/cgroup.procs");
+  EXPECT_EQ(StepsOf(plan, StepKind::kCgroupJoin).back()->path, "/sys/fs/cgroup/systemd/x/tasks");
   EXPECT_EQ(StepsOf(plan, StepKind::kCgroupRmdir).front()->path, "/sys/fs/cgroup/unified/x");
   EXPECT_EQ(JoinedCgroupDirs(plan).front(), "/sys/fs/cgroup/unified/x");
   EXPECT_EQ(JoinedCgroupDirs(plan).size(), 14u);
+}
+
+// The init joins its v1 cgroups itself (writes 0 to tasks: no global lock, no RCU grace period)
+// only where it sees the host's cgroup files as the runtime does, with the runtime's credentials:
+// not in a user namespace of its own, not in a joined mount or cgroup namespace, not best effort.
+// Otherwise the runtime writes its pid to cgroup.procs, as before.
+TEST(CgroupPathTest, TheInitJoinsItsV1CgroupsItselfOnlyWhereItSeesTheHostsCgroups) {
+  auto joins_of = [](const Plan& plan) { return StepsOf(plan, StepKind::kCgroupJoin); };
+  const Spec base = WithResources(Resources{}, "/x");
+  const Plan v1 = Compile(base, FixedHost(CgroupMode::kV1), Options());
+  for (const Step* j : joins_of(v1)) {
+    EXPECT_EQ(j->flags, kSelfJoin) << j->path;
+    EXPECT_EQ(j->path.substr(j->path.size() - 6), "/tasks") << j->path;
+  }
+  EXPECT_NE(PlanToText(Compile(base, FixedHost(CgroupMode::kV1), Options())).find("tasks = 0 by the init"),
+            std::string::npos);
+  // cgroup2 only: the clone places the init (CLONE_INTO_CGROUP), no join step at all.
+  EXPECT_TRUE(joins_of(Compile(base, FixedHost(CgroupMode::kV2), Options())).empty());
+  Spec userns = base;
+  userns.linux.namespaces.push_back(Namespace{NamespaceType::kUser, "", "/linux/namespaces/9"});
+  userns.linux.uid_mappings.push_back(IdMapping{0, 100000, 65536});
+  userns.linux.gid_mappings.push_back(IdMapping{0, 100000, 65536});
+  Spec joined_mnt = base;
+  bool had_mnt = false;
+  for (auto& ns : joined_mnt.linux.namespaces) {
+    if (ns.type == NamespaceType::kMount) {
+      ns.path = "/proc/1/ns/mnt";
+      had_mnt = true;
+    }
+  }
+  if (!had_mnt) joined_mnt.linux.namespaces.push_back(Namespace{NamespaceType::kMount, "/proc/1/ns/mnt", "/linux/namespaces/9"});
+  for (const Spec& s : {userns, joined_mnt}) {
+    const Plan plan = Compile(s, FixedHost(CgroupMode::kV1), Options());
+    const auto joins = joins_of(plan);
+    ASSERT_EQ(joins.size(), 13u);
+    for (const Step* j : joins) {
+      EXPECT_EQ(j->flags, 0u) << j->path;
+      EXPECT_EQ(j->path.substr(j->path.size() - 13), "/cgroup.procs") << j->path;
+    }
+  }
 }
 
 // A new v1 cpuset gets its parent's cpus and mems in steps of their own, right after its mkdir and

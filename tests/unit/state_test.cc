@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -525,6 +526,28 @@ TEST(PidFileTest, DigitsOnlyAndAtomic) {
 TEST(TimeTest, Rfc3339Nano) {
   const std::string t = NowRfc3339();
   EXPECT_THAT(t, ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z"));
+}
+
+// The `created` timestamp is computed without the C library's time zone code (which reads
+// /etc/localtime): the same civil time as gmtime_r, in RFC 3339 with nanoseconds and "Z".
+TEST(StateJsonTest, NowRfc3339IsUtcCivilTime) {
+  const time_t before = time(nullptr);
+  const std::string now = NowRfc3339();
+  const time_t after = time(nullptr);
+  ASSERT_EQ(now.size(), 30u) << now;
+  EXPECT_EQ(now[4], '-');
+  EXPECT_EQ(now[10], 'T');
+  EXPECT_EQ(now[19], '.');
+  EXPECT_EQ(now.back(), 'Z');
+  bool matched = false;
+  for (time_t t = before; t <= after; ++t) {
+    tm parts{};
+    gmtime_r(&t, &parts);
+    char want[32];
+    strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &parts);
+    if (now.compare(0, 19, want) == 0) matched = true;
+  }
+  EXPECT_TRUE(matched) << now;
 }
 
 }  // namespace

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""`runc run` of the default bundle keeps its syscall count near the floor program's (issue 10).
+
+Runs `strace -f` over `runc run` of a busybox bundle (the default spec with args ["true"]) and over
+the floor program (tests/bench/floor.c: the same kernel calls and nothing else) and checks:
+- the runtime makes at most BUDGET times the floor's syscalls (every call of the process tree,
+  strace -f -c). At commit 3830881: 1,190 calls against 321 (3.7 x); with a mount destination opened by one
+  openat2 when no symlink is on the way, cgroups made and removed without a look first and no time
+  zone read: about 850 (2.65 x);
+- it reads no time-zone file (/etc/localtime, /usr/share/zoneinfo): a timestamp in UTC needs none;
+- it lists no cgroup directory of the container (getdents64): they have no child cgroups here, and
+  a cgroup's link count says so.
+
+Usage: syscall_budget.py [--no-count] FLOOR RUNC   (as root; exit 0 within, 1 over, 77 no strace /
+       not root; --no-count: only the last two checks, for a sanitizer build)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BUDGET = 3.0
+
+
+def total_calls(argv, out):
+    subprocess.run(["strace", "-f", "-c", "-o", out] + argv, check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(\d*)\s*total\s*$", line)
+            if m:
+                return int(m.group(1))
+    raise RuntimeError("no total in " + out)
+
+
+def main():
+    os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
+    args = sys.argv[1:]
+    count = not (args and args[0] == "--no-count")
+    if not count:
+        args = args[1:]
+    if len(args) != 2:
+        print(__doc__)
+        return 2
+    floor, runc = (os.path.abspath(a) for a in args)
+    if os.geteuid() != 0:
+        print("SKIPPED: needs root")
+        return 77
+    if not shutil.which("strace"):
+        print("SKIPPED: strace is not installed (make deps)")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="runc-syscall-budget-")
+    try:
+        bundle = os.path.join(tmp, "bundle")
+        rootfs = os.path.join(bundle, "rootfs")
+        for d in ("bin", "proc", "dev", "sys"):
+            os.makedirs(os.path.join(rootfs, d))
+        state = os.path.join(tmp, "state")
+        os.makedirs(state)
+        shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin", "busybox"))
+        os.symlink("busybox", os.path.join(rootfs, "bin", "true"))
+        subprocess.run([runc, "spec", "--bundle", bundle], check=True)
+        with open(os.path.join(bundle, "config.json")) as f:
+            config = json.load(f)
+        config["process"]["terminal"] = False
+        config["process"]["args"] = ["true"]
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(config, f)
+        cid = "budget%d" % os.getpid()
+        run = [runc, "--root", state, "run", "--bundle", bundle]
+        problems = []
+        if count:
+            ours = total_calls(run + [cid + "a"], os.path.join(tmp, "ours.txt"))
+            base = total_calls([floor, rootfs, cid + "f"], os.path.join(tmp, "floor.txt"))
+            print("runc run: %d syscalls, floor: %d (%.2f x, budget %.1f x)" % (ours, base, ours / base, BUDGET))
+            if ours > BUDGET * base:
+                problems.append("%d syscalls, more than %.1f x the floor's %d" % (ours, BUDGET, base))
+        trace = os.path.join(tmp, "trace.txt")
+        subprocess.run(["strace", "-f", "-y", "-qq", "-o", trace, "-e", "trace=openat,openat2,getdents64"] +
+                       run + [cid + "b"], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        with open(trace) as f:
+            lines = f.readlines()
+        for line in lines:
+            if "/etc/localtime" in line or "/usr/share/zoneinfo" in line:
+                problems.append("a time-zone file is read: " + line.strip())
+                break
+        for line in lines:
+            m = re.search(r"getdents64\(\d+<(/sys/fs/cgroup/[^>]*)>", line)
+            if m and (cid + "b") in m.group(1):
+                problems.append("a cgroup directory without children is listed: " + m.group(1))
+                break
+        for p in problems:
+            print("FAILED: " + p)
+        return 1 if problems else 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
