@@ -20,7 +20,9 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kSeal, "seal", Phase::kHost,
      "re-execute the runtime from a copy of its binary that cannot be written through (a read-only "
      "overlayfs: fsopen, fsconfig, fsmount, then execveat; else a sealed memfd), unless it already "
-     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1"},
+     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1. The overlayfs "
+     "mount's fd is closed later, once the init has closed its copy (its release waits for an RCU "
+     "grace period)"},
     {StepKind::kSubreaper, "subreaper", Phase::kHost,
      "prctl(PR_SET_CHILD_SUBREAPER, 1): the foreground `run` becomes the reaper of what it forks, "
      "so that the init is its child whatever forks it"},
