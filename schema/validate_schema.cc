@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <memory>
 #include <regex>
 #include <stdexcept>
@@ -705,6 +706,19 @@ bool ValidateWith(const JsonDocument& doc, const valijson::Schema* (*schema_for)
 
 }  // namespace
 
+namespace {
+
+// The comparisons' own cache: every shape they see (not SchemaFor's first few), built once.
+const PrunedBranch& PrunedForTests(const json& value) {
+  static std::map<std::string, std::unique_ptr<PrunedBranch>> built;
+  const std::string key = PruneKey(SchemaDoc(), value);
+  auto& b = built[key];
+  if (!b) b = std::make_unique<PrunedBranch>(key);
+  return *b;
+}
+
+}  // namespace
+
 SchemaVerdicts CompareSchemaVerdicts(const JsonValue& value) {
   SchemaVerdicts out;
   valijson::Validator validator;
@@ -714,8 +728,7 @@ SchemaVerdicts CompareSchemaVerdicts(const JsonValue& value) {
   out.pruned_pass_fail = out.pass_fail;
   out.pruned_validator = out.validator;
   if (!IsPreDraft(value)) {
-    // Built afresh (not SchemaFor's cache of a few shapes), so that every shape is compared.
-    const PrunedBranch pruned(PruneKey(SchemaDoc(), value));
+    const PrunedBranch& pruned = PrunedForTests(value);
     out.pruned_pass_fail = PassFail(pruned.branch->schema, value);
     out.pruned_validator = validator.validate(pruned.branch->schema, Adapter(value), nullptr);
   }
@@ -730,8 +743,7 @@ SchemaDiagnostics CompareSchemaDiagnostics(const JsonDocument& doc) {
     return out;
   }
   static thread_local const PrunedBranch* current = nullptr;
-  const PrunedBranch pruned(PruneKey(SchemaDoc(), doc.root));
-  current = &pruned;
+  current = &PrunedForTests(doc.root);
   out.pruned_ok = ValidateWith(doc, [](const json&) -> const valijson::Schema* { return &current->branch->schema; }, out.pruned);
   current = nullptr;
   return out;
