@@ -20,7 +20,9 @@ constexpr StepKindInfo kStepKinds[] = {
     {StepKind::kSeal, "seal", Phase::kHost,
      "re-execute the runtime from a copy of its binary that cannot be written through (a read-only "
      "overlayfs: fsopen, fsconfig, fsmount, then execveat; else a sealed memfd), unless it already "
-     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1"},
+     "runs from one (CVE-2019-5736). Run before the plan is compiled: always step 1. The overlayfs "
+     "mount's fd is closed later, once the init has closed its copy (its release waits for an RCU "
+     "grace period)"},
     {StepKind::kSubreaper, "subreaper", Phase::kHost,
      "prctl(PR_SET_CHILD_SUBREAPER, 1): the foreground `run` becomes the reaper of what it forks, "
      "so that the init is its child whatever forks it"},
@@ -1087,6 +1089,217 @@ nlohmann::json PlanToJson(const Plan& plan) {
   }
   j["steps"] = std::move(steps);
   return j;
+}
+
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (Unicode 15, table 3-7: what nlohmann's
+// serializer accepts), 0 when there is none.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100; };
+  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return at(k) >= lo && at(k) <= hi; };
+  const unsigned c = at(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// nlohmann's dump(1), for the shapes PlanToJson makes: keys in std::map order, one space of indent
+// per level, strings escaped as its serializer does without ensure_ascii.
+class PlanJsonWriter {
+ public:
+  std::string out;
+  bool ok = true;  // false after a string that is not UTF-8 (dump() throws on it)
+
+  void String(std::string_view s) {
+    out += '"';
+    size_t plain = 0;  // start of the run of characters copied as they are
+    for (size_t i = 0; i < s.size();) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        ++i;
+        continue;
+      }
+      out.append(s, plain, i - plain);
+      const char* esc = nullptr;
+      switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default: break;
+      }
+      if (esc) {
+        out += esc;
+        ++i;
+      } else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+        ++i;
+      } else if (size_t n = Utf8SequenceLength(s, i)) {
+        out.append(s, i, n);
+        i += n;
+      } else {
+        ok = false;
+        ++i;
+      }
+      plain = i;
+    }
+    out.append(s, plain, s.size() - plain);
+    out += '"';
+  }
+  // Opens the next member of the object being written at `depth` (its first when `first`).
+  void Key(std::string_view key, int depth, bool& first) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    out.append(static_cast<size_t>(depth), ' ');
+    String(key);
+    out += ": ";
+  }
+  void Close(char bracket, int depth, bool empty) {
+    if (!empty) {
+      out += '\n';
+      out.append(static_cast<size_t>(depth), ' ');
+    }
+    out += bracket;
+  }
+  void Strings(const std::vector<std::string>& v, int depth) {
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      out += i ? ",\n" : "\n";
+      out.append(static_cast<size_t>(depth + 1), ' ');
+      String(v[i]);
+    }
+    Close(']', depth, v.empty());
+  }
+  template <typename Int>
+  void Ints(const std::vector<Int>& v, int depth) {
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      out += i ? ",\n" : "\n";
+      out.append(static_cast<size_t>(depth + 1), ' ');
+      out += std::to_string(v[i]);
+    }
+    Close(']', depth, v.empty());
+  }
+};
+
+}  // namespace
+
+std::string PlanToJsonText(const Plan& plan) {
+  PlanJsonWriter w;
+  w.out.reserve(256 + plan.steps.size() * 192);
+  w.out += '{';
+  bool first = true;
+  w.Key("annotations", 1, first);
+  w.out += '{';
+  bool first_annotation = true;
+  for (const auto& [key, value] : plan.annotations) {
+    w.Key(key, 2, first_annotation);
+    w.String(value);
+  }
+  w.Close('}', 1, plan.annotations.empty());
+  w.Key("bundle", 1, first);
+  w.String(plan.bundle);
+  if (plan.console_size) {
+    w.Key("consoleSize", 1, first);
+    w.out += "{\n  \"height\": " + std::to_string(plan.console_size->height) + ",\n  \"width\": " +
+             std::to_string(plan.console_size->width) + "\n }";
+  }
+  if (plan.exec_pid > 0) {
+    w.Key("execPid", 1, first);
+    w.out += std::to_string(plan.exec_pid);
+  }
+  w.Key("host", 1, first);
+  w.String(plan.host_label);
+  w.Key("id", 1, first);
+  w.String(plan.id);
+  w.Key("ociVersion", 1, first);
+  w.String(plan.oci_version);
+  w.Key("rootfs", 1, first);
+  w.String(plan.rootfs);
+  if (plan.seccomp) {
+    // Rare and nested: nlohmann's own text, indented one level deeper (its strings hold no newline).
+    w.Key("seccomp", 1, first);
+    const std::string text = SeccompToJson(*plan.seccomp).dump(1);
+    for (char c : text) {
+      w.out += c;
+      if (c == '\n') w.out += ' ';
+    }
+  }
+  w.Key("steps", 1, first);
+  w.out += '[';
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    w.out += i ? ",\n  {" : "\n  {";
+    bool f = true;
+    if (!s.argv.empty()) {
+      w.Key("argv", 3, f);
+      w.Strings(s.argv, 3);
+    }
+    if (!s.env.empty()) {
+      w.Key("env", 3, f);
+      w.Strings(s.env, 3);
+    }
+    if (s.flags != 0) {
+      w.Key("flags", 3, f);
+      w.out += std::to_string(s.flags);
+    }
+    if (s.flags2 != 0) {
+      w.Key("flags2", 3, f);
+      w.out += std::to_string(s.flags2);
+    }
+    if (!s.fstype.empty()) {
+      w.Key("fstype", 3, f);
+      w.String(s.fstype);
+    }
+    w.Key("index", 3, f);
+    w.out += std::to_string(s.index);
+    w.Key("kind", 3, f);
+    w.String(KindInfo(s.kind).name);
+    if (!s.name.empty()) {
+      w.Key("name", 3, f);
+      w.String(s.name);
+    }
+    if (!s.nums.empty()) {
+      w.Key("nums", 3, f);
+      w.Ints(s.nums, 3);
+    }
+    w.Key("origin", 3, f);
+    w.String(s.origin);
+    if (!s.path.empty()) {
+      w.Key("path", 3, f);
+      w.String(s.path);
+    }
+    w.Key("phase", 3, f);
+    w.String(PhaseName(s.phase));
+    if (!s.source.empty()) {
+      w.Key("source", 3, f);
+      w.String(s.source);
+    }
+    if (!s.value.empty()) {
+      w.Key("value", 3, f);
+      w.String(s.value);
+    }
+    w.Close('}', 2, false);
+  }
+  w.Close(']', 1, plan.steps.empty());
+  w.Key("terminal", 1, first);
+  w.out += plan.terminal ? "true" : "false";
+  w.Close('}', 0, false);
+  w.out += '\n';
+  // nlohmann throws on a string that is not UTF-8: so does this, through it.
+  if (!w.ok) return PlanToJson(plan).dump(1) + "\n";
+  return std::move(w.out);
 }
 
 bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error) {

@@ -212,6 +212,10 @@ std::vector<std::string> JoinedCgroupDirs(const Plan& plan);
 std::string PlanToText(const Plan& plan);
 // JSON form (`runc plan --format json`, and the copy kept in the state dir); round-trips.
 nlohmann::json PlanToJson(const Plan& plan);
+// Exactly PlanToJson(plan).dump(1) + "\n" (what the state dir keeps as plan.json), written
+// directly: building and freeing the nlohmann tree of a default plan cost more than validating and
+// compiling its config.
+std::string PlanToJsonText(const Plan& plan);
 bool PlanFromJson(const nlohmann::json& j, Plan& out, std::string& error);
 
 }  // namespace runc

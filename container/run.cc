@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "container/internal.h"
+#include "executor/runtime/spawn.h"
 
 namespace runc::container {
 
@@ -47,6 +48,9 @@ bool Run(const Context& ctx, const std::string& id, const RunOptions& options, i
     DeleteWithPlan(ctx, id, true, known, ignored);
     return false;
   }
+  // Released by Spawn when the plan has runtime steps after the clone (cgroup v1 joins, maps);
+  // else here, while the container runs (executor/runtime/spawn.h).
+  ReleaseSealMount();
   if (options.detach) return true;
 
   exit_status = SuperviseForeground(created.state.pid, master, forwarded);

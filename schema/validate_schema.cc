@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <memory>
 #include <regex>
 #include <stdexcept>
@@ -172,34 +173,138 @@ void Collect(const json& root, const json* schema, const json& v, const std::vec
 
 // One format's half of the schema as a valijson schema. Its root is only a $ref into the schema
 // document, handed to valijson as a "remote" document so that it is neither copied nor freed;
-// valijson builds just what that half reaches.
+// valijson builds just what that half reaches. `doc` (SchemaDoc() or a pruned view of it, below)
+// must outlive the schema: valijson's constraints keep values that point into it.
 struct Branch {
   valijson::Schema schema;
 
-  explicit Branch(const json& ref) {
+  Branch(const json& doc, std::string_view ref) {
     // valijson fetches only absolute URIs ("scheme://"); the name itself is never looked up.
     JsonArena arena;
-    const std::string target = "runc://config.schema.json" + std::string(ref.str());
+    const std::string target = "runc://config.schema.json" + std::string(ref);
     JsonMember member{"$ref", JsonBuilder::String(target, JsonValue::kNoOffset)};
     const json root = JsonBuilder::Object({&member, 1}, JsonValue::kNoOffset, arena);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     Adapter adapter(root);
     parser.populateSchema(
-        adapter, schema, [](const std::string&) -> const json* { return &SchemaDoc(); }, [](const json*) {});
+        adapter, schema, [&doc](const std::string&) -> const json* { return &doc; }, [](const json*) {});
   }
 };
 
-// The root's if/then/else picks the format. Deciding it here with the same "if" lets a process
-// build only the half it needs (building the whole schema is most of a short `runc plan`'s
-// validation time). A broken embedded schema throws here and is reported by the caller.
-const valijson::Schema& SchemaFor(const json& instance) {
+// Definitions of the OCI half that apply at one place of a config only (each is referenced once
+// in the schema; schema_test checks that): a "properties" keyword looks only at the members the
+// value has, and these definitions have no other keyword about members but "required". So a
+// schema whose copy of them lists only the members the config has validates that config exactly
+// as the whole schema does (same verdict, same valijson results, hence the same messages, which
+// are explained from the whole schema document anyway), and costs a fraction to build: building
+// the schema was half of a short `runc plan`'s instructions, mostly for parts (seccomp, most
+// resources, the rarer process and linux fields) a typical config does not have.
+struct Prunable {
+  std::string_view definition;
+  std::string_view pointer;  // where it applies in the config
+};
+constexpr Prunable kPrunable[] = {{"Oci", ""},
+                                  {"Process", "/process"},
+                                  {"Linux", "/linux"},
+                                  {"Resources", "/linux/resources"},
+                                  {"Seccomp", "/linux/seccomp"}};
+
+// Which properties of each prunable definition `instance` has: one character per property, in
+// the schema's order, '1' when present. Configs with the same shape share a pruned schema.
+std::string PruneKey(const json& doc, const json& instance) {
+  std::string key;
+  const json* defs = doc.find("definitions");
+  for (const Prunable& p : kPrunable) {
+    const json* def = defs ? defs->find(p.definition) : nullptr;
+    const json* props = def ? def->find("properties") : nullptr;
+    const json* at = instance.at_pointer(p.pointer);
+    if (props) {
+      for (const auto& member : props->items()) key += at && at->find(member.first) ? '1' : '0';
+    }
+    key += '/';
+  }
+  return key;
+}
+
+// The schema document with the prunable definitions' properties cut down to `key`'s. Everything
+// else is shared with SchemaDoc(); the new objects live in `arena`.
+json PrunedDoc(const json& doc, const std::string& key, JsonArena& arena) {
+  auto copy = [](const json& object) {
+    std::vector<JsonMember> members(object.items().begin(), object.items().end());
+    return members;
+  };
+  const json* defs = doc.find("definitions");
+  std::vector<JsonMember> def_members = copy(*defs);
+  size_t k = 0;
+  for (const Prunable& p : kPrunable) {
+    for (JsonMember& def : def_members) {
+      if (def.first != p.definition) continue;
+      std::vector<JsonMember> def_copy = copy(def.second);
+      for (JsonMember& m : def_copy) {
+        if (m.first != "properties") continue;
+        std::vector<JsonMember> kept;
+        for (const auto& prop : m.second.items()) {
+          if (key[k++] == '1') kept.push_back(prop);
+        }
+        m.second = JsonBuilder::Object(kept, m.second.offset(), arena);
+      }
+      def.second = JsonBuilder::Object(def_copy, def.second.offset(), arena);
+    }
+    while (k < key.size() && key[k] != '/') ++k;
+    ++k;
+  }
+  std::vector<JsonMember> root = copy(doc);
+  for (JsonMember& m : root) {
+    if (m.first == "definitions") m.second = JsonBuilder::Object(def_members, m.second.offset(), arena);
+  }
+  return JsonBuilder::Object(root, doc.offset(), arena);
+}
+
+// The OCI half built from a pruned document, which it keeps.
+struct PrunedBranch {
+  JsonArena arena;
+  json doc;
+  std::unique_ptr<Branch> branch;
+
+  explicit PrunedBranch(const std::string& key) {
+    const json& full = SchemaDoc();
+    doc = PrunedDoc(full, key, arena);
+    branch = std::make_unique<Branch>(doc, full.at_pointer("/else/$ref")->str());
+  }
+};
+
+bool IsPreDraft(const json& instance) {
   const json& doc = SchemaDoc();
-  if (Matches(doc, doc.find("if"), instance)) {
-    static const Branch& then_branch = *new Branch(*doc.at_pointer("/then/$ref"));
+  return Matches(doc, doc.find("if"), instance);
+}
+
+const valijson::Schema& FullSchemaFor(const json& instance) {
+  const json& doc = SchemaDoc();
+  if (IsPreDraft(instance)) {
+    static const Branch& then_branch = *new Branch(doc, doc.at_pointer("/then/$ref")->str());
     return then_branch.schema;
   }
-  static const Branch& else_branch = *new Branch(*doc.at_pointer("/else/$ref"));
+  static const Branch& else_branch = *new Branch(doc, doc.at_pointer("/else/$ref")->str());
   return else_branch.schema;
+}
+
+// The root's if/then/else picks the format. Deciding it here with the same "if" lets a process
+// build only the half it needs, and for the OCI half only the parts the config has (above). A
+// process validates one config, or a few shapes of them: past kMaxPruned shapes the whole half is
+// built once and used for the rest. A broken embedded schema throws here and is reported by the
+// caller.
+const valijson::Schema& SchemaFor(const json& instance) {
+  constexpr size_t kMaxPruned = 8;
+  if (IsPreDraft(instance)) return FullSchemaFor(instance);
+  // Never freed, like the whole schema (see SchemaDoc); reachable through this static.
+  static auto& pruned = *new std::vector<std::pair<std::string, PrunedBranch*>>;
+  const std::string key = PruneKey(SchemaDoc(), instance);
+  for (const auto& [k, b] : pruned) {
+    if (k == key) return b->branch->schema;
+  }
+  if (pruned.size() >= kMaxPruned) return FullSchemaFor(instance);
+  pruned.emplace_back(key, new PrunedBranch(key));
+  return pruned.back().second->branch->schema;
 }
 
 // ---- The pass/fail run -------------------------------------------------------------------------
@@ -539,16 +644,13 @@ bool HasHugeNumber(const json& v) {
 
 std::string_view EmbeddedSchema() { return kEmbeddedSchema; }
 
-SchemaVerdicts CompareSchemaVerdicts(const JsonValue& value) {
-  const valijson::Schema& schema = SchemaFor(value);
-  valijson::Validator validator;
-  return SchemaVerdicts{PassFail(schema, value), validator.validate(schema, Adapter(value), nullptr)};
-}
+namespace {
 
-bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
+// ValidateSchema with the given valijson schema (a broken embedded schema throws in SchemaFor).
+bool ValidateWith(const JsonDocument& doc, const valijson::Schema* (*schema_for)(const json&), Diagnostics& diags) {
   try {
     const json& schema_doc = SchemaDoc();
-    const valijson::Schema& schema = SchemaFor(doc.root);
+    const valijson::Schema& schema = *schema_for(doc.root);
     Diagnostics found;
     // Valid documents take the fast path: no results collected, no rewriting.
     if (!PassFail(schema, doc.root)) {
@@ -600,6 +702,61 @@ bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
     diags.push_back(Diagnostic{doc.filename, 0, 0, "", std::string("internal error: schema validation: ") + e.what(), 0});
     return false;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The comparisons' own cache: every shape they see (not SchemaFor's first few), built once.
+const PrunedBranch& PrunedForTests(const json& value) {
+  static std::map<std::string, std::unique_ptr<PrunedBranch>> built;
+  const std::string key = PruneKey(SchemaDoc(), value);
+  auto& b = built[key];
+  if (!b) b = std::make_unique<PrunedBranch>(key);
+  return *b;
+}
+
+}  // namespace
+
+SchemaVerdicts CompareSchemaVerdicts(const JsonValue& value) {
+  SchemaVerdicts out;
+  valijson::Validator validator;
+  const valijson::Schema& full = FullSchemaFor(value);
+  out.pass_fail = PassFail(full, value);
+  out.validator = validator.validate(full, Adapter(value), nullptr);
+  out.pruned_pass_fail = out.pass_fail;
+  out.pruned_validator = out.validator;
+  if (!IsPreDraft(value)) {
+    const PrunedBranch& pruned = PrunedForTests(value);
+    out.pruned_pass_fail = PassFail(pruned.branch->schema, value);
+    out.pruned_validator = validator.validate(pruned.branch->schema, Adapter(value), nullptr);
+  }
+  return out;
+}
+
+SchemaDiagnostics CompareSchemaDiagnostics(const JsonDocument& doc) {
+  SchemaDiagnostics out;
+  out.full_ok = ValidateWith(doc, [](const json& v) -> const valijson::Schema* { return &FullSchemaFor(v); }, out.full);
+  if (IsPreDraft(doc.root)) {
+    out.pruned_ok = ValidateWith(doc, [](const json& v) -> const valijson::Schema* { return &FullSchemaFor(v); }, out.pruned);
+    return out;
+  }
+  static thread_local const PrunedBranch* current = nullptr;
+  current = &PrunedForTests(doc.root);
+  out.pruned_ok = ValidateWith(doc, [](const json&) -> const valijson::Schema* { return &current->branch->schema; }, out.pruned);
+  current = nullptr;
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> PrunedDefinitions() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Prunable& p : kPrunable) out.emplace_back(p.definition, p.pointer);
+  return out;
+}
+
+bool ValidateSchema(const JsonDocument& doc, Diagnostics& diags) {
+  return ValidateWith(doc, [](const json& v) -> const valijson::Schema* { return &SchemaFor(v); }, diags);
 }
 
 }  // namespace runc

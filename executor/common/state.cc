@@ -360,7 +360,7 @@ bool SaveState(const std::string& state_dir, const ContainerState& s, Diagnostic
 }
 
 bool SavePlan(const std::string& state_dir, const Plan& plan, Diagnostic& err) {
-  return WriteAtomic(state_dir + "/" + kPlanFile, PlanToJson(plan).dump(1) + "\n", 0600, err);
+  return WriteAtomic(state_dir + "/" + kPlanFile, PlanToJsonText(plan), 0600, err);
 }
 
 namespace {

@@ -386,6 +386,7 @@ bool Spawner::Run(SpawnResult& result, Diagnostic& error) {
   self_ = getpid();
   fault_ = FaultStep(options_.fail_at_step);
   min_fd_ = 3 + (options_.preserve_fds > 0 ? options_.preserve_fds : 0);
+  MoveSealMountAbove(min_fd_);
   // A preserved fd number that is not open would otherwise be taken by one of ours (and reach the
   // container): hold it with /dev/null.
   for (int fd = 3; fd < min_fd_; ++fd) {
@@ -813,6 +814,10 @@ bool Spawner::PassBaton(size_t i, size_t& next, bool& ready, Diagnostic& error) 
     Fail(error, plan_.steps[i], "send to child", err);
     return false;
   }
+  // The init has closed its copy of the seal's detached mount (its init step, right after the
+  // clone) and the runtime's steps after the clone are done: the close of ours dissolves the mount
+  // and waits for an RCU grace period, now while the init works (EnsureSealedExe).
+  if (i > clone_idx_ + 1) ReleaseSealMount();
   size_t current = i;
   while (true) {
     int err = SyncRecv(sock_, m);

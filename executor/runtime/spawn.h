@@ -104,6 +104,15 @@ bool ApplyCgroupUpdate(const Plan& plan, Diagnostic& error);
 bool EnsureSealedExe(Diagnostic& error, bool early = false);
 // True when /proc/self/exe is a sealed memfd or a file on a read-only overlayfs.
 bool RunningFromSealedExe();
+// The detached overlayfs mount that the sealed copy was opened from: EnsureSealedExe passes it
+// across the execveat, and the re-executed runtime closes it (the close waits for an RCU grace
+// period) where it waits anyway, once no child holds a copy: Spawn, when it hands the init its
+// first step after the runtime's steps that follow the clone; Run, after the start, for plans
+// without such steps; otherwise exit. -1 when there is none or it was released.
+int SealMountFd();
+void ReleaseSealMount();
+// Keeps it out of the fds a child keeps (--preserve-fds): moves it to min_fd or above.
+void MoveSealMountAbove(int min_fd);
 
 // Formats a step failure: "step 6 mount (/mounts/0): mount proc on /proc: Permission denied".
 std::string StepError(const Step& step, const std::string& syscall_and_object, int err);

@@ -18,6 +18,8 @@
 #include <benchmark/benchmark.h>
 
 #include "compiler/compile.h"
+#include "compiler/plan.h"
+#include "executor/common/state.h"
 #include "schema/load.h"
 
 namespace {
@@ -36,6 +38,8 @@ struct Case {
   runc::Spec spec;
   runc::HostFacts host = runc::FixedHost(runc::CgroupMode::kV1);
   runc::CompileOptions options;
+  runc::Plan plan;
+  runc::ContainerState state;
   bool ok = false;
 
   explicit Case(const std::string& name) {
@@ -45,6 +49,15 @@ struct Case {
     ok = !text.empty() && runc::ParseJson(text, "config.json", doc, diags) &&
          runc::ValidateSchema(doc, diags) && runc::ValidateSemantics(doc, diags);
     if (ok) spec = runc::SpecFromJson(doc);
+    if (ok) plan = runc::Compile(spec, host, options);
+    state.id = "container";
+    state.pid = 4242;
+    state.bundle = "/bundle";
+    state.rootfs = "/bundle/rootfs";
+    state.created = "2026-12-07T09:00:00.123456789Z";
+    state.owner = "root";
+    state.init_start_time = 123456;
+    state.freezer = "/sys/fs/cgroup/freezer/container/freezer.state";
     for (const auto& d : diags) std::fprintf(stderr, "%s: %s\n", name.c_str(), d.message.c_str());
   }
 };
@@ -100,6 +113,19 @@ const std::map<std::string, Stage>& Stages() {
          runc::Plan plan = runc::Compile(c.spec, c.host, c.options);
          benchmark::DoNotOptimize(plan);
          return true;
+       }},
+      // The state files `create` writes (executor/common/state.cc, SavePlan and SaveState), as text.
+      {"plan_json",
+       [](const Case& c) {
+         std::string text = runc::PlanToJsonText(c.plan);
+         benchmark::DoNotOptimize(text);
+         return !text.empty();
+       }},
+      {"state_json",
+       [](const Case& c) {
+         std::string text = runc::StateToFileJson(c.state).dump(2) + "\n";
+         benchmark::DoNotOptimize(text);
+         return !text.empty();
        }},
   };
   return stages;

@@ -17,6 +17,9 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/plan.h"
 
 #include "tests/integration/harness.h"
 
@@ -215,6 +218,12 @@ TEST_P(GoldenPlanTest, PlanIsDeterministic) {
   RunResult b = test::Run(argv, options);
   ASSERT_EQ(a.status, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
+  // The state dir's plan.json is written by PlanToJsonText, which must be nlohmann's dump(1) of
+  // PlanToJson byte for byte, on every golden plan.
+  Plan plan;
+  std::string error;
+  ASSERT_TRUE(PlanFromJson(nlohmann::json::parse(a.out), plan, error)) << error;
+  EXPECT_EQ(PlanToJsonText(plan), PlanToJson(plan).dump(1) + "\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenPlanTest, ::testing::ValuesIn(Cases(Expected::kPlan)), TestName);

@@ -299,6 +299,35 @@ TEST(PlanJsonTest, RoundTripsEveryField) {
   EXPECT_EQ(PlanToText(again), PlanToText(plan));
 }
 
+// plan.json is written by PlanToJsonText without building the nlohmann tree; it must be the same
+// bytes as PlanToJson's dump(1): every field, strings that need escaping, multi-byte UTF-8, and
+// a string that is not UTF-8 (nlohmann throws; so must it).
+TEST(PlanJsonTest, TextIsNlohmannsDumpOfPlanToJson) {
+  Plan plan = SamplePlan();
+  plan.terminal = true;
+  plan.console_size = ConsoleSize{24, 80};
+  plan.exec_pid = 4242;
+  plan.annotations = {{"a", "1"}, {"org.example/b", "two"}, {"quote\"and\\slash", "tab\there\nnewline"}};
+  plan.seccomp = SampleSeccomp();
+  plan.steps[5].flags2 = 0x1234;
+  plan.steps[5].flags = UINT64_MAX;
+  plan.steps[11].env = {"X=1", "CTL=\x01\x1f\x7f\b\f\r"};
+  plan.steps[3].nums = {-1, 0, INT64_MAX, INT64_MIN};
+  plan.steps[4].argv = {"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", ""};
+  plan.steps[6].name = "\xed\x9f\xbf \xef\xbf\xbf \xf4\x8f\xbf\xbf";  // the last code points before the gaps
+  EXPECT_EQ(PlanToJsonText(plan), PlanToJson(plan).dump(1) + "\n");
+
+  Plan bare;
+  EXPECT_EQ(PlanToJsonText(bare), PlanToJson(bare).dump(1) + "\n");
+
+  for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80", "\xff"}) {
+    Plan p = SamplePlan();
+    p.steps[0].path = std::string("x") + bad;
+    EXPECT_THROW(PlanToJson(p).dump(1), nlohmann::json::exception) << bad;
+    EXPECT_THROW(PlanToJsonText(p), nlohmann::json::exception) << bad;
+  }
+}
+
 TEST(PlanJsonTest, StepsUseNamesNotNumbers) {
   const nlohmann::json j = PlanToJson(SamplePlan());
   EXPECT_EQ(j["steps"][2]["kind"], "cgroup.write");

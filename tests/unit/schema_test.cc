@@ -2,6 +2,8 @@
 // one specific diagnostic per problem (pointer + line:col), none of valijson's enclosing noise.
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -96,11 +98,63 @@ std::vector<std::filesystem::path> JsonFilesUnder(const std::string& dir) {
   return out;
 }
 
+// ValidateSchema builds, for an OCI config, a schema pruned to the members the config has (see
+// PrunedDefinitions); it must give the verdicts and the messages of the whole schema.
 void ExpectSameVerdicts(const nlohmann::json& value, const std::string& what) {
   JsonDocument doc;
   doc.Assign(value);
   const SchemaVerdicts v = CompareSchemaVerdicts(doc.root);
   EXPECT_EQ(v.pass_fail, v.validator) << what;
+  EXPECT_EQ(v.pruned_pass_fail, v.pass_fail) << what;
+  EXPECT_EQ(v.pruned_validator, v.validator) << what;
+  const SchemaDiagnostics d = CompareSchemaDiagnostics(doc);
+  EXPECT_EQ(d.pruned_ok, d.full_ok) << what;
+  ASSERT_EQ(d.pruned.size(), d.full.size()) << what;
+  for (size_t i = 0; i < d.full.size(); ++i) {
+    EXPECT_EQ(d.pruned[i].pointer, d.full[i].pointer) << what;
+    EXPECT_EQ(d.pruned[i].message, d.full[i].message) << what;
+    EXPECT_EQ(d.pruned[i].line, d.full[i].line) << what;
+  }
+}
+
+// What makes the pruning exact: each pruned definition is referenced once in the schema, from
+// the property of the place it is said to apply at (the root's from the "else" branch), and
+// constrains members with "properties" and "required" only.
+TEST(SchemaTest, PrunedDefinitionsApplyAtOnePlaceOnly) {
+  const nlohmann::json schema = nlohmann::json::parse(EmbeddedSchema());
+  std::map<std::string, int> refs;
+  std::function<void(const nlohmann::json&)> count = [&](const nlohmann::json& v) {
+    if (v.is_object()) {
+      for (const auto& [key, child] : v.items()) {
+        if (key == "$ref" && child.is_string()) ++refs[child.get<std::string>()];
+        count(child);
+      }
+    } else if (v.is_array()) {
+      for (const auto& child : v) count(child);
+    }
+  };
+  count(schema);
+  const auto pruned = PrunedDefinitions();
+  ASSERT_GE(pruned.size(), 3u);
+  std::map<std::string, std::string> def_at;
+  for (const auto& [def, pointer] : pruned) def_at[pointer] = def;
+  for (const auto& [def, pointer] : pruned) {
+    SCOPED_TRACE(def);
+    const std::string ref = "#/definitions/" + def;
+    EXPECT_EQ(refs[ref], 1);
+    const nlohmann::json& d = schema["definitions"][def];
+    for (const auto& [key, child] : d.items()) {
+      EXPECT_TRUE(key == "type" || key == "required" || key == "properties" || key == "description") << key;
+    }
+    if (pointer.empty()) {
+      EXPECT_EQ(schema["else"]["$ref"], ref);
+      continue;
+    }
+    const size_t slash = pointer.rfind('/');
+    const std::string parent = pointer.substr(0, slash), member = pointer.substr(slash + 1);
+    ASSERT_TRUE(def_at.count(parent)) << "the place above " << pointer << " is not pruned";
+    EXPECT_EQ(schema["definitions"][def_at[parent]]["properties"][member]["$ref"], ref);
+  }
 }
 
 void CollectPointers(const nlohmann::json& value, const std::string& pointer, std::vector<std::string>& out) {
