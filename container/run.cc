@@ -48,8 +48,9 @@ bool Run(const Context& ctx, const std::string& id, const RunOptions& options, i
     DeleteWithPlan(ctx, id, true, known, ignored);
     return false;
   }
-  // Released by Spawn when the plan has runtime steps after the clone (cgroup v1 joins, maps);
-  // else here, while the container runs (executor/runtime/spawn.h).
+  // Released by Spawn when the plan has runtime steps after the clone (maps, cgroup v1 joins by
+  // the runtime, a network device); else here, while the container runs (executor/runtime/spawn.h).
+  // The default plan on a v1 host has none since the init joins its v1 cgroups itself.
   ReleaseSealMount();
   if (options.detach) return true;
 
