@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes cmake/runc.order, the link order of runc's hot code (issue 10, peak RSS of `run`).
 #
-#   tests/bench/link_order.sh [BUILD_DIR]        (as root; BUILD_DIR defaults to build)
+#   tests/bench/link_order.sh [BUILD_DIR]        (as root; BUILD_DIR defaults to build; OUT=FILE)
 #
 # The kernel maps page-cached text 64 KiB around every page fault (fault_around_bytes), so the
 # text a process has resident is every 64 KiB window it executes anything in. With runc's
@@ -23,7 +23,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build}
 runc=$(realpath "$build/runc")
-out=$src/cmake/runc.order
+out=${OUT:-$src/cmake/runc.order}  # OUT=FILE writes elsewhere (the link_order_check test)
 
 [ "$(id -u)" = 0 ] || { echo "link_order.sh: must run as root" >&2; exit 1; }
 for tool in cc nm python3 /bin/busybox; do
