@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES = g++ cmake make pkg-config libvalijson-dev nlohmann-json3-dev libboost-dev \
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev \
-  busybox-static runc crun hyperfine time iproute2 python3 strace \
+  lld busybox-static runc crun hyperfine time iproute2 python3 strace \
   podman containerd conmon catatonit containernetworking-plugins
 
 # Only for `make fuzz` (clang's libFuzzer and its sanitizer runtimes), not for CI.
