@@ -135,6 +135,7 @@ bool CreateContainer(const Context& ctx, const std::string& id, const CreateOpti
   s.created = NowRfc3339();
   s.owner = CurrentUserName();
   if (const Step* wait = FindStep(out.plan, StepKind::kWaitStart)) s.fifo = wait->path;
+  s.start_reads_plan = StartNeedsPlan(out.plan);
   sopts.state = &s;
   // The init waits at wait_start and the state dir is still locked: the container becomes
   // `created`, and only then is the init handed over (a failure here undoes everything).

@@ -75,6 +75,9 @@ bool StartWithPlan(const Context& ctx, const std::string& id, const KnownPlan& k
 bool DeleteWithPlan(const Context& ctx, const std::string& id, bool force, const KnownPlan& known, Diagnostic& error);
 // The plan of `id`: `known`'s when plan.json is still the file it was saved as, else read from it
 // into `loaded`. Null (and `error` set, as LoadContainerPlan sets it) when it cannot be read.
+// Whether `start` needs the plan of a container: its poststart hooks or its notify socket step
+// (container/start.cc; create records the answer in the state).
+bool StartNeedsPlan(const Plan& plan);
 const Plan* CurrentPlan(const Context& ctx, const std::string& id, const KnownPlan& known, Plan& loaded,
                         Diagnostic& error);
 

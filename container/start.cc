@@ -15,6 +15,14 @@
 #include "executor/common/sys.h"
 
 namespace runc::container {
+bool StartNeedsPlan(const Plan& plan) {
+  for (const auto& step : plan.steps) {
+    if (step.kind == StepKind::kNotifySocket) return true;
+    if (step.kind == StepKind::kHook && step.name == "poststart") return true;
+  }
+  return false;
+}
+
 namespace {
 
 // Runs the poststart hooks of the plan. Per the runtime spec a failing poststart hook is only
@@ -213,8 +221,11 @@ bool StartWithPlan(const Context& ctx, const std::string& id, const KnownPlan& k
       error.message = "cannot start a container in the creating state";
       return false;
   }
+  // Without poststart hooks and a notify socket (recorded by create) there is nothing to read in
+  // the plan: an empty one stands in.
   Plan loaded;
-  const Plan* current = CurrentPlan(ctx, id, known, loaded, error);
+  const Plan* current = &loaded;
+  if (state.start_reads_plan) current = CurrentPlan(ctx, id, known, loaded, error);
   if (!current) return false;
   const Plan& plan = *current;
   NotifyRelay notify;

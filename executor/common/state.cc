@@ -195,6 +195,7 @@ nlohmann::ordered_json StateToFileJson(const ContainerState& s) {
   j["initStartTime"] = s.init_start_time;
   j["fifo"] = s.fifo;
   j["freezer"] = s.freezer;
+  if (!s.start_reads_plan) j["startReadsPlan"] = false;
   if (!s.resources.is_null()) j["resources"] = s.resources;
   return j;
 }
@@ -220,6 +221,7 @@ bool StateFromFileJson(const nlohmann::json& j, ContainerState& out, std::string
     s.init_start_time = j.value("initStartTime", uint64_t{0});
     s.fifo = j.value("fifo", "");
     s.freezer = j.value("freezer", "");
+    s.start_reads_plan = j.value("startReadsPlan", true);
     if (j.contains("resources")) s.resources = j["resources"];
     out = std::move(s);
     return true;

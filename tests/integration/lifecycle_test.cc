@@ -231,6 +231,38 @@ TEST_F(LifecycleTest, StartReadsTheStateOnce) {
   EXPECT_EQ(opens, 1) << ReadFile(trace);
 }
 
+// `start` reads the plan only when it has something in it for start: poststart hooks (or a notify
+// socket). create records which (state.json "startReadsPlan"); without it start skipped nothing.
+TEST_F(LifecycleTest, StartReadsThePlanOnlyForPoststartHooks) {
+  if (access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "no strace";
+  for (const bool hook : {false, true}) {
+    SCOPED_TRACE(hook ? "with a poststart hook" : "without hooks");
+    Bundle bundle({"sleep", "1000"});
+    const std::string marker = bundle.path() + "/poststart.ran";
+    if (hook) {
+      bundle.config()["hooks"]["poststart"] =
+          nlohmann::json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo x >> " + marker}}}});
+      bundle.Write();
+    }
+    const std::string id = NewId(bundle);
+    Outputs io;
+    ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
+    const std::string trace = bundle.path() + "/start.trace";
+    RunResult start = test::Run({"/usr/bin/strace", "-f", "-e", "trace=openat,open", "-o", trace, RUNC_BINARY,
+                                 "--root", root(), "start", id});
+    ASSERT_EQ(start.status, 0) << start.err;
+    EXPECT_EQ(StatusOf(root(), id), "running");
+    int opens = 0;
+    std::istringstream in(ReadFile(trace));
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("/" + id + "/plan.json\", O_RDONLY") != std::string::npos) ++opens;
+    }
+    EXPECT_EQ(opens, hook ? 1 : 0) << ReadFile(trace);
+    EXPECT_EQ(ReadFile(marker), hook ? "x\n" : "");
+    EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
+  }
+}
+
 TEST_F(LifecycleTest, MissingContainer) {
   for (const char* cmd : {"state", "start", "kill", "delete"}) {
     RunResult r = Runc(root(), {cmd, "no-such-container"});
