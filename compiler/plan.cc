@@ -12,6 +12,7 @@
 
 #include "compiler/compile_tables.h"
 #include "schema/grammar.h"
+#include "schema/json_value.h"
 #include "schema/names.h"
 
 namespace runc {
@@ -1093,20 +1094,10 @@ nlohmann::json PlanToJson(const Plan& plan) {
 
 namespace {
 
-// The length of the well-formed UTF-8 sequence at s[i] (Unicode 15, table 3-7: what nlohmann's
-// serializer accepts), 0 when there is none.
+// The length of the well-formed UTF-8 sequence at s[i] (schema/json_value.h), 0 when there is none.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100; };
-  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return at(k) >= lo && at(k) <= hi; };
-  const unsigned c = at(0);
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  return static_cast<size_t>(runc::Utf8SequenceLength(p + i, p + s.size()));
 }
 
 // nlohmann's dump(1), for the shapes PlanToJson makes: keys in std::map order, one space of indent

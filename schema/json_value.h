@@ -156,6 +156,10 @@ inline const JsonValue* JsonValue::find(std::string_view key) const {
   return m ? &m->second : nullptr;
 }
 
+// The length of the well-formed UTF-8 sequence at p (RFC 3629, Unicode table 3-7: what nlohmann's
+// parser and serializer accept), 0 when ill-formed or cut short by end.
+int Utf8SequenceLength(const unsigned char* p, const unsigned char* end);
+
 // nlohmann::json's operator==: numbers compare by value across representations, objects member by
 // member.
 bool operator==(const JsonValue& a, const JsonValue& b);

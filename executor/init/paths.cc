@@ -43,6 +43,22 @@ std::string JoinParts(const std::vector<std::string>& parts, size_t n) {
 // Symlinks followed while resolving one path, as the kernel's MAXSYMLINKS.
 constexpr int kMaxSymlinks = 40;
 
+// openat2 with O_CLOEXEC added; "" is dirfd itself. EAGAIN (a concurrent rename somewhere in the
+// filesystem made the kernel give up on a safe ".." walk) is retried, as the man page asks.
+int Openat2How(int dirfd, const std::string& path, open_how how, Fd& out) {
+  how.flags |= O_CLOEXEC;
+  const char* p = path.empty() ? "." : path.c_str();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    long fd = syscall(SYS_openat2, dirfd, p, &how, sizeof how);
+    if (fd >= 0) {
+      out.Reset(static_cast<int>(fd));
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EINTR) return errno;
+  }
+  return EAGAIN;
+}
+
 }  // namespace
 
 int RootFd(InitContext& ctx, int& err) {
@@ -111,37 +127,17 @@ int SecureJoin(int root_fd, const std::string& path, std::string& rel) {
 
 int OpenInRoot(int root_fd, const std::string& path, int flags, Fd& out, mode_t mode) {
   open_how how{};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.flags = static_cast<uint64_t>(flags);
   how.mode = (flags & O_CREAT) ? mode : 0;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  const char* p = path.empty() ? "." : path.c_str();
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    long fd = syscall(SYS_openat2, root_fd, p, &how, sizeof how);
-    if (fd >= 0) {
-      out.Reset(static_cast<int>(fd));
-      return 0;
-    }
-    // EAGAIN: a concurrent rename somewhere in the filesystem made the kernel give up on a safe
-    // ".." walk; retrying is what the man page asks for.
-    if (errno != EAGAIN && errno != EINTR) return errno;
-  }
-  return EAGAIN;
+  return Openat2How(root_fd, path, how, out);
 }
 
 int OpenInRootNoSymlinks(int dirfd, const std::string& path, int flags, Fd& out) {
   open_how how{};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.flags = static_cast<uint64_t>(flags);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  const char* p = path.empty() ? "." : path.c_str();
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    long fd = syscall(SYS_openat2, dirfd, p, &how, sizeof how);
-    if (fd >= 0) {
-      out.Reset(static_cast<int>(fd));
-      return 0;
-    }
-    if (errno != EAGAIN && errno != EINTR) return errno;
-  }
-  return EAGAIN;
+  return Openat2How(dirfd, path, how, out);
 }
 
 int MkdirAllInRoot(int root_fd, const std::string& rel, mode_t mode) {
@@ -170,17 +166,9 @@ constexpr ino_t kProcRootIno = 1;
 
 int Openat2(int dirfd, const char* path, uint64_t flags, uint64_t resolve, Fd& out) {
   open_how how{};
-  how.flags = flags | O_CLOEXEC;
+  how.flags = flags;
   how.resolve = resolve;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-    if (fd >= 0) {
-      out.Reset(static_cast<int>(fd));
-      return 0;
-    }
-    if (errno != EAGAIN && errno != EINTR) return errno;
-  }
-  return EAGAIN;
+  return Openat2How(dirfd, path, how, out);
 }
 
 bool OnProcfs(int fd) {

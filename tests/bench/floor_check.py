@@ -58,7 +58,9 @@ def summary(argv, out):
     return counts
 
 
-def compare(floor_args, runc, tmp):
+def make_bundle(runc, tmp):
+    """A busybox bundle in tmp/bundle (the default spec, args ["true"], no terminal) and the state
+    root tmp/state; returns (bundle, rootfs). syscall_budget.py uses it too."""
     rootfs = os.path.join(tmp, "bundle", "rootfs")
     bundle = os.path.join(tmp, "bundle")
     # An image's usual top-level directories, and the state root, exist before either run, so
@@ -75,6 +77,11 @@ def compare(floor_args, runc, tmp):
     config["process"]["args"] = ["true"]
     with open(os.path.join(bundle, "config.json"), "w") as f:
         json.dump(config, f)
+    return bundle, rootfs
+
+
+def compare(floor_args, runc, tmp):
+    bundle, rootfs = make_bundle(runc, tmp)
     cid = "floorcheck%d" % os.getpid()
     ours = summary([runc, "--root", os.path.join(tmp, "state"), "run", "--bundle", bundle, cid],
                    os.path.join(tmp, "ours.txt"))

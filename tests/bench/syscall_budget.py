@@ -14,13 +14,15 @@ the floor program (tests/bench/floor.c: the same kernel calls and nothing else) 
 Usage: syscall_budget.py [--no-count] FLOOR RUNC   (as root; exit 0 within, 1 over, 77 no strace /
        not root; --no-count: only the last two checks, for a sanitizer build)
 """
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import floor_check  # noqa: E402  (the same bundle)
 
 BUDGET = 3.0
 
@@ -54,21 +56,8 @@ def main():
         return 77
     tmp = tempfile.mkdtemp(prefix="runc-syscall-budget-")
     try:
-        bundle = os.path.join(tmp, "bundle")
-        rootfs = os.path.join(bundle, "rootfs")
-        for d in ("bin", "proc", "dev", "sys"):
-            os.makedirs(os.path.join(rootfs, d))
+        bundle, rootfs = floor_check.make_bundle(runc, tmp)
         state = os.path.join(tmp, "state")
-        os.makedirs(state)
-        shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin", "busybox"))
-        os.symlink("busybox", os.path.join(rootfs, "bin", "true"))
-        subprocess.run([runc, "spec", "--bundle", bundle], check=True)
-        with open(os.path.join(bundle, "config.json")) as f:
-            config = json.load(f)
-        config["process"]["terminal"] = False
-        config["process"]["args"] = ["true"]
-        with open(os.path.join(bundle, "config.json"), "w") as f:
-            json.dump(config, f)
         cid = "budget%d" % os.getpid()
         run = [runc, "--root", state, "run", "--bundle", bundle]
         problems = []
