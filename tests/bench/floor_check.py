@@ -97,24 +97,33 @@ def compare(floor_args, runc, tmp):
     return diffs
 
 
-def main():
+def parse_args(flag, doc):
+    """(whether `flag` came first, FLOOR, RUNC) from the command line, or an exit status: 2 for a
+    usage error, 77 when not root or without strace. syscall_budget.py uses it too."""
     # LeakSanitizer cannot run under ptrace: in the ASan build the traced runtime runs without it
     # (the rest of the suite keeps leak checking on).
     os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
     args = sys.argv[1:]
-    self_test = bool(args) and args[0] == "--self-test"
-    if self_test:
+    given = bool(args) and args[0] == flag
+    if given:
         args = args[1:]
     if len(args) != 2:
-        print(__doc__)
+        print(doc)
         return 2
-    floor, runc = (os.path.abspath(a) for a in args)
     if os.geteuid() != 0:
         print("SKIPPED: needs root")
         return 77
     if not shutil.which("strace"):
         print("SKIPPED: strace is not installed (make deps)")
         return 77
+    return (given,) + tuple(os.path.abspath(a) for a in args)
+
+
+def main():
+    parsed = parse_args("--self-test", __doc__)
+    if isinstance(parsed, int):
+        return parsed
+    self_test, floor, runc = parsed
     tmp = tempfile.mkdtemp(prefix="runc-floor-check-")
     try:
         if self_test:

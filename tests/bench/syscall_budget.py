@@ -39,21 +39,11 @@ def total_calls(argv, out):
 
 
 def main():
-    os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
-    args = sys.argv[1:]
-    count = not (args and args[0] == "--no-count")
-    if not count:
-        args = args[1:]
-    if len(args) != 2:
-        print(__doc__)
-        return 2
-    floor, runc = (os.path.abspath(a) for a in args)
-    if os.geteuid() != 0:
-        print("SKIPPED: needs root")
-        return 77
-    if not shutil.which("strace"):
-        print("SKIPPED: strace is not installed (make deps)")
-        return 77
+    parsed = floor_check.parse_args("--no-count", __doc__)
+    if isinstance(parsed, int):
+        return parsed
+    no_count, floor, runc = parsed
+    count = not no_count
     tmp = tempfile.mkdtemp(prefix="runc-syscall-budget-")
     try:
         bundle, rootfs = floor_check.make_bundle(runc, tmp)

@@ -208,16 +208,29 @@ TEST_F(LifecycleTest, CreateStartKillDelete) {
   EXPECT_EQ(gone.err, "runc: container \"" + id + "\" does not exist\n");
 }
 
+// `runc start ID` under strace (LeakSanitizer, which cannot run under ptrace, off for the ASan
+// build's runtime): how many times it opened ROOT/ID/FILE read-only. -1 when start failed.
+int OpensByStart(const std::string& root, const std::string& id, const std::string& file, const std::string& trace) {
+  const char* opts = getenv("ASAN_OPTIONS");
+  const std::string asan = std::string("ASAN_OPTIONS=") + (opts && *opts ? std::string(opts) + ":" : "") + "detect_leaks=0";
+  RunResult start = test::Run({"/usr/bin/env", asan, "/usr/bin/strace", "-f", "-e", "trace=openat,open", "-o", trace,
+                               RUNC_BINARY, "--root", root, "start", id});
+  if (start.status != 0) {
+    ADD_FAILURE() << start.err;
+    return -1;
+  }
+  int opens = 0;
+  std::istringstream in(ReadFile(trace));
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("/" + id + "/" + file + "\", O_RDONLY") != std::string::npos) ++opens;
+  }
+  return opens;
+}
+
 // `start ID` reads state.json once: the command line does not look the container up before the
 // library's Start does (under its lock); an id that is no container still falls back to the 2015
 // form (StartWithAConfigPathRunsTheBundleInTheForeground). Until 2026-12-07 it was read twice:
 //   Expected equality of these values: opens  Which is: 2  1
-// LeakSanitizer cannot run under ptrace: the ASan build's runtime, traced, runs without it.
-std::string NoLeakCheckUnderPtrace() {
-  const char* opts = getenv("ASAN_OPTIONS");
-  return std::string("ASAN_OPTIONS=") + (opts && *opts ? std::string(opts) + ":" : "") + "detect_leaks=0";
-}
-
 TEST_F(LifecycleTest, StartReadsTheStateOnce) {
   if (access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "no strace";
   Bundle bundle({"sleep", "1000"});
@@ -225,16 +238,8 @@ TEST_F(LifecycleTest, StartReadsTheStateOnce) {
   Outputs io;
   ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
   const std::string trace = bundle.path() + "/start.trace";
-  RunResult start = test::Run({"/usr/bin/env", NoLeakCheckUnderPtrace(), "/usr/bin/strace", "-f", "-e",
-                               "trace=openat,open", "-o", trace, RUNC_BINARY, "--root", root(), "start", id});
-  ASSERT_EQ(start.status, 0) << start.err;
+  EXPECT_EQ(OpensByStart(root(), id, "state.json", trace), 1) << ReadFile(trace);
   EXPECT_EQ(StatusOf(root(), id), "running");
-  int opens = 0;
-  std::istringstream in(ReadFile(trace));
-  for (std::string line; std::getline(in, line);) {
-    if (line.find("/" + id + "/state.json\", O_RDONLY") != std::string::npos) ++opens;
-  }
-  EXPECT_EQ(opens, 1) << ReadFile(trace);
 }
 
 // `start` reads the plan only when it has something in it for start: poststart hooks (or a notify
@@ -254,16 +259,8 @@ TEST_F(LifecycleTest, StartReadsThePlanOnlyForPoststartHooks) {
     Outputs io;
     ASSERT_EQ(RuncToFiles(root(), {"create", "--bundle", bundle.path(), id}, io), 0) << io.err();
     const std::string trace = bundle.path() + "/start.trace";
-    RunResult start = test::Run({"/usr/bin/env", NoLeakCheckUnderPtrace(), "/usr/bin/strace", "-f", "-e",
-                                 "trace=openat,open", "-o", trace, RUNC_BINARY, "--root", root(), "start", id});
-    ASSERT_EQ(start.status, 0) << start.err;
+    EXPECT_EQ(OpensByStart(root(), id, "plan.json", trace), hook ? 1 : 0) << ReadFile(trace);
     EXPECT_EQ(StatusOf(root(), id), "running");
-    int opens = 0;
-    std::istringstream in(ReadFile(trace));
-    for (std::string line; std::getline(in, line);) {
-      if (line.find("/" + id + "/plan.json\", O_RDONLY") != std::string::npos) ++opens;
-    }
-    EXPECT_EQ(opens, hook ? 1 : 0) << ReadFile(trace);
     EXPECT_EQ(ReadFile(marker), hook ? "x\n" : "");
     EXPECT_EQ(Runc(root(), {"delete", "--force", id}).status, 0);
   }
