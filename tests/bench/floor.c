@@ -134,9 +134,8 @@ static void ensure_dir(const char* path) {
   if (mkdir(path, 0755) < 0 && errno != EEXIST) die("mkdir", path);
 }
 
-static int child(const char* rootfs, int sync_fd, int no_cgroup) {
+static int child(const char* rootfs, int no_cgroup) {
   char p[600], q[600];
-  char c;
   prctl(PR_SET_DUMPABLE, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   setsid();
@@ -146,8 +145,6 @@ static int child(const char* rootfs, int sync_fd, int no_cgroup) {
     snprintf(p, sizeof p, "%s/tasks", cgs[i].dir);
     write_file(p, "0");
   }
-  (void)sync_fd;
-  (void)c;
   {
     /* runc's keyring step: join, then add KEY_USR_SEARCH to the permissions read back. */
     long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.floor");
@@ -262,8 +259,6 @@ int main(int argc, char** argv) {
     find_cgroups(id);
     make_cgroups();
   }
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair", "");
   int v2fd = -1;
   for (int i = 0; i < ncg; i++)
     if (cgs[i].v2) v2fd = open(cgs[i].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -278,10 +273,8 @@ int main(int argc, char** argv) {
   long pid = syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) die("clone3", "");
   if (pid == 0) {
-    close(sv[0]);
-    return child(rootfs, sv[1], no_cgroup);
+    return child(rootfs, no_cgroup);
   }
-  close(sv[1]);
   int status = 0;
   if (waitpid((pid_t)pid, &status, 0) < 0) die("waitpid", "");
   for (int i = 0; i < ncg; i++)
